@@ -1,0 +1,5 @@
+import sys
+
+from racetrace_desktop.entry import main
+
+sys.exit(main())

@@ -1,0 +1,20 @@
+"""`racetrace` console entry: subcommands go to the CLI, no arguments (or `gui`) opens the window."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] == "gui":
+        from racetrace_desktop.ui.app import run_gui  # Qt only when the window is wanted
+
+        return run_gui(args[1:])
+    from racetrace_desktop.cli import main as cli_main
+
+    return cli_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Use cases (import, compare, edit, demo) over telemetry and library. Qt-free."""

@@ -1,0 +1,1 @@
+"""Qt-free sync engine and HTTP client for the RaceTrace sync server."""

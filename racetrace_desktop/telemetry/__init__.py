@@ -1,0 +1,1 @@
+"""Pure-numpy telemetry: file readers, laps, distance, sectors, delta-T."""

@@ -1,0 +1,1 @@
+"""RaceTrace sync server (FastAPI)."""
