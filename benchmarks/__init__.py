@@ -1,0 +1,1 @@
+"""Benchmarks: `packaging/tasks.sh bench` (or `python -m benchmarks [name ...]`)."""
