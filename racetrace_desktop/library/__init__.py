@@ -1,1 +1,25 @@
-"""The local SQLite library: schema, migrations, repositories. The only package that touches SQL."""
+"""The local SQLite library: schema, migrations, repositories. The only package that touches SQL.
+
+Services open a unit of work with `library.read()` / `library.write()` and call the repository modules
+(`sessions_repo`, `edits_repo`, `catalog_repo`, `tracks_repo`, `lapdata_repo`, `store`) inside it; the
+repositories hand back the plain records of `library.records`.
+"""
+
+from racetrace_desktop.library.base import Origin, SessionType, TimeSource
+from racetrace_desktop.library.db import Library, LibraryBusyError, default_library_path, open_library
+from racetrace_desktop.library.errors import LibraryError, ReadOnlyError, RecordNotFoundError
+from racetrace_desktop.library.migrate import MigrationError
+
+__all__ = [
+    "Library",
+    "LibraryBusyError",
+    "LibraryError",
+    "MigrationError",
+    "Origin",
+    "ReadOnlyError",
+    "RecordNotFoundError",
+    "SessionType",
+    "TimeSource",
+    "default_library_path",
+    "open_library",
+]

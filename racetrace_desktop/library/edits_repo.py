@@ -1,0 +1,106 @@
+"""The driver's edits of sessions and laps: notes, car, event, type, public flags, validity, deletion."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from racetrace_desktop.library import catalog_repo, sessions_repo
+from racetrace_desktop.library.base import SessionType, utcnow
+from racetrace_desktop.library.models import Lap, SessionRow, SourceFile
+
+SESSION_EDIT_FIELDS = ("notes", "car_uuid", "event_uuid", "session_type", "is_public")
+
+
+def update_session(db: Session, session_uuid: uuid.UUID, **changes: Any) -> bool:
+    """Apply the driver's edits. Returns True when anything changed (the row then needs a push)."""
+    unknown = set(changes) - set(SESSION_EDIT_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable on a session: {', '.join(sorted(unknown))}")
+    row = sessions_repo.session_row(db, session_uuid)
+    columns = _session_columns(db, changes)
+    if "is_public" in columns and not columns["is_public"]:
+        _hide_laps(db, row.id)
+    if not any(getattr(row, column) != value for column, value in columns.items()):
+        return False
+    for column, value in columns.items():
+        setattr(row, column, value)
+    row.touch()
+    return True
+
+
+def _session_columns(db: Session, changes: dict[str, Any]) -> dict[str, Any]:
+    columns: dict[str, Any] = {}
+    if "notes" in changes:
+        columns["notes"] = str(changes["notes"] or "")
+    if "car_uuid" in changes:
+        car = changes["car_uuid"]
+        columns["car_id"] = None if car is None else catalog_repo.car_id(db, car)
+    if "event_uuid" in changes:
+        event = changes["event_uuid"]
+        columns["event_id"] = None if event is None else catalog_repo.event_id(db, event)
+    if "session_type" in changes:
+        try:
+            columns["session_type"] = SessionType(changes["session_type"])
+        except ValueError:
+            choices = ", ".join(member.value for member in SessionType)
+            raise ValueError(f"session type {changes['session_type']!r} is not one of {choices}") from None
+    if "is_public" in changes:
+        columns["is_public"] = bool(changes["is_public"])
+    return columns
+
+
+def _hide_laps(db: Session, session_id: int) -> None:
+    """A private session cannot keep public laps."""
+    query = sa.select(Lap).where(Lap.session_id == session_id, Lap.is_public.is_(True), Lap.deleted_at.is_(None))
+    for lap in db.scalars(query):
+        lap.is_public = False
+        lap.touch()
+
+
+def set_lap_public(db: Session, lap_uuid: uuid.UUID, public: bool) -> bool:
+    """Share or unshare one lap. Sharing a lap also shares its session's metadata (the lap needs it)."""
+    lap = sessions_repo.lap_row(db, lap_uuid)
+    if lap.is_public == public:
+        return False
+    lap.is_public = public
+    lap.touch()
+    session = db.get_one(SessionRow, lap.session_id)
+    if public and not session.is_public:
+        session.is_public = True
+        session.touch()
+    return True
+
+
+def override_lap_validity(db: Session, lap_uuid: uuid.UUID, valid: bool | None, reason: str | None = None) -> bool:
+    """The driver's verdict on a lap (None = back to the analysis verdict). An invalid verdict needs a reason."""
+    if valid is False and not (reason and reason.strip()):
+        raise ValueError("say why the lap is invalid (e.g. 'track limits', 'yellow flag')")
+    lap = sessions_repo.lap_row(db, lap_uuid)
+    new_reason = reason.strip() if valid is not None and reason else None
+    if lap.valid_override == valid and lap.override_reason == new_reason:
+        return False
+    lap.valid_override, lap.override_reason = valid, new_reason
+    lap.touch()
+    return True
+
+
+def delete_session(db: Session, session_uuid: uuid.UUID) -> list[uuid.UUID]:
+    """Remove a session with its laps, arrays and original file. Returns the removed laps' UUIDs.
+
+    A session the server has seen stays as a tombstone (no laps, no file) so the next sync deletes it there.
+    """
+    row = sessions_repo.session_row(db, session_uuid)
+    lap_uuids = list(db.scalars(sa.select(Lap.uuid).where(Lap.session_id == row.id, Lap.deleted_at.is_(None))))
+    if row.server_rev is None:
+        db.delete(row)  # ON DELETE CASCADE takes laps, arrays and the original file
+    else:
+        db.execute(sa.delete(Lap).where(Lap.session_id == row.id))
+        db.execute(sa.delete(SourceFile).where(SourceFile.session_id == row.id))
+        row.deleted_at = utcnow()
+        row.touch()
+    db.flush()
+    return lap_uuids

@@ -1,0 +1,180 @@
+"""Tracks and configurations: listing, matching a file to a configuration, creating and editing local ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from racetrace_desktop.library.base import Origin, utcnow
+from racetrace_desktop.library.errors import ReadOnlyError, RecordNotFoundError
+from racetrace_desktop.library.models import SessionRow, Track, TrackConfiguration
+from racetrace_desktop.library.records import ConfigurationRecord, TrackRecord
+from racetrace_desktop.telemetry.model import GeoPoint
+
+EARTH_RADIUS_M = 6_371_000.0
+GATE_FIELDS = ("start_lat", "start_lon", "start_heading_deg", "gate_width_m", "num_sectors", "sector_gates")
+EDITABLE_FIELDS = (*GATE_FIELDS, "name", "length_m")
+
+
+def distance_m(lat: np.ndarray | float, lon: np.ndarray | float, lat0: float, lon0: float) -> np.ndarray:
+    """Ground distance from (lat0, lon0); equirectangular, exact enough within a few km."""
+    dy = np.radians(np.asarray(lat) - lat0) * EARTH_RADIUS_M
+    dx = np.radians(np.asarray(lon) - lon0) * EARTH_RADIUS_M * np.cos(np.radians(lat0))
+    return np.hypot(dx, dy)
+
+
+def _record(config: TrackConfiguration, track: Track, session_count: int = 0) -> ConfigurationRecord:
+    return ConfigurationRecord(
+        id=config.id,
+        track_id=track.id,
+        track_name=track.name,
+        name=config.name,
+        start_lat=config.start_lat,
+        start_lon=config.start_lon,
+        start_heading_deg=config.start_heading_deg,
+        gate_width_m=config.gate_width_m,
+        num_sectors=config.num_sectors,
+        sector_gates=tuple((g[0], g[1], g[2] if len(g) > 2 else None) for g in config.sector_gates),
+        length_m=config.length_m,
+        version=config.version,
+        origin=str(config.origin),
+        server_id=config.server_id,
+        session_count=session_count,
+    )
+
+
+def _session_counts(db: Session) -> dict[int, int]:
+    query = (
+        sa.select(SessionRow.track_configuration_id, sa.func.count())
+        .where(SessionRow.deleted_at.is_(None), SessionRow.track_configuration_id.is_not(None))
+        .group_by(SessionRow.track_configuration_id)
+    )
+    return {config_id: count for config_id, count in db.execute(query)}
+
+
+def _configurations_with_tracks(db: Session) -> list[tuple[TrackConfiguration, Track]]:
+    query = sa.select(TrackConfiguration, Track).join(Track).order_by(Track.name, TrackConfiguration.name)
+    return [(config, track) for config, track in db.execute(query).tuples()]
+
+
+def list_tracks(db: Session) -> list[TrackRecord]:
+    """Every track with its configurations and how many sessions use each, sorted by name."""
+    counts = _session_counts(db)
+    by_track: dict[int, list[ConfigurationRecord]] = {}
+    for config, track in _configurations_with_tracks(db):
+        by_track.setdefault(track.id, []).append(_record(config, track, counts.get(config.id, 0)))
+    tracks = db.scalars(sa.select(Track).order_by(Track.name)).all()
+    return [
+        TrackRecord(t.id, t.name, t.country, t.city, str(t.origin), t.server_id, tuple(by_track.get(t.id, [])))
+        for t in tracks
+    ]
+
+
+def configuration_row(db: Session, configuration_id: int) -> TrackConfiguration:
+    config = db.get(TrackConfiguration, configuration_id)
+    if config is None:
+        raise RecordNotFoundError("track configuration", configuration_id)
+    return config
+
+
+def get_configuration(db: Session, configuration_id: int) -> ConfigurationRecord:
+    config = configuration_row(db, configuration_id)
+    track = db.get_one(Track, config.track_id)
+    return _record(config, track, _session_counts(db).get(config.id, 0))
+
+
+def nearest_configuration(
+    db: Session, lats: np.ndarray, lons: np.ndarray, tolerance_m: float
+) -> ConfigurationRecord | None:
+    """The configuration whose start/finish lies closest to any of the given points, if within tolerance."""
+    lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
+    known = ~(np.isnan(lats) | np.isnan(lons))
+    lats, lons = lats[known], lons[known]
+    if lats.size == 0:
+        return None
+    best: tuple[float, ConfigurationRecord] | None = None
+    for config, track in _configurations_with_tracks(db):
+        gap = float(np.min(distance_m(lats, lons, config.start_lat, config.start_lon)))
+        if gap <= tolerance_m and (best is None or gap < best[0]):
+            best = (gap, _record(config, track))
+    return best[1] if best else None
+
+
+def track_by_name(db: Session, name: str) -> Track | None:
+    return db.scalars(sa.select(Track).where(sa.func.lower(Track.name) == name.lower()).limit(1)).first()
+
+
+def create_local_configuration(
+    db: Session, track_name: str, start: GeoPoint, num_sectors: int, gate_width_m: float
+) -> ConfigurationRecord:
+    """A new local configuration; joins an existing track of the same name (another layout of it)."""
+    track = track_by_name(db, track_name)
+    if track is None:
+        track = Track(name=track_name, origin=Origin.LOCAL)
+        db.add(track)
+        db.flush()
+    layouts = db.scalar(sa.select(sa.func.count()).where(TrackConfiguration.track_id == track.id)) or 0
+    config = TrackConfiguration(
+        track_id=track.id,
+        name="Default" if layouts == 0 else f"Layout {layouts + 1}",
+        start_lat=start.lat,
+        start_lon=start.lon,
+        start_heading_deg=start.heading_deg,
+        gate_width_m=gate_width_m,
+        num_sectors=num_sectors,
+        sector_gates=[],
+        origin=Origin.LOCAL,
+    )
+    db.add(config)
+    db.flush()
+    return _record(config, track)
+
+
+def update_configuration(db: Session, configuration_id: int, changes: dict[str, Any]) -> bool:
+    """Apply edits to a local configuration. Returns True when the gate or sectors changed (laps must be redone)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable on a track configuration: {', '.join(sorted(unknown))}")
+    config = configuration_row(db, configuration_id)
+    if config.origin != Origin.LOCAL:
+        raise ReadOnlyError(f"track configuration {config.name!r} comes from the sync server and cannot be edited")
+    _validate(changes)
+    gate_changed = any(field in changes and getattr(config, field) != changes[field] for field in GATE_FIELDS)
+    for field, value in changes.items():
+        setattr(config, field, value)
+    if gate_changed:
+        config.version += 1
+    config.updated_at = utcnow()
+    return gate_changed
+
+
+def _validate(changes: dict[str, Any]) -> None:
+    if "start_lat" in changes and not -90 <= changes["start_lat"] <= 90:
+        raise ValueError(f"start_lat {changes['start_lat']} is not a latitude (-90..90)")
+    if "start_lon" in changes and not -180 <= changes["start_lon"] <= 180:
+        raise ValueError(f"start_lon {changes['start_lon']} is not a longitude (-180..180)")
+    if "num_sectors" in changes and not 1 <= int(changes["num_sectors"]) <= 50:
+        raise ValueError(f"num_sectors {changes['num_sectors']} must be between 1 and 50")
+    if "gate_width_m" in changes and not changes["gate_width_m"] > 0:
+        raise ValueError(f"gate_width_m {changes['gate_width_m']} must be positive")
+
+
+def rename_track(db: Session, track_id: int, name: str, country: str | None = None, city: str | None = None) -> None:
+    track = db.get(Track, track_id)
+    if track is None:
+        raise RecordNotFoundError("track", track_id)
+    if track.origin != Origin.LOCAL:
+        raise ReadOnlyError(f"track {track.name!r} comes from the sync server and cannot be edited")
+    if not name.strip():
+        raise ValueError("a track needs a name")
+    track.name, track.country, track.city = name.strip(), country, city
+    track.updated_at = utcnow()
+
+
+def set_length_if_unknown(db: Session, configuration_id: int, length_m: float | None) -> None:
+    config = configuration_row(db, configuration_id)
+    if config.length_m is None and length_m:
+        config.length_m = float(length_m)
