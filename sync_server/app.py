@@ -1,0 +1,94 @@
+"""The app factory: `create_app(settings)` wires settings, database, security services, middleware and routers."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy import text
+
+from sync_server.auth.routes import router as auth_router
+from sync_server.db import Database
+from sync_server.errors import error_responses, install_error_handlers
+from sync_server.limits import BodySizeLimitMiddleware
+from sync_server.security import PasswordHasher, TokenService
+from sync_server.settings import Settings
+from sync_server.users.routes import router as users_router
+
+API_PREFIX = "/api/v1"
+UPLOAD_PATH_SUFFIXES = ("/file", "/telemetry")
+
+
+def server_version() -> str:
+    try:
+        return version("racetrace")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def api_routers() -> list[APIRouter]:
+    """Every JSON router mounted under /api/v1. New feature routers (e.g. OAuth) are added to this list."""
+    return [auth_router, users_router]
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """Build the ASGI app. Pass `database` to share one engine between several apps (tests)."""
+    settings = settings or Settings()
+    database = database or Database(settings.database_url)
+    app = FastAPI(
+        title="RaceTrace sync server",
+        version=server_version(),
+        summary="Accounts, tracks, sync of sessions/laps/cars/events, public laps and the leaderboard.",
+        generate_unique_id_function=_operation_id,
+        responses=error_responses(400),
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.tokens = TokenService(settings)
+    app.state.passwords = PasswordHasher(fast=settings.fast_password_hash)
+    install_error_handlers(app)
+    _add_middleware(app, settings)
+    api = APIRouter(prefix=API_PREFIX)
+    for router in api_routers():
+        api.include_router(router)
+    app.include_router(api)
+    app.add_api_route("/health", _health_endpoint(database), methods=["GET"], tags=["health"], name="health")
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    def limit_for(path: str) -> int:
+        if path.startswith(API_PREFIX) and path.endswith(UPLOAD_PATH_SUFFIXES):
+            return settings.max_upload_bytes
+        return settings.max_request_body_bytes
+
+    app.add_middleware(BodySizeLimitMiddleware, limit_for=limit_for)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-RaceTrace-Client"],
+        )
+
+
+def _health_endpoint(database: Database) -> Any:
+    def health() -> JSONResponse:
+        """Liveness plus a database round trip. 503 when the database does not answer."""
+        try:
+            with database.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": database.dialect, "version": server_version()})
+
+    return health

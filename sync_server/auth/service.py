@@ -1,0 +1,174 @@
+"""Sign-in rules: lockout, deactivation, refresh-token rotation with reuse detection."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sync_server.auth.schemas import ClientKind, RegisterRequest
+from sync_server.db import utcnow
+from sync_server.errors import ConflictError, ForbiddenError, LockedError, UnauthorizedError
+from sync_server.models import RefreshToken, User
+from sync_server.security import ROLE_USER, PasswordHasher, TokenService, hash_refresh_token, new_refresh_token
+from sync_server.settings import Settings
+
+BAD_CREDENTIALS = "Incorrect username or password"
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    expires_in: int
+    refresh_token: str | None = None
+    refresh_expires_in: int | None = None
+
+
+def register(db: Session, passwords: PasswordHasher, data: RegisterRequest) -> User:
+    username, email = data.username.lower(), str(data.email).lower()
+    if db.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ConflictError(f"Username '{username}' is already taken", code="username_taken")
+    if db.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ConflictError("An account with this email address already exists", code="email_taken")
+    user = User(
+        username=username,
+        email=email,
+        display_name=data.display_name or data.username,
+        hashed_password=passwords.hash(data.password),
+    )
+    db.add(user)
+    try:
+        db.flush()
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise ConflictError("Username or email already registered", code="username_taken") from exc
+    return user
+
+
+def authenticate(db: Session, passwords: PasswordHasher, settings: Settings, login: str, password: str) -> User:
+    """The user for these credentials, or an error. Failed attempts are committed before the error is raised."""
+    login = login.strip().lower()
+    column = User.email if "@" in login else User.username
+    user = db.scalar(select(User).where(column == login).with_for_update())
+    if user is None:
+        passwords.burn_time(password)
+        raise UnauthorizedError(BAD_CREDENTIALS, code="invalid_credentials")
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        raise _locked(user, settings)
+    matches, new_hash = passwords.verify(password, user.hashed_password)
+    if not matches:
+        _record_failure(db, user, settings)
+        if user.locked_until is not None and user.locked_until > now:
+            raise _locked(user, settings)
+        raise UnauthorizedError(BAD_CREDENTIALS, code="invalid_credentials")
+    if not user.is_active:
+        raise ForbiddenError("This account has been deactivated by an administrator", code="account_inactive")
+    user.failed_login_attempts = 0
+    user.locked_until = None
+    if new_hash:
+        user.hashed_password = new_hash
+    return user
+
+
+def _record_failure(db: Session, user: User, settings: Settings) -> None:
+    user.failed_login_attempts += 1
+    if user.failed_login_attempts >= settings.login_max_failures:
+        user.failed_login_attempts = 0
+        user.locked_until = utcnow() + timedelta(seconds=settings.lockout_s)
+    # Committed now: the request's unit of work rolls back when the error is raised.
+    db.commit()
+
+
+def _locked(user: User, settings: Settings) -> LockedError:
+    assert user.locked_until is not None
+    minutes = max(1, round((user.locked_until - utcnow()).total_seconds() / 60))
+    return LockedError(
+        f"Account locked after {settings.login_max_failures} failed sign-ins; "
+        f"try again in {minutes} min (at {user.locked_until:%H:%M} UTC)",
+        locked_until=user.locked_until.isoformat(),
+    )
+
+
+def issue_tokens(
+    db: Session,
+    tokens: TokenService,
+    settings: Settings,
+    user: User,
+    client: ClientKind,
+    family_id: uuid.UUID | None = None,
+) -> IssuedTokens:
+    """A new access token and a new refresh token (a new family unless rotating one). OAuth sign-ins use this too."""
+    access, expires_in = tokens.create_access_token(user.id, ROLE_USER)
+    refresh = new_refresh_token()
+    db.add(
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id or uuid.uuid4(),
+            token_hash=hash_refresh_token(refresh),
+            client=client,
+            expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_s),
+        )
+    )
+    db.flush()
+    return IssuedTokens(access, expires_in, refresh, settings.refresh_token_ttl_s)
+
+
+def rotate_refresh_token(
+    db: Session, tokens: TokenService, settings: Settings, presented: str, client: ClientKind
+) -> IssuedTokens:
+    record = _find_refresh_token(db, presented)
+    now = utcnow()
+    if record.rotated_at is not None:
+        # Reuse of a rotated token: someone holds a stolen copy. Kill every token of this sign-in.
+        revoke_family(db, record.family_id)
+        db.commit()
+        raise UnauthorizedError(
+            "This refresh token was already used; every session of this sign-in has been revoked. Sign in again.",
+            code="refresh_token_reused",
+        )
+    if record.revoked_at is not None or record.expires_at <= now:
+        raise UnauthorizedError("Refresh token revoked or expired; sign in again", code="invalid_refresh_token")
+    user = db.get(User, record.user_id)
+    if user is None or not user.is_active:
+        revoke_family(db, record.family_id)
+        db.commit()
+        raise UnauthorizedError("This account has been deactivated", code="account_inactive")
+    record.rotated_at = now
+    return issue_tokens(db, tokens, settings, user, client, family_id=record.family_id)
+
+
+def logout(db: Session, presented: str | None) -> None:
+    """Revoke the presented token's whole family. Unknown tokens are ignored: logout is idempotent."""
+    if not presented:
+        return
+    record = db.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(presented)))
+    if record is not None:
+        revoke_family(db, record.family_id)
+
+
+def revoke_family(db: Session, family_id: uuid.UUID) -> None:
+    db.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_all_for_user(db: Session, user_id: uuid.UUID) -> None:
+    db.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def _find_refresh_token(db: Session, presented: str) -> RefreshToken:
+    statement = select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(presented))
+    record = db.scalar(statement.with_for_update())
+    if record is None:
+        raise UnauthorizedError("Unknown refresh token; sign in again", code="invalid_refresh_token")
+    return record

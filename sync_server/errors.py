@@ -1,0 +1,103 @@
+"""Status-coded errors and the one handler that turns them into `{"detail": ..., "code": ...}` responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: a human-readable `detail` and a stable machine `code`."""
+
+    detail: str
+    code: str
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.headers = headers
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.message, "code": self.code, **self.extra}
+
+
+class UnauthorizedError(AppError):
+    status_code = 401
+    code = "not_authenticated"
+
+    def __init__(self, message: str = "Not authenticated", **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(message, **kwargs)
+
+
+class ForbiddenError(AppError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFoundError(AppError):
+    status_code = 404
+    code = "not_found"
+
+
+class ConflictError(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class ResyncRequiredError(AppError):
+    status_code = 410
+    code = "resync_required"
+
+
+class PayloadTooLargeError(AppError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class InvalidError(AppError):
+    status_code = 422
+    code = "invalid"
+
+
+class LockedError(AppError):
+    status_code = 423
+    code = "account_locked"
+
+
+def _describe(status: int) -> str:
+    return {
+        400: "Malformed request",
+        401: "Missing, expired or invalid credentials",
+        403: "Authenticated but not allowed",
+        404: "No such resource, or not yours",
+        409: "Conflict with the server's state",
+        410: "Sync cursor no longer valid: resync required",
+        413: "Request body over the size limit",
+        422: "Invalid input (the message names the field)",
+        423: "Account locked after too many failed sign-ins",
+    }.get(status, "Error")
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the given error statuses."""
+    return {status: {"model": ErrorBody, "description": _describe(status)} for status in statuses}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)

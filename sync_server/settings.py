@@ -1,0 +1,78 @@
+"""Server settings from the environment (pydantic-settings). Unsafe values are refused outside development/test."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_DIR_NAME = "RaceTraceServer"
+DEFAULT_SECRET_KEY = "change-me-in-production"  # noqa: S105 - the placeholder that production refuses
+MIN_SECRET_KEY_BYTES = 32
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'racetrace-server.sqlite'}"
+
+
+class Settings(BaseSettings):
+    """Every knob of the server. Names match the environment variables (case-insensitive, no prefix)."""
+
+    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", case_sensitive=False)
+
+    environment: Literal["production", "development", "test"] = "production"
+    database_url: str = Field(default_factory=default_database_url)
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+
+    access_token_ttl_s: int = Field(default=15 * 60, ge=30)
+    admin_token_ttl_s: int = Field(default=2 * 60 * 60, ge=30)
+    refresh_token_ttl_s: int = Field(default=30 * 24 * 60 * 60, ge=60)
+    jwt_issuer: str = "racetrace"
+
+    login_max_failures: int = Field(default=5, ge=1)
+    lockout_s: int = Field(default=15 * 60, ge=1)
+
+    max_upload_size_mb: float = Field(default=50, gt=0)
+    max_request_body_mb: float = Field(default=16, gt=0)
+    sync_max_chunk: int = Field(default=500, ge=1, le=5000)
+    sync_max_pull_limit: int = Field(default=1000, ge=1)
+
+    cors_origins: list[str] = Field(default_factory=list)  # empty = CORS off
+    cookie_secure: bool = True
+    refresh_cookie_name: str = "racetrace_refresh"
+    fast_password_hash: bool = False  # cheap argon2 parameters: tests only
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production_values(self) -> Settings:
+        if self.environment in ("development", "test"):
+            return self
+        key = self.secret_key.get_secret_value()
+        if key == DEFAULT_SECRET_KEY or len(key.encode()) < MIN_SECRET_KEY_BYTES:
+            raise ValueError(
+                f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_BYTES} bytes "
+                f"(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
+                f"unless ENVIRONMENT=development"
+            )
+        if self.fast_password_hash:
+            raise ValueError("FAST_PASSWORD_HASH is only allowed with ENVIRONMENT=test or development")
+        return self
+
+    @cached_property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_size_mb * 1024 * 1024)
+
+    @cached_property
+    def max_request_body_bytes(self) -> int:
+        return int(self.max_request_body_mb * 1024 * 1024)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
