@@ -57,6 +57,8 @@ class SessionMetadata:
     track_name: str | None = None  # from the file name
     best_lap_ms: int | None = None  # from the file name
     extra: dict[str, str] = field(default_factory=dict)  # any other "# Key: value" preamble line
+    mode: str | None = None  # "(Mode: 0)" of the first line; meaning undocumented
+    device_free_space_mb: int | None = None  # "# Device Free Space: 23784 MB"
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ class RawSession:
     channel_info: dict[str, ChannelInfo]
     lap_markers: list[LapMarker] = field(default_factory=list)
     events: list[DataEvent] = field(default_factory=list)
+    obd_update: np.ndarray | None = None  # bool, True on rows carrying new OBD data; None without an OBD block
+    warnings: list[str] = field(default_factory=list)  # import went through but the user should know
 
     @property
     def row_count(self) -> int:
