@@ -1,0 +1,83 @@
+"""File-format registry: pick the reader whose detect() accepts the file, then parse it.
+
+A reader is any module in this package that defines `FORMAT_NAME: str`, `detect(head: bytes, name: str) -> bool`
+and `parse(data: bytes, name: str) -> RawSession` (optionally `PRIORITY: int`, lower = asked first). Readers are
+discovered at first use, so adding RaceChrono or VBO support is one new module here. (A PyInstaller build must
+collect this package's submodules: `collect_submodules("racetrace_desktop.telemetry.formats")`.)
+
+Whatever goes wrong, callers only ever see TelemetryFormatError naming the file (and the line when known).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Protocol, cast
+
+from racetrace_desktop.telemetry.errors import TelemetryFormatError
+from racetrace_desktop.telemetry.formats.foreign import describe
+from racetrace_desktop.telemetry.model import RawSession
+
+HEAD_BYTES = 16 * 1024  # what detect() gets to see
+
+
+class Reader(Protocol):
+    FORMAT_NAME: str
+
+    def detect(self, head: bytes, name: str) -> bool: ...
+
+    def parse(self, data: bytes, name: str) -> RawSession: ...
+
+
+@cache
+def readers() -> tuple[Reader, ...]:
+    """Every reader module of this package, in PRIORITY then name order."""
+    found: list[ModuleType] = []
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if all(hasattr(module, attr) for attr in ("FORMAT_NAME", "detect", "parse")):
+            found.append(module)
+    found.sort(key=lambda module: (getattr(module, "PRIORITY", 100), module.__name__))
+    return tuple(cast(Reader, module) for module in found)
+
+
+def format_names() -> list[str]:
+    return [reader.FORMAT_NAME for reader in readers()]
+
+
+def find_reader(head: bytes, name: str) -> Reader | None:
+    """The reader that accepts a file starting with `head`, or None."""
+    return next((reader for reader in readers() if reader.detect(head, name)), None)
+
+
+def read_file(path: str | os.PathLike[str]) -> RawSession:
+    """Read and parse a telemetry file; the error names the file as the user knows it (its base name)."""
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise TelemetryFormatError(file.name, f"cannot read the file: {exc.strerror or exc}") from exc
+    return read_bytes(data, file.name)
+
+
+def read_bytes(data: bytes, name: str) -> RawSession:
+    """Parse file contents; `name` is the file name shown in errors and stored as metadata.source_name."""
+    if not data.strip():
+        raise TelemetryFormatError(name, "the file is empty")
+    head = data[:HEAD_BYTES]
+    reader = find_reader(head, name)
+    if reader is None:
+        supported = " or ".join(format_names())
+        raise TelemetryFormatError(name, f"not a {supported} export: {describe(head)}")
+    try:
+        return reader.parse(data, name)
+    except TelemetryFormatError:
+        raise
+    except Exception as exc:  # a reader bug must still reach the user as a clear, file-specific error
+        raise TelemetryFormatError(
+            name, f"internal error while reading this {reader.FORMAT_NAME} file ({type(exc).__name__}: {exc})"
+        ) from exc

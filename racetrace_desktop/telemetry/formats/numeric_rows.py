@@ -1,0 +1,181 @@
+"""Fast, exact parsing of comma-separated numeric rows into a float64 matrix.
+
+Fast path: drop the decimal points, parse every field as an int64 with numpy's C scanner, then divide each
+field by 10**(its own number of decimals), measured from the positions of its dot and separator. An integer
+of at most 15 digits and a power of ten up to 10**14 are exact doubles and IEEE division rounds correctly, so
+the result equals float(text) bit for bit (-0.0 included). Nothing assumes a fixed precision per column: a bare
+`0` in a 3-decimal column is simply a field with no decimals.
+
+Anything the fast path cannot prove exact (spaces, exponents, empty cells, long numbers, stray characters,
+wrong field counts) sends that chunk to a line-by-line path that either parses it with float() or raises a
+TelemetryFormatError naming the line and the column. Chunks run on two threads: numpy releases the GIL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from racetrace_desktop.telemetry.errors import TelemetryFormatError
+
+CHUNK_BYTES = 1 << 20
+MAX_DIGITS = 15  # any integer below 10**15 is an exact double
+_NEWLINE, _COMMA, _MINUS, _DOT, _ZERO, _NINE = b"\n,-.09"
+_NEWLINE_TO_COMMA = bytes.maketrans(b"\n", b",")
+_POWERS_OF_TEN = 10.0 ** np.arange(MAX_DIGITS)
+_NUMBER = re.compile(rb"[ \t]*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?[ \t]*")
+
+
+@dataclass(frozen=True)
+class RowBlock:
+    """Consecutive data lines data[start:end] (each ending in a newline), all of them rows."""
+
+    start: int
+    end: int
+    first_line: int  # 1-based line number of the first row in the file
+    first_row: int  # index of the first row in the session
+    rows: int
+
+
+def parse_rows(data: bytes, blocks: Sequence[RowBlock], columns: Sequence[str], file: str) -> np.ndarray:
+    """Parse every block into one (len(columns), total_rows) float64 array: one contiguous row per column."""
+    total = sum(block.rows for block in blocks)
+    out = np.empty((len(columns), total), dtype=np.float64)
+    chunks = [chunk for block in blocks for chunk in _split(data, block)]
+    if len(chunks) <= 1:
+        for chunk in chunks:
+            _parse_chunk(data, chunk, columns, file, out)
+        return out
+    workers = min(2, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        # list() re-raises the first failing chunk in file order, so the error names the earliest bad line
+        list(pool.map(lambda chunk: _parse_chunk(data, chunk, columns, file, out), chunks))
+    return out
+
+
+def _split(data: bytes, block: RowBlock) -> list[RowBlock]:
+    chunks: list[RowBlock] = []
+    start, line, row = block.start, block.first_line, block.first_row
+    while start < block.end:
+        cut = data.find(b"\n", min(start + CHUNK_BYTES, block.end - 1), block.end) + 1
+        end = cut if cut > 0 else block.end
+        rows = data.count(b"\n", start, end)
+        chunks.append(RowBlock(start, end, line, row, rows))
+        start, line, row = end, line + rows, row + rows
+    return chunks
+
+
+def _parse_chunk(data: bytes, chunk: RowBlock, columns: Sequence[str], file: str, out: np.ndarray) -> None:
+    text = data[chunk.start : chunk.end]
+    values = parse_fast(text, len(columns))
+    if values is None or values.shape[0] != chunk.rows:
+        values = parse_exact(text, columns, chunk.first_line, file)
+    out[:, chunk.first_row : chunk.first_row + chunk.rows] = values.T
+
+
+def parse_fast(text: bytes, ncols: int) -> np.ndarray | None:
+    """(rows, ncols) values of newline-terminated numeric rows, or None when exactness cannot be proven."""
+    raw = np.frombuffer(text, dtype=np.uint8)
+    if raw.size == 0 or raw[-1] != _NEWLINE:
+        return None
+    # Every byte <= ',' must be a separator: whitespace, '+' and control bytes would be skipped or accepted
+    # by the integer scanner.
+    field_ends = np.flatnonzero(raw <= _COMMA)
+    separators = raw[field_ends]
+    newlines = separators == _NEWLINE
+    if field_ends.size % ncols or not (newlines | (separators == _COMMA)).all():
+        return None
+    row_ends = newlines.reshape(-1, ncols)
+    if not row_ends[:, -1].all() or row_ends[:, :-1].any():
+        return None
+    digits = text.translate(_NEWLINE_TO_COMMA, b".")
+    try:
+        integers = np.fromstring(digits, dtype=np.int64, sep=",")
+    except ValueError:  # a letter, a second sign, an empty cell...
+        return None
+    if integers.size != field_ends.size:
+        return None
+    values = _scale(raw, np.frombuffer(digits, dtype=np.uint8), field_ends, integers)
+    return None if values is None else values.reshape(row_ends.shape[0], ncols)
+
+
+def _scale(raw: np.ndarray, digits: np.ndarray, field_ends: np.ndarray, integers: np.ndarray) -> np.ndarray | None:
+    """Divide each integer by 10**decimals of its field; None if a field is not a plain decimal number."""
+    digit_ends = np.flatnonzero(digits == _COMMA)
+    widths = _steps(digit_ends, -1) - 1  # field length without its dot
+    if widths.min() < 1 or widths.max() > MAX_DIGITS:
+        return None
+    dots_per_field = _steps(field_ends - digit_ends, 0)  # field_ends - digit_ends counts the dots so far
+    dotted = np.flatnonzero(dots_per_field)
+    values = integers.astype(np.float64)
+    if dotted.size:
+        if dots_per_field[dotted].max() > 1:
+            return None
+        dots = np.flatnonzero(raw == _DOT)  # the k-th dot belongs to the k-th dotted field
+        values[dotted] /= _POWERS_OF_TEN[field_ends[dotted] - dots - 1]
+    if not _signs_are_leading(digits):
+        return None
+    _restore_negative_zeros(digits, digit_ends, integers, values)
+    return values
+
+
+def _steps(positions: np.ndarray, before_first: int) -> np.ndarray:
+    """np.diff with a prepended value, without the cost of np.diff(prepend=...) on small arrays."""
+    steps = np.empty_like(positions)
+    steps[0] = positions[0] - before_first
+    np.subtract(positions[1:], positions[:-1], out=steps[1:])
+    return steps
+
+
+def _signs_are_leading(digits: np.ndarray) -> bool:
+    """Every '-' starts a field and is followed by a digit ("-" or "-." alone would scan as 0)."""
+    minus = np.flatnonzero(digits == _MINUS)
+    if minus.size == 0:
+        return True
+    after = digits[minus + 1]
+    before = digits[minus[minus > 0] - 1]
+    return bool(((after >= _ZERO) & (after <= _NINE)).all() and (before == _COMMA).all())
+
+
+def _restore_negative_zeros(
+    digits: np.ndarray, digit_ends: np.ndarray, integers: np.ndarray, values: np.ndarray
+) -> None:
+    zeros = np.flatnonzero(integers == 0)
+    if zeros.size == 0:
+        return
+    starts = np.where(zeros > 0, digit_ends[zeros - 1] + 1, 0)
+    values[zeros[digits[starts] == _MINUS]] = -0.0
+
+
+def parse_exact(text: bytes, columns: Sequence[str], first_line: int, file: str) -> np.ndarray:
+    """Line-by-line float() parse of newline-separated rows; raises TelemetryFormatError at the first bad cell."""
+    lines = text.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    ncols = len(columns)
+    out = np.empty((len(lines), ncols), dtype=np.float64)
+    for offset, line in enumerate(lines):
+        fields = line.split(b",")
+        if len(fields) != ncols:
+            raise TelemetryFormatError(
+                file, f"row has {len(fields)} fields but the header has {ncols} columns", first_line + offset
+            )
+        for index, field in enumerate(fields):
+            out[offset, index] = _number(field, columns[index], first_line + offset, file)
+    return out
+
+
+def _number(field: bytes, column: str, line: int, file: str) -> float:
+    if _NUMBER.fullmatch(field):
+        return float(field)
+    shown = field.decode("utf-8", "replace").strip()
+    if not shown:
+        raise TelemetryFormatError(file, f"empty cell in column '{column}'", line)
+    if len(shown) > 40:
+        shown = shown[:40] + "…"
+    raise TelemetryFormatError(file, f"column '{column}': {shown!r} is not a number", line)
