@@ -5,6 +5,8 @@ Services open a unit of work with `library.read()` / `library.write()` and call 
 repositories hand back the plain records of `library.records`.
 """
 
+from sqlalchemy.orm import Session as LibrarySession
+
 from racetrace_desktop.library.base import Origin, SessionType, TimeSource
 from racetrace_desktop.library.db import Library, LibraryBusyError, default_library_path, open_library
 from racetrace_desktop.library.errors import LibraryError, ReadOnlyError, RecordNotFoundError
@@ -14,6 +16,7 @@ __all__ = [
     "Library",
     "LibraryBusyError",
     "LibraryError",
+    "LibrarySession",
     "MigrationError",
     "Origin",
     "ReadOnlyError",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,21 +16,26 @@ from racetrace_desktop.library.models import Lap, SessionRow, SourceFile
 SESSION_EDIT_FIELDS = ("notes", "car_uuid", "event_uuid", "session_type", "is_public")
 
 
-def update_session(db: Session, session_uuid: uuid.UUID, **changes: Any) -> bool:
-    """Apply the driver's edits. Returns True when anything changed (the row then needs a push)."""
+@dataclass(frozen=True)
+class SessionEdit:
+    session_changed: bool
+    laps_unshared: tuple[uuid.UUID, ...] = ()
+
+
+def update_session(db: Session, session_uuid: uuid.UUID, **changes: Any) -> SessionEdit:
+    """Apply the driver's edits; a changed row is flagged for the next push."""
     unknown = set(changes) - set(SESSION_EDIT_FIELDS)
     if unknown:
         raise ValueError(f"not editable on a session: {', '.join(sorted(unknown))}")
     row = sessions_repo.session_row(db, session_uuid)
     columns = _session_columns(db, changes)
-    if "is_public" in columns and not columns["is_public"]:
-        _hide_laps(db, row.id)
+    unshared = _unshare_laps(db, row.id) if columns.get("is_public") is False else ()
     if not any(getattr(row, column) != value for column, value in columns.items()):
-        return False
+        return SessionEdit(False, unshared)
     for column, value in columns.items():
         setattr(row, column, value)
     row.touch()
-    return True
+    return SessionEdit(True, unshared)
 
 
 def _session_columns(db: Session, changes: dict[str, Any]) -> dict[str, Any]:
@@ -53,12 +59,14 @@ def _session_columns(db: Session, changes: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
-def _hide_laps(db: Session, session_id: int) -> None:
+def _unshare_laps(db: Session, session_id: int) -> tuple[uuid.UUID, ...]:
     """A private session cannot keep public laps."""
     query = sa.select(Lap).where(Lap.session_id == session_id, Lap.is_public.is_(True), Lap.deleted_at.is_(None))
-    for lap in db.scalars(query):
+    laps = list(db.scalars(query))
+    for lap in laps:
         lap.is_public = False
         lap.touch()
+    return tuple(lap.uuid for lap in laps)
 
 
 def set_lap_public(db: Session, lap_uuid: uuid.UUID, public: bool) -> bool:

@@ -113,6 +113,16 @@ class SessionSummary:
 
 
 @dataclass(frozen=True)
+class SessionRef:
+    """Enough to find a stored session again inside the same unit of work (the id is local, never synced)."""
+
+    id: int
+    uuid: uuid.UUID
+    source_name: str
+    configuration_id: int | None
+
+
+@dataclass(frozen=True)
 class SessionGroup:
     """Sessions of one track on one day, as the library panel shows them."""
 

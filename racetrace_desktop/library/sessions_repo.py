@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from racetrace_desktop.library.errors import RecordNotFoundError
 from racetrace_desktop.library.models import Car, Event, Lap, SessionRow, SourceFile, Track, TrackConfiguration
-from racetrace_desktop.library.records import LapRecord, SessionDetail, SessionGroup, SessionSummary
+from racetrace_desktop.library.records import LapRecord, SessionDetail, SessionGroup, SessionRef, SessionSummary
 
 UNKNOWN_TRACK = "Unknown track"
 
@@ -178,8 +178,16 @@ def lap_record(db: Session, lap_uuid: uuid.UUID) -> LapRecord:
     return _lap_record(lap, session_uuid)
 
 
-def sessions_on_configuration(db: Session, configuration_id: int) -> list[SessionRow]:
+def _ref(row: SessionRow) -> SessionRef:
+    return SessionRef(row.id, row.uuid, row.source_name, row.track_configuration_id)
+
+
+def session_ref(db: Session, session_uuid: uuid.UUID) -> SessionRef:
+    return _ref(session_row(db, session_uuid))
+
+
+def sessions_on_configuration(db: Session, configuration_id: int) -> list[SessionRef]:
     query = sa.select(SessionRow).where(
         SessionRow.track_configuration_id == configuration_id, SessionRow.deleted_at.is_(None)
     )
-    return list(db.scalars(query.order_by(SessionRow.id)))
+    return [_ref(row) for row in db.scalars(query.order_by(SessionRow.id))]

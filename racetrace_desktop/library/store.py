@@ -175,12 +175,13 @@ def _match_laps(old_laps: list[Lap], new_laps: list[AnalysedLap], session_end: f
 
 
 def replace_laps(
-    db: Session, row: SessionRow, analysed: AnalysedSession, configuration: ConfigurationRecord | None
+    db: Session, session_id: int, analysed: AnalysedSession, configuration: ConfigurationRecord | None
 ) -> set[uuid.UUID]:
     """Swap a session's laps for freshly computed ones, keeping the identity and driver edits of matching laps.
 
     Returns the UUIDs of laps that were added, changed or removed.
     """
+    row = db.get_one(SessionRow, session_id)
     for field, value in session_fields(analysed, configuration).items():
         setattr(row, field, value)
     old_laps = list(db.scalars(sa.select(Lap).where(Lap.session_id == row.id, Lap.deleted_at.is_(None))))

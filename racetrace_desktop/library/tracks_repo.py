@@ -57,7 +57,7 @@ def _session_counts(db: Session) -> dict[int, int]:
 
 def _configurations_with_tracks(db: Session) -> list[tuple[TrackConfiguration, Track]]:
     query = sa.select(TrackConfiguration, Track).join(Track).order_by(Track.name, TrackConfiguration.name)
-    return [(config, track) for config, track in db.execute(query).tuples()]
+    return [(config, track) for config, track in db.execute(query)]
 
 
 def list_tracks(db: Session) -> list[TrackRecord]:
