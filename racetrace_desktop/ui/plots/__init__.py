@@ -1,0 +1,1 @@
+"""Stacked pyqtgraph plots against distance with one shared cursor."""

@@ -1,0 +1,220 @@
+"""ChannelPlotStack: one plot per channel, stacked, x = distance, linked x-axes and one cursor.
+
+Long sessions stay fast: every curve uses peak downsampling and clip-to-view, and y follows the visible range
+only. The cursor is a vertical line in every plot; its readout shows each lap's value with the unit in the plot
+title, coloured like the lap.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from racetrace_desktop.ui.plots.traces import ChannelSpec, CursorReading, PlotRequest, Trace
+from racetrace_desktop.ui.theme import cursor_colour
+from racetrace_desktop.ui.units import DisplayUnit, distance_unit
+
+
+class ChannelPlotStack(QWidget):
+    """`cursor_moved(distance_m)` when the user moves the cursor; `set_cursor` moves it from outside."""
+
+    cursor_moved = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        self.layout_widget.ci.setSpacing(2)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.layout_widget)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self._cursor_lines: dict[str, pg.InfiniteLine] = {}
+        self._request = PlotRequest([], [], distance_unit())
+        self._cursor_m = 0.0
+        self._syncing = False
+        self.layout_widget.scene().sigMouseClicked.connect(self._on_scene_click)
+
+    # ---- data -------------------------------------------------------------------------------------------------
+    @property
+    def traces(self) -> list[Trace]:
+        return self._request.traces
+
+    @property
+    def channels(self) -> list[ChannelSpec]:
+        return self._request.channels
+
+    def set_data(self, request: PlotRequest) -> None:
+        """Replace every plot. Channels no lap has are left out."""
+        self._request = request
+        self.layout_widget.clear()
+        self.plots.clear()
+        self.curves.clear()
+        self._cursor_lines.clear()
+        shown = [c for c in request.channels if any(_has_values(t, c.key) for t in request.traces)]
+        self._request.channels = shown
+        first: pg.PlotItem | None = None
+        for row, spec in enumerate(shown):
+            plot = self._add_plot(row, spec, is_last=row == len(shown) - 1)
+            if first is None:
+                first = plot
+                self._add_legend(plot)
+            else:
+                plot.setXLink(first)
+        self._draw_sectors(request.sector_boundaries_m)
+        self.set_cursor(self._clamped(self._cursor_m), emit=False)
+
+    def _add_plot(self, row: int, spec: ChannelSpec, is_last: bool) -> pg.PlotItem:
+        plot = self.layout_widget.addPlot(row=row, col=0)
+        plot.getAxis("left").setLabel(f"{spec.label} ({spec.unit.label})" if spec.unit.label else spec.label)
+        plot.getAxis("left").setWidth(64)
+        plot.getAxis("left").enableAutoSIPrefix(False)  # the unit is in the label; no "(x0.001)"
+        plot.getAxis("bottom").enableAutoSIPrefix(False)
+        plot.showGrid(x=True, y=True, alpha=0.2)
+        plot.setMouseEnabled(x=True, y=False)
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
+        plot.enableAutoRange(axis="y")
+        plot.setAutoVisible(y=True)
+        plot.getAxis("bottom").setStyle(showValues=is_last)
+        if is_last:
+            unit = self._request.distance_unit
+            plot.setLabel("bottom", f"Distance ({unit.label})")
+        if spec.zero_line:
+            plot.addLine(y=0, pen=pg.mkPen(cursor_colour(), width=1, style=Qt.PenStyle.DashLine))
+        x_scale = self._request.distance_unit.scale
+        for trace in self._request.traces:
+            if not _has_values(trace, spec.key):
+                continue
+            y = spec.unit.convert(np.asarray(trace.channels[spec.key], dtype=float))
+            width = trace.width * (1.6 if trace.is_reference else 1.0)
+            curve = plot.plot(trace.distance_m * x_scale, y, pen=pg.mkPen(trace.color, width=width), name=trace.label,
+                              connect="finite")
+            self.curves[(spec.key, trace.key)] = curve
+        line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(cursor_colour(), width=1.5),
+                               hoverPen=pg.mkPen(cursor_colour(), width=3))
+        line.sigPositionChanged.connect(self._on_line_dragged)
+        plot.addItem(line, ignoreBounds=True)
+        self._cursor_lines[spec.key] = line
+        self.plots[spec.key] = plot
+        return plot
+
+    def _add_legend(self, plot: pg.PlotItem) -> None:
+        legend = plot.addLegend(offset=(-10, 4), labelTextSize="8pt", colCount=min(5, max(1, len(self.traces))))
+        legend.setZValue(20)
+        for trace in self.traces:
+            curve = next((c for (_, k), c in self.curves.items() if k == trace.key), None)
+            if curve is not None:
+                legend.addItem(curve, trace.label)
+
+    def _draw_sectors(self, boundaries_m: list[float]) -> None:
+        pen = pg.mkPen(cursor_colour(), width=1, style=Qt.PenStyle.DotLine)
+        for plot in self.plots.values():
+            for b in boundaries_m[:-1]:
+                plot.addItem(pg.InfiniteLine(b * self._request.distance_unit.scale, angle=90, pen=pen),
+                             ignoreBounds=True)
+
+    # ---- cursor -----------------------------------------------------------------------------------------------
+    @property
+    def cursor_m(self) -> float:
+        return self._cursor_m
+
+    def set_cursor(self, distance_m: float, emit: bool = False) -> None:
+        self._cursor_m = float(distance_m)
+        x = self._cursor_m * self._request.distance_unit.scale
+        self._syncing = True
+        try:
+            for line in self._cursor_lines.values():
+                line.setValue(x)
+        finally:
+            self._syncing = False
+        self._update_titles()
+        if emit:
+            self.cursor_moved.emit(self._cursor_m)
+
+    def readings(self) -> list[CursorReading]:
+        """Every channel's value for every lap at the cursor, in display units (what the titles show)."""
+        out = []
+        for spec in self.channels:
+            for trace in self.traces:
+                if _has_values(trace, spec.key):
+                    value = spec.unit.convert(trace.value_at(spec.key, self._cursor_m))
+                    out.append(CursorReading(spec.key, trace.label, float(value), spec.unit.label))
+        return out
+
+    def _update_titles(self) -> None:
+        colours = {t.label: t.color for t in self.traces}
+        by_channel: dict[str, list[CursorReading]] = {}
+        for reading in self.readings():
+            by_channel.setdefault(reading.channel, []).append(reading)
+        for spec in self.channels:
+            parts = [f"<span style='color:{colours[r.lap]}'>{html.escape(r.text)}</span>"
+                     for r in by_channel.get(spec.key, [])[:10]]
+            plot = self.plots[spec.key]
+            plot.setTitle(f"<b>{html.escape(spec.label)}</b>&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts), size="8pt",
+                          justify="left")
+
+    def _on_line_dragged(self, line: pg.InfiniteLine) -> None:
+        if self._syncing:
+            return
+        self.set_cursor(self._clamped(line.value() / self._request.distance_unit.scale), emit=True)
+
+    def _on_scene_click(self, event) -> None:  # event: pyqtgraph MouseClickEvent
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos: QPointF = event.scenePos()
+        for plot in self.plots.values():
+            if plot.vb.sceneBoundingRect().contains(pos):
+                x = plot.vb.mapSceneToView(pos).x()
+                self.set_cursor(self._clamped(x / self._request.distance_unit.scale), emit=True)
+                return
+
+    def _clamped(self, distance_m: float) -> float:
+        ends = [float(t.distance_m[-1]) for t in self.traces if len(t.distance_m)]
+        return float(np.clip(distance_m, 0.0, max(ends))) if ends else 0.0
+
+    def step_cursor(self, metres: float) -> None:
+        self.set_cursor(self._clamped(self._cursor_m + metres), emit=True)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        step = 50.0 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 5.0
+        if event.key() == Qt.Key.Key_Left:
+            self.step_cursor(-step)
+        elif event.key() == Qt.Key.Key_Right:
+            self.step_cursor(step)
+        else:
+            super().keyPressEvent(event)
+
+    # ---- view range ---------------------------------------------------------------------------------------------
+    def zoom_to(self, start_m: float, end_m: float) -> None:
+        plot = next(iter(self.plots.values()), None)
+        if plot is not None:
+            scale = self._request.distance_unit.scale
+            plot.setXRange(start_m * scale, end_m * scale, padding=0.01)
+
+    def reset_zoom(self) -> None:
+        ends = [float(t.distance_m[-1]) for t in self.traces if len(t.distance_m)]
+        if ends:
+            self.zoom_to(0.0, max(ends))
+
+    def x_range_m(self) -> tuple[float, float]:
+        plot = next(iter(self.plots.values()), None)
+        if plot is None:
+            return (0.0, 0.0)
+        lo, hi = plot.vb.viewRange()[0]
+        scale = self._request.distance_unit.scale
+        return (lo / scale, hi / scale)
+
+
+def _has_values(trace: Trace, key: str) -> bool:
+    values = trace.channels.get(key)
+    return values is not None and len(values) == len(trace.distance_m) and bool(np.isfinite(values).any())
+
+
+__all__ = ["ChannelPlotStack", "ChannelSpec", "DisplayUnit", "PlotRequest", "Trace"]

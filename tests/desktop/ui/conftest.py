@@ -1,0 +1,64 @@
+"""Qt test set-up: offscreen, no Chromium sandbox (root in CI), private XDG folders, QtWebEngine imported and
+the `rttile:` scheme registered before pytest-qt creates the QApplication, and an in-memory keyring."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--log-level=3")
+_XDG = Path(tempfile.mkdtemp(prefix="racetrace-ui-xdg-"))
+for _name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR"):
+    os.environ.setdefault(_name, str(_XDG / _name.lower()))
+    Path(os.environ[_name]).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+from racetrace_desktop.ui.qtenv import prepare_qt  # noqa: E402  (after the environment above)
+
+prepare_qt()
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+SCREENSHOT_DIR = REPO_ROOT / ".artifacts" / "screenshots"
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    print(f"\nUI screenshots are saved in {SCREENSHOT_DIR}")
+    return SCREENSHOT_DIR
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if SCREENSHOT_DIR.is_dir():
+        terminalreporter.write_line(f"UI screenshots: {SCREENSHOT_DIR}")

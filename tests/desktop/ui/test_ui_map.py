@@ -1,0 +1,135 @@
+"""The offline map: Leaflet from the package, lines and legend drawn, no http(s) request, cursor both ways."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtTest import QTest
+from PySide6.QtWebEngineCore import QWebEngineUrlRequestInterceptor
+
+from racetrace_desktop.ui.map.lines import SPEED_COLOURS, coloured_line, speed_classes, speed_legend
+from racetrace_desktop.ui.map.page import render_page_html
+from racetrace_desktop.ui.map.tiles import TileCache
+from racetrace_desktop.ui.map.widget import MapView, create_map_context
+
+
+class RecordingInterceptor(QWebEngineUrlRequestInterceptor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def interceptRequest(self, info) -> None:  # noqa: N802 (Qt override)
+        url = info.requestUrl().toString()
+        self.urls.append(url)
+        if url.startswith(("http:", "https:")):
+            info.block(True)
+
+
+def oval_track(n: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    t = np.linspace(0, 2 * np.pi, n)
+    lat = 51.999 + 0.004 * np.sin(t)
+    lon = 13.688 + 0.007 * np.cos(t)
+    speed = 30 + 15 * np.sin(4 * t)
+    return lat, lon, speed
+
+
+@pytest.fixture
+def map_setup(qtbot, qapp, tmp_path):
+    context = create_map_context(tmp_path / "cache" / "map", qapp, runner=None, online=False)
+    interceptor = RecordingInterceptor()
+    context.profile.setUrlRequestInterceptor(interceptor)
+    view = MapView(context)
+    qtbot.addWidget(view)
+    view.resize(800, 560)
+    view.show()
+    return context, view, interceptor
+
+
+def page_state(qtbot, view: MapView) -> dict:
+    box: dict = {}
+    view.state(lambda state: box.update(state=state))
+    qtbot.waitUntil(lambda: "state" in box, timeout=5000)
+    return box["state"]
+
+
+def show_oval(qtbot, view: MapView) -> tuple[np.ndarray, np.ndarray]:
+    lat, lon, speed = oval_track()
+    line = coloured_line("lap 1", lat, lon, speed_classes(speed, 15, 45), SPEED_COLOURS)
+    view.show_lines([line], speed_legend(15 * 3.6, 45 * 3.6, "km/h"))
+    view.set_cursor_track(lat, lon)
+    qtbot.waitUntil(lambda: view.is_ready, timeout=10_000)
+    return lat, lon
+
+
+def test_page_html_references_no_network_resource():
+    html = render_page_html()
+    assert "leaflet/leaflet.js" in html
+    assert "https://" not in html.split("<body>")[0]  # only the attribution link text may name a web site
+
+
+def test_map_loads_offline_with_leaflet_and_the_lap_line(qtbot, map_setup, screenshot_dir):
+    _, view, interceptor = map_setup
+    show_oval(qtbot, view)
+    qtbot.waitUntil(lambda: page_state(qtbot, view)["svgPaths"] > 0, timeout=5000)
+    state = page_state(qtbot, view)
+    assert state["leaflet"] == "1.9.3"
+    assert state["polylines"] > 1  # split into speed-coloured runs
+    assert state["legend"] is True
+    assert interceptor.urls, "the interceptor saw the page load"
+    assert not [u for u in interceptor.urls if u.startswith(("http:", "https:"))]
+    qtbot.wait(300)  # the first frame after loadFinished is not composited yet (offscreen)
+    path = screenshot_dir / "map_offline_speed.png"
+    assert view.grab().save(str(path))
+
+
+def test_calls_made_before_the_page_is_ready_are_queued(qtbot, map_setup):
+    _, view, _ = map_setup
+    assert not view.is_ready
+    lat, lon = show_oval(qtbot, view)
+    view.set_cursor(0)  # may run right away or be queued, the result must be the same
+    qtbot.waitUntil(lambda: page_state(qtbot, view)["cursor"] is not None, timeout=5000)
+    assert page_state(qtbot, view)["cursor"] == pytest.approx([lat[0], lon[0]])
+
+
+def test_cursor_moves_both_ways(qtbot, map_setup):
+    _, view, _ = map_setup
+    lat, lon = show_oval(qtbot, view)
+    view.set_cursor(500)
+    qtbot.waitUntil(lambda: page_state(qtbot, view)["cursor"] == pytest.approx([lat[500], lon[500]]), timeout=5000)
+
+    # Map -> Python: a real mouse click on the pixel of track point 1500.
+    box: dict = {}
+    view.caller.call("(function (lat, lon) { var p = rt.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; })",
+                     float(lat[1500]), float(lon[1500]), callback=lambda xy: box.update(xy=xy))
+    qtbot.waitUntil(lambda: "xy" in box, timeout=5000)
+    x, y = box["xy"]
+    with qtbot.waitSignal(view.point_clicked, timeout=5000) as clicked:
+        QTest.mouseClick(view.focusProxy(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(round(x), round(y)))
+    assert abs(clicked.args[0] - 1500) <= 5  # one pixel is a few metres
+    qtbot.waitUntil(lambda: page_state(qtbot, view)["cursor"] == pytest.approx(
+        [lat[clicked.args[0]], lon[clicked.args[0]]]), timeout=5000)
+
+
+def test_cached_tiles_are_served_offline_and_missing_ones_are_not_fetched(qtbot, qapp, tmp_path):
+    cache_root = tmp_path / "cache"
+    image = QImage(256, 256, QImage.Format.Format_RGB32)
+    image.fill(QColor("#a0c8f0"))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    tile_png = bytes(QByteArray(buffer.data()).data())
+    cache = TileCache(cache_root / "tiles")
+    for x in range(0, 16):  # zoom 4 covers the world with 16 x 16 tiles; fill a row around central Europe
+        for y in range(4, 7):
+            cache.write(4, x, y, tile_png)
+    context = create_map_context(cache_root / "map", qapp, runner=None, online=False)
+    view = MapView(context)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitUntil(lambda: view.is_ready, timeout=10_000)
+    qtbot.waitUntil(lambda: page_state(qtbot, view)["tilesLoaded"] > 0, timeout=5000)
+    assert context.tiles.requests >= page_state(qtbot, view)["tilesLoaded"]
