@@ -17,6 +17,8 @@ from sync_server.errors import error_responses, install_error_handlers
 from sync_server.limits import BodySizeLimitMiddleware
 from sync_server.security import PasswordHasher, TokenService
 from sync_server.settings import Settings
+from sync_server.sync.routes import router as sync_router
+from sync_server.tracks.routes import router as tracks_router
 from sync_server.users.routes import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -32,7 +34,7 @@ def server_version() -> str:
 
 def api_routers() -> list[APIRouter]:
     """Every JSON router mounted under /api/v1. New feature routers (e.g. OAuth) are added to this list."""
-    return [auth_router, users_router]
+    return [auth_router, users_router, tracks_router, sync_router]
 
 
 def _operation_id(route: APIRoute) -> str:

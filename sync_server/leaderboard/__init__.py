@@ -1,0 +1,1 @@
+"""Public leaderboard: best valid public lap per driver and track configuration."""

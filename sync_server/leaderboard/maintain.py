@@ -1,0 +1,113 @@
+"""Keep `best_laps` exact inside the same transaction as the writes that change it.
+
+Recomputing one (configuration, driver) pair reads only that driver's laps on that configuration, so a push
+costs a few small queries and a leaderboard page is an index range scan whatever the number of laps.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from sync_server.models import BestLap, Car, DrivingSession, Lap
+from sync_server.models.leaderboard import ANY
+
+Candidate = tuple[int, datetime, uuid.UUID]  # (lap_time_ms, achieved_at, lap_id): smaller is better
+
+
+def category_key(category: str | None) -> str | None:
+    """Case- and space-insensitive key of a car category (None = no category)."""
+    if category is None or not category.strip():
+        return None
+    return " ".join(category.split()).casefold()[:64]
+
+
+def refresh_for_changes(
+    db: Session,
+    user_id: uuid.UUID,
+    session_ids: Iterable[uuid.UUID],
+    car_ids: Iterable[uuid.UUID],
+    configuration_ids: Iterable[uuid.UUID],
+) -> None:
+    """Recompute the best laps of `user_id` on every configuration the changed records touch."""
+    session_ids, car_ids = list(session_ids), list(car_ids)
+    configs = set(configuration_ids)
+    if session_ids or car_ids:
+        touched = select(DrivingSession.track_configuration_id).where(
+            DrivingSession.owner_id == user_id,
+            DrivingSession.track_configuration_id.is_not(None),
+            or_(DrivingSession.id.in_(session_ids), DrivingSession.car_id.in_(car_ids)),
+        )
+        configs.update(db.scalars(touched.distinct()))
+    for config_id in configs:
+        recompute(db, config_id, user_id)
+
+
+def recompute(db: Session, config_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    best: dict[tuple[str, str], Candidate] = {}
+    for lap_time, achieved_at, lap_id, category, event_id in db.execute(_qualifying_laps(config_id, user_id)):
+        candidate: Candidate = (lap_time, achieved_at, lap_id)
+        for key in _grains(category_key(category), event_id):
+            if key not in best or candidate < best[key]:
+                best[key] = candidate
+    db.execute(delete(BestLap).where(BestLap.track_configuration_id == config_id, BestLap.user_id == user_id))
+    if best:
+        db.execute(
+            insert(BestLap),
+            [
+                {
+                    "track_configuration_id": config_id,
+                    "user_id": user_id,
+                    "category_key": cat,
+                    "event_key": event,
+                    "lap_id": lap_id,
+                    "lap_time_ms": lap_time,
+                    "achieved_at": achieved_at,
+                }
+                for (cat, event), (lap_time, achieved_at, lap_id) in best.items()
+            ],
+        )
+
+
+def _grains(category: str | None, event_id: uuid.UUID | None) -> list[tuple[str, str]]:
+    event = event_id.hex if event_id is not None else None
+    keys = [(ANY, ANY)]
+    if category:
+        keys.append((category, ANY))
+    if event:
+        keys.append((ANY, event))
+    if category and event:
+        keys.append((category, event))
+    return keys
+
+
+def _qualifying_laps(config_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
+    """Valid, timed, public, live laps (not out/in/pit laps) of one driver on one configuration."""
+    return (
+        select(
+            Lap.lap_time_ms,
+            func.coalesce(DrivingSession.recorded_at, Lap.created_at),
+            Lap.id,
+            Car.category,
+            DrivingSession.event_id,
+        )
+        .join(DrivingSession, DrivingSession.id == Lap.session_id)
+        .outerjoin(Car, (Car.id == DrivingSession.car_id) & Car.deleted_at.is_(None))
+        .where(
+            Lap.owner_id == user_id,
+            DrivingSession.track_configuration_id == config_id,
+            Lap.deleted_at.is_(None),
+            DrivingSession.deleted_at.is_(None),
+            Lap.is_valid.is_(True),
+            Lap.lap_time_ms.is_not(None),
+            Lap.is_outlap.is_(False),
+            Lap.is_inlap.is_(False),
+            Lap.is_pit.is_(False),
+            or_(Lap.is_public.is_(True), DrivingSession.is_public.is_(True)),
+        )
+    )

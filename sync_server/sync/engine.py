@@ -1,0 +1,244 @@
+"""Apply a chunk of record writes atomically: idempotent upserts, tombstones, optimistic concurrency.
+
+Rules per record (server row S, incoming R with base_rev b):
+- S missing: create (a tombstone for a missing record is a no-op, status "absent").
+- S owned by another account: conflict "id_in_use" (nothing about S is revealed).
+- R identical to S (data and deleted flag): "unchanged", no new revision. A retried chunk is therefore a no-op.
+- b == S.rev: the edit applies and gets a new revision.
+- otherwise: conflict ("edited_on_server", or "deleted_on_server" when S is a tombstone).
+Any conflict rejects the whole chunk with 409 and nothing is written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from sync_server.db import utcnow
+from sync_server.errors import ConflictError, InvalidError
+from sync_server.leaderboard.maintain import refresh_for_changes
+from sync_server.models import DrivingSession, TrackConfiguration, User
+from sync_server.sync import revisions
+from sync_server.sync.kinds import KINDS, SESSION, RecordData, RecordKind
+from sync_server.sync.schemas import ConflictItem, PushResult, ServerRecord
+
+
+@dataclass
+class Write:
+    """One requested write, already validated by its pydantic schema."""
+
+    kind: RecordKind
+    id: uuid.UUID
+    base_rev: int | None
+    deleted: bool
+    data: RecordData | None
+    position: int = 0  # index in the request, for messages and result order
+
+
+@dataclass
+class _Plan:
+    write: Write
+    row: Any | None
+    status: str  # created / updated / deleted / unchanged / absent
+
+
+@dataclass
+class _Affected:
+    session_ids: set[uuid.UUID] = field(default_factory=set)
+    car_ids: set[uuid.UUID] = field(default_factory=set)
+    configuration_ids: set[uuid.UUID] = field(default_factory=set)
+
+
+def server_record(kind: RecordKind, row: Any) -> ServerRecord:
+    return ServerRecord(
+        kind=kind.name,  # type: ignore[arg-type]
+        id=row.id,
+        rev=row.rev,
+        deleted=row.deleted_at is not None,
+        updated_at=row.updated_at,
+        data=kind.data_of(row).model_dump(mode="json"),
+    )
+
+
+def apply_writes(db: Session, user: User, writes: list[Write]) -> list[PushResult]:
+    """Apply all writes or none. Raises ConflictError (409) or InvalidError (422)."""
+    _refuse_duplicates(writes)
+    revisions.lock_counter(db)
+    existing = _load_existing(db, writes)
+    plans, conflicts = _plan(db, user, writes, existing)
+    if conflicts:
+        raise ConflictError(
+            f"{len(conflicts)} record(s) changed on the server since the client's base revision; "
+            "nothing from this chunk was applied",
+            conflicts=[item.model_dump(mode="json") for item in conflicts],
+        )
+    _check_references(db, user, writes)
+    # Kind order (cars, events, sessions, laps) for both revisions and inserts: references resolve in a pull
+    # and foreign keys hold at every flush.
+    changing = sorted(
+        (plan for plan in plans if plan.status in ("created", "updated", "deleted")),
+        key=lambda plan: (plan.write.kind.order, plan.write.position),
+    )
+    affected = _Affected()
+    previous_kind = None
+    for plan, rev in zip(changing, revisions.allocate(db, len(changing)), strict=True):
+        if previous_kind is not None and plan.write.kind is not previous_kind:
+            db.flush()
+        previous_kind = plan.write.kind
+        plan.row = _write_row(db, user, plan, rev, affected)
+    db.flush()
+    refresh_for_changes(db, user.id, affected.session_ids, affected.car_ids, affected.configuration_ids)
+    return [PushResult(kind=p.write.kind.name, id=p.write.id, status=p.status, rev=_rev(p)) for p in plans]  # type: ignore[arg-type]
+
+
+def _rev(plan: _Plan) -> int | None:
+    return plan.row.rev if plan.row is not None else None
+
+
+def _refuse_duplicates(writes: list[Write]) -> None:
+    seen: dict[tuple[str, uuid.UUID], int] = {}
+    for write in writes:
+        key = (write.kind.name, write.id)
+        if key in seen:
+            raise InvalidError(f"records[{write.position}]: {write.kind.name} {write.id} appears twice in the chunk")
+        seen[key] = write.position
+
+
+def _load_existing(db: Session, writes: list[Write]) -> dict[tuple[str, uuid.UUID], Any]:
+    found: dict[tuple[str, uuid.UUID], Any] = {}
+    for kind in KINDS.values():
+        ids = [w.id for w in writes if w.kind is kind]
+        if ids:
+            for row in db.scalars(select(kind.model).where(kind.model.id.in_(ids))):
+                found[(kind.name, row.id)] = row
+    return found
+
+
+def _plan(
+    db: Session, user: User, writes: list[Write], existing: dict[tuple[str, uuid.UUID], Any]
+) -> tuple[list[_Plan], list[ConflictItem]]:
+    plans: list[_Plan] = []
+    conflicts: list[ConflictItem] = []
+    for write in writes:
+        row = existing.get((write.kind.name, write.id))
+        if row is not None and row.owner_id != user.id:
+            conflicts.append(ConflictItem(kind=write.kind.name, id=write.id, reason="id_in_use", server=None))
+            continue
+        status = _decide(write, row)
+        if status == "conflict":
+            reason = "deleted_on_server" if row.deleted_at is not None else "edited_on_server"
+            conflicts.append(
+                ConflictItem(kind=write.kind.name, id=write.id, reason=reason, server=server_record(write.kind, row))
+            )
+            continue
+        plans.append(_Plan(write, row, status))
+    conflicts.extend(_same_file_conflicts(db, user, plans))
+    return plans, conflicts
+
+
+def _decide(write: Write, row: Any | None) -> str:
+    if row is None:
+        return "absent" if write.deleted else "created"
+    server_deleted = row.deleted_at is not None
+    if write.deleted and server_deleted:
+        return "unchanged"
+    if not write.deleted and not server_deleted and _same_content(write, row):
+        return "unchanged"
+    if write.base_rev == row.rev:
+        return "deleted" if write.deleted else "updated"
+    return "conflict"
+
+
+def _same_content(write: Write, row: Any) -> bool:
+    assert write.data is not None
+    return write.data.model_dump(mode="json") == write.kind.data_of(row).model_dump(mode="json")
+
+
+def _same_file_conflicts(db: Session, user: User, plans: list[_Plan]) -> list[ConflictItem]:
+    """A session created with a file another session of this account already has: the server's UUID wins."""
+    new_files = {
+        p.write.data.file_sha256: p.write.id  # type: ignore[union-attr]
+        for p in plans
+        if p.write.kind is SESSION and p.status == "created" and p.write.data.file_sha256  # type: ignore[union-attr]
+    }
+    if not new_files:
+        return []
+    rows = db.scalars(
+        select(DrivingSession).where(
+            DrivingSession.owner_id == user.id, DrivingSession.file_sha256.in_(list(new_files))
+        )
+    )
+    return [
+        ConflictItem(
+            kind="session", id=new_files[row.file_sha256], reason="same_file", server=server_record(SESSION, row)
+        )
+        for row in rows
+        if row.file_sha256 is not None and row.id != new_files[row.file_sha256]
+    ]
+
+
+def _check_references(db: Session, user: User, writes: list[Write]) -> None:
+    """References must point at this account's records (in the chunk or already stored) or at a known track."""
+    in_chunk = {(w.kind.name, w.id) for w in writes if not w.deleted}
+    for write in writes:
+        if write.data is None:
+            continue
+        for field_name, target in write.kind.references.items():
+            ref = getattr(write.data, field_name)
+            if ref is None or (target, ref) in in_chunk:
+                continue
+            model = KINDS[target].model
+            if db.scalar(select(model.id).where(model.id == ref, model.owner_id == user.id)) is None:
+                raise InvalidError(
+                    f"records[{write.position}].data.{field_name}: unknown {target} {ref} "
+                    f"(push it in this chunk or an earlier one)"
+                )
+        config_id = getattr(write.data, "track_configuration_id", None)
+        if config_id is not None and db.get(TrackConfiguration, config_id) is None:
+            raise InvalidError(
+                f"records[{write.position}].data.track_configuration_id: unknown track configuration {config_id}"
+            )
+
+
+def _write_row(db: Session, user: User, plan: _Plan, rev: int, affected: _Affected) -> Any:
+    write, row = plan.write, plan.row
+    if row is None:
+        row = write.kind.model(id=write.id, owner_id=user.id)
+        db.add(row)
+    else:
+        _note_old_configuration(write.kind, row, affected)
+    if write.data is not None and not write.deleted:
+        for name, value in write.data.model_dump().items():
+            setattr(row, name, value)
+    row.deleted_at = utcnow() if write.deleted else None
+    row.rev = rev
+    row.updated_at = utcnow()
+    _note_affected(write, row, affected)
+    return row
+
+
+def _note_old_configuration(kind: RecordKind, row: Any, affected: _Affected) -> None:
+    if kind is SESSION and row.track_configuration_id is not None:
+        affected.configuration_ids.add(row.track_configuration_id)
+
+
+def _note_affected(write: Write, row: Any, affected: _Affected) -> None:
+    name = write.kind.name
+    if name == "session":
+        affected.session_ids.add(row.id)
+    elif name == "lap":
+        affected.session_ids.add(row.session_id)
+    elif name == "car":
+        affected.car_ids.add(row.id)
+
+
+def writes_from(records: Iterable[Any]) -> list[Write]:
+    """Turn validated push records into writes."""
+    return [
+        Write(KINDS[r.kind], r.id, r.base_rev, r.deleted, r.data, position=i) for i, r in enumerate(records)
+    ]

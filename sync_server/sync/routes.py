@@ -1,0 +1,127 @@
+"""`/sync`: push, pull, lap telemetry and original-file transfer for the desktop client."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from sync_server.deps import AppSettings, CurrentUser, DbSession
+from sync_server.errors import ErrorBody, error_responses
+from sync_server.sync import engine, uploads
+from sync_server.sync.pull import pull
+from sync_server.sync.revisions import state
+from sync_server.sync.schemas import ConflictBody, PullResponse, PushRequest, PushResponse, ResyncBody
+from sync_server.sync.telemetry_format import LapTelemetryDocument
+
+router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401))
+
+TELEMETRY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such lap, not yours, or no telemetry"},
+    409: {"model": ErrorBody, "description": "Different telemetry already stored (append-only)"},
+    **error_responses(413, 422),
+}
+
+
+class TelemetryStored(BaseModel):
+    lap_id: uuid.UUID
+    content_sha256: str
+    sample_count: int
+    rev: int
+    status: str
+
+
+class FileStored(BaseModel):
+    session_id: uuid.UUID
+    sha256: str
+    size_bytes: int
+    status: str
+
+
+@router.post(
+    "/push",
+    response_model=PushResponse,
+    responses={
+        409: {"model": ConflictBody, "description": "Conflicting edits; nothing from the chunk was applied"},
+        **error_responses(413, 422),
+    },
+)
+def push(request: PushRequest, user: CurrentUser, db: DbSession) -> PushResponse:
+    """Apply a chunk of upserts and tombstones (at most 500) in one transaction. Idempotent."""
+    results = engine.apply_writes(db, user, engine.writes_from(request.records))
+    return PushResponse(results=results, current_rev=state(db)[0])
+
+
+@router.get(
+    "/pull",
+    response_model=PullResponse,
+    responses={410: {"model": ResyncBody, "description": "Cursor unknown or too new: pull again from 0"}, 422: {}},
+)
+def pull_changes(
+    user: CurrentUser,
+    db: DbSession,
+    settings: AppSettings,
+    cursor: Annotated[int, Query(ge=0, description="next_cursor of the previous pull; 0 for everything")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> PullResponse:
+    """Changes to the user's records and to shared data (tracks, configurations) after `cursor`, in revision
+    order, tombstones included."""
+    return pull(db, user.id, cursor, min(limit, settings.sync_max_pull_limit))
+
+
+@router.put("/laps/{lap_id}/telemetry", response_model=TelemetryStored, responses=TELEMETRY_RESPONSES)
+def upload_telemetry(
+    lap_id: uuid.UUID,
+    document: LapTelemetryDocument,
+    user: CurrentUser,
+    db: DbSession,
+    replace: Annotated[bool, Query(description="Overwrite different telemetry already stored")] = False,
+) -> TelemetryStored:
+    """Upload a lap's telemetry arrays. Identical content again is a no-op (status "unchanged")."""
+    stored = uploads.store_telemetry(db, user, lap_id, document, replace)
+    return TelemetryStored(**stored.__dict__)
+
+
+@router.get("/laps/{lap_id}/telemetry", response_model=LapTelemetryDocument, responses=TELEMETRY_RESPONSES)
+def download_telemetry(lap_id: uuid.UUID, user: CurrentUser, db: DbSession) -> Response:
+    """The telemetry document of one of the user's laps, or of anyone's public lap."""
+    lap = uploads.readable_lap(db, user, lap_id)
+    return Response(uploads.telemetry_bytes(db, lap), media_type="application/json")
+
+
+@router.put(
+    "/sessions/{session_id}/file",
+    response_model=FileStored,
+    responses=error_responses(404, 413, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def upload_file(
+    session_id: uuid.UUID, request: Request, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> FileStored:
+    """Upload the session's original logger file (raw bytes). Its SHA-256 must equal the session's
+    `file_sha256`; bodies over MAX_UPLOAD_SIZE_MB are refused with 413 while streaming."""
+    received = await uploads.receive_file(request.stream(), settings.max_upload_bytes)
+    status = await run_in_threadpool(uploads.store_file, db, user, session_id, received)
+    return FileStored(session_id=session_id, sha256=received.sha256, size_bytes=received.size, status=status)
+
+
+@router.get(
+    "/sessions/{session_id}/file",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}, **error_responses(404)},
+)
+def download_file(session_id: uuid.UUID, user: CurrentUser, db: DbSession) -> StreamingResponse:
+    """The original file of one of the user's sessions."""
+    name, chunks = uploads.file_chunks(db, user, session_id)
+    safe_name = "".join(ch for ch in (name or "session") if ch.isalnum() or ch in "._- ") or "session"
+    headers = {"Content-Disposition": f'attachment; filename="{safe_name}"'}
+    return StreamingResponse(chunks, media_type="application/octet-stream", headers=headers)

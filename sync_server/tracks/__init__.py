@@ -1,0 +1,1 @@
+"""Tracks and configurations: public reads, admin writes; every write takes a sync revision."""

@@ -1,0 +1,110 @@
+"""Track and configuration shapes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, from_attributes=True)
+
+
+class _Patch(_Strict):
+    """A partial update: omitted fields stay as they are; null is refused where the column needs a value."""
+
+    _required_when_sent: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> _Patch:
+        sent = self.model_fields_set
+        nulls = [name for name in self._required_when_sent if name in sent and getattr(self, name) is None]
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)}: may be omitted but not null")
+        return self
+
+
+class GeoPoint(_Strict):
+    lat: Latitude
+    lon: Longitude
+    heading_deg: float | None = Field(default=None, ge=0, lt=360)
+
+
+class ConfigurationFields(_Strict):
+    name: str = Field(min_length=1, max_length=128)
+    start_finish_lat: Latitude
+    start_finish_lon: Longitude
+    start_finish_heading_deg: float | None = Field(default=None, ge=0, lt=360)
+    gate_width_m: float = Field(default=60.0, gt=0, le=1000)
+    num_sectors: int = Field(default=3, ge=1, le=32)
+    sector_gates: list[GeoPoint] = Field(default_factory=list, max_length=31)
+    length_m: float | None = Field(default=None, gt=0, le=100_000)
+    is_default: bool = False
+
+
+class ConfigurationUpdate(_Patch):
+    _required_when_sent = (
+        "name", "start_finish_lat", "start_finish_lon", "gate_width_m", "num_sectors", "sector_gates", "is_default"
+    )
+
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    start_finish_lat: Latitude | None = None
+    start_finish_lon: Longitude | None = None
+    start_finish_heading_deg: float | None = Field(default=None, ge=0, lt=360)
+    gate_width_m: float | None = Field(default=None, gt=0, le=1000)
+    num_sectors: int | None = Field(default=None, ge=1, le=32)
+    sector_gates: list[GeoPoint] | None = Field(default=None, max_length=31)
+    length_m: float | None = Field(default=None, gt=0, le=100_000)
+    is_default: bool | None = None
+
+
+class ConfigurationOut(ConfigurationFields):
+    model_config = ConfigDict(extra="ignore", from_attributes=True)
+
+    id: uuid.UUID
+    track_id: uuid.UUID
+    version: int = Field(description="Incremented on every edit; laps record the version that timed them")
+    rev: int
+    updated_at: datetime
+
+
+class TrackFields(_Strict):
+    name: str = Field(min_length=1, max_length=128)
+    country: str | None = Field(default=None, max_length=64)
+    city: str | None = Field(default=None, max_length=64)
+
+
+class TrackCreate(TrackFields):
+    configurations: list[ConfigurationFields] = Field(default_factory=list, max_length=32)
+
+
+class TrackUpdate(_Patch):
+    _required_when_sent = ("name",)
+
+    name: str | None = Field(default=None, min_length=1, max_length=128)
+    country: str | None = Field(default=None, max_length=64)
+    city: str | None = Field(default=None, max_length=64)
+
+
+class TrackOut(TrackFields):
+    model_config = ConfigDict(extra="ignore", from_attributes=True)
+
+    id: uuid.UUID
+    rev: int
+    updated_at: datetime
+    configurations: list[ConfigurationOut]
+
+
+def track_data(row: Any) -> dict[str, Any]:
+    return TrackFields.model_validate(row).model_dump(mode="json")
+
+
+def configuration_data(row: Any) -> dict[str, Any]:
+    data = ConfigurationFields.model_validate(row).model_dump(mode="json")
+    return {**data, "track_id": str(row.track_id), "version": row.version}
