@@ -1,0 +1,139 @@
+"""Bad input: always a TelemetryFormatError that names the file and, where it applies, the 1-based line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from reader_snippets import METRIC_ROWS, header_of, trackaddict_file
+
+from racetrace_desktop.telemetry.errors import TelemetryFormatError
+from racetrace_desktop.telemetry.formats import find_reader, format_names, read_bytes, read_file
+
+# trackaddict_file(): 2 preamble lines, header on line 3, rows from line 4.
+ROW_LINE = 4
+
+
+def error_of(data: bytes, name: str = "Log-20220531-085930 Goodwood.csv") -> TelemetryFormatError:
+    with pytest.raises(TelemetryFormatError) as caught:
+        read_bytes(data, name)
+    assert caught.value.file == name
+    assert str(caught.value).startswith(name)
+    assert "internal error" not in caught.value.message
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("sample", "looks_like"),
+    [
+        ("racechrono_v9.csv", "looks like a RaceChrono CSV"),
+        ("racechrono_v10.csv", "looks like a RaceChrono CSV"),
+        ("racebox.csv", "looks like a RaceBox CSV"),
+        ("harrys_laptimer.vbo", "looks like a VBO file from Harry's LapTimer"),
+    ],
+)
+def test_other_apps_files_are_rejected_by_name(other_samples: Path, sample: str, looks_like: str) -> None:
+    with pytest.raises(TelemetryFormatError) as caught:
+        read_file(other_samples / sample)
+    assert str(caught.value) == f"{sample}: not a TrackAddict export: {looks_like}"
+    assert caught.value.line is None
+
+
+def test_registry_has_trackaddict_first(trackaddict_samples: Path) -> None:
+    assert format_names() == ["TrackAddict"]
+    head = (trackaddict_samples / "sample_02.csv").read_bytes()[:4096]
+    reader = find_reader(head, "sample_02.csv")
+    assert reader is not None and reader.FORMAT_NAME == "TrackAddict"
+    assert find_reader(b"Record,Time,Latitude,Longitude,Altitude,KPH\n1,0.0,1,2,3,4\n", "x.csv") is None
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"\n  \n", "the file is empty"),
+        (bytes(range(256)) * 8, "binary data"),
+        (b"PK\x03\x04\x14\x00\x06\x00rest of a zip", "ZIP archive"),
+        (b"lap,time,speed\n1,2,3\n", "CSV from another app"),
+        (b"just some notes\nabout a track day\n", "not a CSV export"),
+    ],
+)
+def test_files_that_are_not_telemetry(data: bytes, message: str) -> None:
+    error = error_of(data, "upload.csv")
+    assert message in error.message and error.line is None
+
+
+def test_missing_file_is_a_format_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(TelemetryFormatError) as caught:
+        read_file(tmp_path / "Log-20220531-085930 Gone.csv")
+    assert caught.value.file == "Log-20220531-085930 Gone.csv" and "cannot read the file" in caught.value.message
+
+
+def test_truncated_last_row_names_its_line() -> None:
+    data = trackaddict_file(tail=())[:-25]  # the phone died while writing the last row
+    error = error_of(data)
+    assert error.line == ROW_LINE + 2 and "truncated" in error.message
+
+
+def test_complete_rows_without_session_end_import_with_a_warning() -> None:
+    session = read_bytes(trackaddict_file(tail=()), "x.csv")
+    assert session.row_count == 3 and len(session.warnings) == 1 and "Session End" in session.warnings[0]
+
+
+def test_missing_time_column_names_the_header_line() -> None:
+    data = trackaddict_file(rows=["1,45.0,7.0"], header=header_of(["GPS_Update", "Latitude", "Longitude"]))
+    error = error_of(data)
+    assert error.line == 3 and "missing required column 'Time'" in error.message
+
+
+@pytest.mark.parametrize(
+    ("bad_row", "message"),
+    [
+        (METRIC_ROWS[1].replace(",0.01,", ",abc,"), "column 'Accel X': 'abc' is not a number"),
+        (METRIC_ROWS[1].replace(",0.01,", ",,"), "empty cell in column 'Accel X'"),
+        (METRIC_ROWS[1].replace(",0.01,", ",-,"), "column 'Accel X': '-' is not a number"),
+        (METRIC_ROWS[1].replace(",0.01,", ",1.2.3,"), "column 'Accel X': '1.2.3' is not a number"),
+        (METRIC_ROWS[1].replace(",0.01,", ",nan,"), "column 'Accel X': 'nan' is not a number"),
+        (METRIC_ROWS[1].replace("51.9993282", "51,9993282"), "row has 21 fields but the header has 20 columns"),
+        (METRIC_ROWS[1].rsplit(",", 1)[0], "row has 19 fields but the header has 20 columns"),
+        ("   ", "row has 1 fields but the header has 20 columns"),
+        (METRIC_ROWS[1].replace("0.050,", "0.050x,", 1), "column 'Time': '0.050x' is not a number"),
+    ],
+)
+def test_bad_row_names_line_and_column(bad_row: str, message: str) -> None:
+    error = error_of(trackaddict_file(rows=[METRIC_ROWS[0], bad_row, METRIC_ROWS[2]]))
+    assert error.line == ROW_LINE + 1
+    assert error.message == message
+
+
+def test_bad_row_after_comment_lines_has_the_right_line() -> None:
+    rows = [METRIC_ROWS[0], "# Lap 0: 00:00:01.000", "", "# Pit Lane Entry", METRIC_ROWS[1], "1.0,oops"]
+    error = error_of(trackaddict_file(rows=rows))
+    assert error.line == ROW_LINE + 5
+
+
+def test_decreasing_time_names_the_line() -> None:
+    rows = [METRIC_ROWS[0], METRIC_ROWS[2], "# Lap 0: 00:00:01.000", METRIC_ROWS[1]]
+    error = error_of(trackaddict_file(rows=rows))
+    assert error.line == ROW_LINE + 3
+    assert error.message == "Time goes backwards: 0.050 s after 0.100 s"
+
+
+def test_lap_that_is_not_a_whole_number() -> None:
+    row = METRIC_ROWS[2].replace(",0,0,0,1,", ",1.5,0,0,1,", 1)
+    error = error_of(trackaddict_file(rows=[METRIC_ROWS[0], METRIC_ROWS[1], row]))
+    assert error.line == ROW_LINE + 2 and "'Lap'" in error.message
+
+
+def test_header_without_rows_and_comments_only() -> None:
+    assert error_of(trackaddict_file(rows=[])).line == 3
+    error = error_of(b"# RaceRender Data: TrackAddict 4.8.0 on iOS 15.5 [iPhone12,1] (Mode: 0)\n# Session End\n")
+    assert "no column header" in error.message
+
+
+def test_error_in_a_large_file_names_the_earliest_bad_line(trackaddict_samples: Path) -> None:
+    lines = (trackaddict_samples / "sample_01.csv").read_bytes().split(b"\n")
+    lines[20000] = lines[20000].replace(b",", b";", 1)
+    lines[9000] = lines[9000][:-3] + b"x.0"
+    error = error_of(b"\n".join(lines), "sample_01.csv")
+    assert error.line == 9001 and "is not a number" in error.message
