@@ -20,6 +20,7 @@ from .gps import Fixes
 from .model import RawSession
 
 _DENSE_STEP_S = 0.1
+_STANDING_MPS = 0.5  # below this at both ends of a fix interval the car stands; GPS jitter is not distance
 
 
 @dataclass
@@ -78,8 +79,13 @@ def build_trajectory(raw: RawSession, fixes: Fixes | None) -> Trajectory:
     if fixes is None or fixes.count == 0:
         empty = np.empty(0)
         return Trajectory(empty, empty, empty, empty, np.empty(0, dtype=bool), row_t, row_q, fixes)
-    t, x, y, bridged = _densify(fixes)
+    t, x, y, bridged, fix_segment = _densify(fixes)
     step = np.hypot(np.diff(x), np.diff(y))
+    speed = raw.channels.get("speed")
+    if speed is not None and fixes.count > 1:
+        at_fix = np.nan_to_num(speed[fixes.rows], nan=np.inf)
+        standing = (at_fix[:-1] < _STANDING_MPS) & (at_fix[1:] < _STANDING_MPS)
+        step[standing[fix_segment]] = 0.0
     if bridged.any():
         q = np.interp(t, row_t, row_q)
         step[bridged] = np.maximum(np.hypot(np.diff(x), np.diff(y))[bridged], np.diff(q)[bridged])
@@ -118,10 +124,11 @@ def _tangents(t: np.ndarray, x: np.ndarray, y: np.ndarray, gap: np.ndarray) -> t
     return mx, my
 
 
-def _densify(fixes: Fixes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _densify(fixes: Fixes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Dense (t, x, y), the outage flag of each dense segment and the fix interval it belongs to."""
     t, x, y = fixes.t, fixes.x, fixes.y
     if t.size == 1:
-        return t.copy(), x.copy(), y.copy(), np.empty(0, dtype=bool)
+        return t.copy(), x.copy(), y.copy(), np.empty(0, dtype=bool), np.empty(0, dtype=np.int64)
     gap = fixes.gap_after()
     mx, my = _tangents(t, x, y, gap)
     k = int(np.clip(np.ceil(fixes.median_interval() / _DENSE_STEP_S), 1, 10))
@@ -139,4 +146,5 @@ def _densify(fixes: Fixes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     dense_t = np.append(pt[keep], t[-1])
     dense_x = np.append(px[keep], x[-1])
     dense_y = np.append(py[keep], y[-1])
-    return dense_t, dense_x, dense_y, flag[keep]
+    owner = np.broadcast_to(np.arange(px.shape[0])[:, None], px.shape)
+    return dense_t, dense_x, dense_y, flag[keep], owner[keep]
