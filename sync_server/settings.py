@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     refresh_cookie_name: str = "racetrace_refresh"
     fast_password_hash: bool = False  # cheap argon2 parameters: tests only
 
+    # OAuth sign-in: a provider is offered only when both its client id and secret are set.
+    google_client_id: str | None = None
+    google_client_secret: SecretStr | None = None
+    google_metadata_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    github_client_id: str | None = None
+    github_client_secret: SecretStr | None = None
+    github_authorize_url: str = "https://github.com/login/oauth/authorize"
+    github_token_url: str = "https://github.com/login/oauth/access_token"  # noqa: S105 - a URL
+    github_api_base_url: str = "https://api.github.com/"
+    oauth_redirect_base_url: str | None = None  # public https://host for provider callbacks (default: request URL)
+    oauth_code_ttl_s: int = Field(default=60, ge=10, le=600)  # desktop one-time code lifetime
+
     @model_validator(mode="after")
     def _refuse_unsafe_production_values(self) -> Settings:
         if self.environment in ("development", "test"):
