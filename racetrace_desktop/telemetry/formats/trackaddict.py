@@ -70,6 +70,8 @@ def _session(
     rows = time_s.shape[0]
     fix = values[structural["gps_update"]] != 0 if "gps_update" in structural else np.ones(rows, dtype=bool)
     lat, lon, warnings = _positions(values, structural, fix)
+    _check_range(lat, 90.0, "Latitude", layout, name)
+    _check_range(lon, 180.0, "Longitude", layout, name)
     return RawSession(
         metadata=metadata,
         time_s=time_s,
@@ -93,12 +95,20 @@ def _check_time(time_s: np.ndarray, layout: FileLayout, name: str) -> None:
         raise TelemetryFormatError(name, message, layout.line_of_row(row))
 
 
+def _check_range(degrees: np.ndarray, limit: float, column: str, layout: FileLayout, name: str) -> None:
+    outside = np.flatnonzero(np.abs(degrees) > limit)
+    if outside.size:
+        row = int(outside[0])
+        message = f"column '{column}': {float(degrees[row])!r} is outside -{limit:g}..{limit:g} degrees"
+        raise TelemetryFormatError(name, message, layout.line_of_row(row))
+
+
 def _laps(lap: np.ndarray, layout: FileLayout, name: str) -> np.ndarray:
     bad = np.flatnonzero((lap != np.floor(lap)) | (lap < 0) | (lap > _LAP_LIMIT))
     if bad.size:
         row = int(bad[0])
         raise TelemetryFormatError(
-            name, f"column 'Lap': {lap[row]!r} is not a lap number", layout.line_of_row(row)
+            name, f"column 'Lap': {float(lap[row])!r} is not a lap number", layout.line_of_row(row)
         )
     return lap.astype(np.int32)
 

@@ -122,7 +122,13 @@ def test_decreasing_time_names_the_line() -> None:
 def test_lap_that_is_not_a_whole_number() -> None:
     row = METRIC_ROWS[2].replace(",0,0,0,1,", ",1.5,0,0,1,", 1)
     error = error_of(trackaddict_file(rows=[METRIC_ROWS[0], METRIC_ROWS[1], row]))
-    assert error.line == ROW_LINE + 2 and "'Lap'" in error.message
+    assert error.line == ROW_LINE + 2 and error.message == "column 'Lap': 1.5 is not a lap number"
+
+
+def test_position_outside_the_globe() -> None:
+    row = METRIC_ROWS[2].replace("51.9993290", "91.9993290")
+    error = error_of(trackaddict_file(rows=[METRIC_ROWS[0], METRIC_ROWS[1], row]))
+    assert error.line == ROW_LINE + 2 and error.message == "column 'Latitude': 91.999329 is outside -90..90 degrees"
 
 
 def test_header_without_rows_and_comments_only() -> None:
