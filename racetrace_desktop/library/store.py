@@ -63,6 +63,11 @@ def _finite_or_none(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _warnings(raw: RawSession, analysed: AnalysedSession) -> list[str]:
+    """The reader's and the analysis' warnings, each once, in order."""
+    return list(dict.fromkeys(str(w) for w in [*getattr(raw, "warnings", []), *analysed.warnings]))
+
+
 def session_fields(analysed: AnalysedSession, configuration: ConfigurationRecord | None) -> dict[str, Any]:
     """The session columns that come from the file and the analysis (never the driver's edits)."""
     raw, meta = analysed.raw, analysed.raw.metadata
@@ -88,13 +93,15 @@ def session_fields(analysed: AnalysedSession, configuration: ConfigurationRecord
             "track_name": meta.track_name,
             "best_lap_ms": meta.best_lap_ms,
             "extra": dict(meta.extra),
+            "mode": getattr(meta, "mode", None),
+            "device_free_space_mb": getattr(meta, "device_free_space_mb", None),
         },
         "row_count": raw.row_count,
         "duration_s": duration,
         "gps_rate_hz": _gps_rate_hz(raw),
         "theoretical_best_ms": analysed.theoretical_best_ms,
         "sector_boundaries_m": [float(b) for b in analysed.sector_boundaries_m],
-        "analysis_warnings": [str(w) for w in analysed.warnings],
+        "analysis_warnings": _warnings(raw, analysed),
     }
 
 

@@ -244,7 +244,7 @@ def _store(
         track_name=configuration.track_name if configuration else None,
         configuration_id=configuration.id if configuration else None, new_track=new_track,
         lap_count=len(analysed.laps), best_lap_ms=best.lap_time_ms if best else None,
-        warnings=tuple(analysed.warnings), changes=changes,
+        warnings=tuple(dict.fromkeys([*raw.warnings, *analysed.warnings])), changes=changes,
     )  # fmt: skip
 
 
