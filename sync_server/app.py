@@ -11,10 +11,14 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import text
 
+from sync_server.admin.routes import router as admin_router
 from sync_server.auth.routes import router as auth_router
 from sync_server.db import Database
 from sync_server.errors import error_responses, install_error_handlers
+from sync_server.leaderboard.routes import router as leaderboard_router
 from sync_server.limits import BodySizeLimitMiddleware
+from sync_server.records.laps_analysis import router as lap_analysis_router
+from sync_server.records.routes import cars_router, events_router, laps_router, sessions_router
 from sync_server.security import PasswordHasher, TokenService
 from sync_server.settings import Settings
 from sync_server.sync.routes import router as sync_router
@@ -34,7 +38,19 @@ def server_version() -> str:
 
 def api_routers() -> list[APIRouter]:
     """Every JSON router mounted under /api/v1. New feature routers (e.g. OAuth) are added to this list."""
-    return [auth_router, users_router, tracks_router, sync_router]
+    return [
+        auth_router,
+        users_router,
+        tracks_router,
+        sync_router,
+        cars_router,
+        events_router,
+        sessions_router,
+        lap_analysis_router,
+        laps_router,
+        leaderboard_router,
+        admin_router,
+    ]
 
 
 def _operation_id(route: APIRoute) -> str:

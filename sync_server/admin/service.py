@@ -1,0 +1,116 @@
+"""Admin operations on users and teams."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sync_server.admin.schemas import AdminUserOut, AdminUserPage, AdminUserUpdate, Member, TeamOut
+from sync_server.auth.service import revoke_all_for_user
+from sync_server.errors import ConflictError, NotFoundError
+from sync_server.models import Team, TeamMember, User
+from sync_server.users.service import teams_of
+
+
+def user_out(db: Session, user: User) -> AdminUserOut:
+    return AdminUserOut(
+        id=user.id,
+        username=user.username,
+        email=user.email,
+        display_name=user.display_name,
+        is_active=user.is_active,
+        is_admin=user.is_admin,
+        locked_until=user.locked_until,
+        created_at=user.created_at,
+        teams=teams_of(db, user),
+    )
+
+
+def list_users(db: Session, search: str | None, page: int, page_size: int) -> AdminUserPage:
+    statement = select(User)
+    if search:
+        pattern = f"%{search.lower()}%"
+        statement = statement.where(or_(User.username.like(pattern), User.email.like(pattern)))
+    total = db.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    users = db.scalars(statement.order_by(User.username).offset((page - 1) * page_size).limit(page_size))
+    return AdminUserPage(total=total, page=page, page_size=page_size, users=[user_out(db, u) for u in users])
+
+
+def get_user(db: Session, user_id: uuid.UUID) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"User {user_id} not found")
+    return user
+
+
+def update_user(db: Session, admin: User, user_id: uuid.UUID, changes: AdminUserUpdate) -> AdminUserOut:
+    user = get_user(db, user_id)
+    if user.id == admin.id and (changes.is_active is False or changes.is_admin is False):
+        raise ConflictError("You cannot deactivate or demote your own account", code="self_lockout")
+    if changes.is_active is not None:
+        user.is_active = changes.is_active
+        if not changes.is_active:
+            revoke_all_for_user(db, user.id)
+    if changes.is_admin is not None:
+        user.is_admin = changes.is_admin
+    if changes.unlock:
+        user.locked_until, user.failed_login_attempts = None, 0
+    db.flush()
+    return user_out(db, user)
+
+
+def team_out(db: Session, team: Team) -> TeamOut:
+    members = db.scalars(
+        select(User).join(TeamMember, TeamMember.user_id == User.id).where(TeamMember.team_id == team.id)
+        .order_by(User.username)
+    )
+    return TeamOut(
+        id=team.id,
+        name=team.name,
+        created_at=team.created_at,
+        members=[Member(id=u.id, username=u.username, display_name=u.display_name) for u in members],
+    )
+
+
+def list_teams(db: Session) -> list[TeamOut]:
+    return [team_out(db, team) for team in db.scalars(select(Team).order_by(Team.name))]
+
+
+def create_team(db: Session, name: str) -> TeamOut:
+    if db.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise ConflictError(f"A team named '{name}' already exists", code="team_exists")
+    team = Team(name=name)
+    db.add(team)
+    try:
+        db.flush()
+    except IntegrityError as exc:
+        raise ConflictError(f"A team named '{name}' already exists", code="team_exists") from exc
+    return team_out(db, team)
+
+
+def get_team(db: Session, team_id: uuid.UUID) -> Team:
+    team = db.get(Team, team_id)
+    if team is None:
+        raise NotFoundError(f"Team {team_id} not found")
+    return team
+
+
+def delete_team(db: Session, team_id: uuid.UUID) -> None:
+    db.delete(get_team(db, team_id))
+
+
+def add_member(db: Session, team_id: uuid.UUID, user_id: uuid.UUID) -> TeamOut:
+    team, user = get_team(db, team_id), get_user(db, user_id)
+    if db.get(TeamMember, (team.id, user.id)) is None:
+        db.add(TeamMember(team_id=team.id, user_id=user.id))
+        db.flush()
+    return team_out(db, team)
+
+
+def remove_member(db: Session, team_id: uuid.UUID, user_id: uuid.UUID) -> TeamOut:
+    team = get_team(db, team_id)
+    db.execute(delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id))
+    return team_out(db, team)

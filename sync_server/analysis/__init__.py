@@ -1,0 +1,1 @@
+"""Server-side lap analysis on stored telemetry (numpy only)."""

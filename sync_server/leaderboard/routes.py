@@ -1,0 +1,37 @@
+"""`GET /leaderboard` (public) and `GET /teams` (public list for its team filter)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from sync_server.deps import DbSession
+from sync_server.errors import error_responses
+from sync_server.leaderboard.query import LeaderboardPage, leaderboard
+from sync_server.models import Team
+from sync_server.users.schemas import TeamRef
+
+router = APIRouter(tags=["leaderboard"])
+
+
+@router.get("/leaderboard", response_model=LeaderboardPage, responses=error_responses(404, 422))
+def get_leaderboard(
+    db: DbSession,
+    track_configuration_id: Annotated[uuid.UUID, Query()],
+    car_category: Annotated[str | None, Query(max_length=64, description="Case-insensitive car class")] = None,
+    event_id: Annotated[uuid.UUID | None, Query()] = None,
+    team_id: Annotated[uuid.UUID | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> LeaderboardPage:
+    """Best valid public lap per driver on one track configuration, ranked (ties share a rank), paginated."""
+    return leaderboard(db, track_configuration_id, car_category, event_id, team_id, page, page_size)
+
+
+@router.get("/teams", response_model=list[TeamRef])
+def list_teams(db: DbSession) -> list[TeamRef]:
+    """Team names and ids, for the leaderboard's team filter (public)."""
+    return [TeamRef(id=team.id, name=team.name) for team in db.scalars(select(Team).order_by(Team.name))]
