@@ -79,7 +79,7 @@ def build_trajectory(raw: RawSession, fixes: Fixes | None) -> Trajectory:
     if fixes is None or fixes.count == 0:
         empty = np.empty(0)
         return Trajectory(empty, empty, empty, empty, np.empty(0, dtype=bool), row_t, row_q, fixes)
-    t, x, y, bridged, fix_segment = _densify(fixes)
+    t, x, y, bridged, fix_segment = hermite_densify(fixes.t, fixes.x, fixes.y, fixes.gap_after())
     step = np.hypot(np.diff(x), np.diff(y))
     speed = raw.channels.get("speed")
     if speed is not None and fixes.count > 1:
@@ -124,14 +124,17 @@ def _tangents(t: np.ndarray, x: np.ndarray, y: np.ndarray, gap: np.ndarray) -> t
     return mx, my
 
 
-def _densify(fixes: Fixes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Dense (t, x, y), the outage flag of each dense segment and the fix interval it belongs to."""
-    t, x, y = fixes.t, fixes.x, fixes.y
-    if t.size == 1:
+def hermite_densify(t: np.ndarray, x: np.ndarray, y: np.ndarray,
+                    gap: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Fixes (strictly increasing t) sampled about every 0.1 s along the time-Hermite curve.
+
+    Returns dense (t, x, y), the outage flag of each dense segment (`gap` marks fix intervals not to bridge)
+    and the fix interval each dense segment belongs to.
+    """
+    if t.size < 2:
         return t.copy(), x.copy(), y.copy(), np.empty(0, dtype=bool), np.empty(0, dtype=np.int64)
-    gap = fixes.gap_after()
     mx, my = _tangents(t, x, y, gap)
-    k = int(np.clip(np.ceil(fixes.median_interval() / _DENSE_STEP_S), 1, 10))
+    k = int(np.clip(np.ceil(float(np.median(np.diff(t))) / _DENSE_STEP_S), 1, 10))
     tau = np.arange(k) / k
     h00, h10 = 2 * tau**3 - 3 * tau**2 + 1, tau**3 - 2 * tau**2 + tau
     h01, h11 = -2 * tau**3 + 3 * tau**2, tau**3 - tau**2
