@@ -17,6 +17,8 @@ from sync_server.db import Database
 from sync_server.errors import error_responses, install_error_handlers
 from sync_server.leaderboard.routes import router as leaderboard_router
 from sync_server.limits import BodySizeLimitMiddleware
+from sync_server.oauth import install_oauth
+from sync_server.oauth.routes import router as oauth_router
 from sync_server.records.laps_analysis import router as lap_analysis_router
 from sync_server.records.routes import cars_router, events_router, laps_router, sessions_router
 from sync_server.security import PasswordHasher, TokenService
@@ -50,6 +52,7 @@ def api_routers() -> list[APIRouter]:
         laps_router,
         leaderboard_router,
         admin_router,
+        oauth_router,  # after auth_router: its /auth/{provider}/... paths must not shadow /auth/admin/...
     ]
 
 
@@ -66,7 +69,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         version=server_version(),
         summary="Accounts, tracks, sync of sessions/laps/cars/events, public laps and the leaderboard.",
         generate_unique_id_function=_operation_id,
-        responses=error_responses(400),
+        responses=error_responses(400, 422),
     )
     app.state.settings = settings
     app.state.database = database
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.passwords = PasswordHasher(fast=settings.fast_password_hash)
     install_error_handlers(app)
     _add_middleware(app, settings)
+    install_oauth(app, settings)
     api = APIRouter(prefix=API_PREFIX)
     for router in api_routers():
         api.include_router(router)

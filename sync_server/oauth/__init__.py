@@ -1,0 +1,30 @@
+"""Google and GitHub sign-in (authlib): the browser flow and the desktop flow of RFC 8252."""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+from sync_server.oauth.providers import build_oauth
+from sync_server.settings import Settings
+
+OAUTH_COOKIE = "racetrace_oauth"
+OAUTH_COOKIE_PATH = "/api/v1/auth"
+OAUTH_COOKIE_MAX_AGE_S = 15 * 60  # a sign-in at the provider must finish within this
+
+
+def install_oauth(app: FastAPI, settings: Settings) -> None:
+    """Register the configured providers and the signed session cookie that carries the OAuth state."""
+    app.state.oauth = build_oauth(settings)
+    secret = hashlib.sha256(b"racetrace-oauth-session\x00" + settings.secret_key.get_secret_value().encode())
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret.hexdigest(),
+        session_cookie=OAUTH_COOKIE,
+        max_age=OAUTH_COOKIE_MAX_AGE_S,
+        path=OAUTH_COOKIE_PATH,
+        same_site="lax",  # the provider's redirect back is a cross-site top-level navigation
+        https_only=settings.cookie_secure,
+    )

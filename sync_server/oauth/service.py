@@ -1,0 +1,146 @@
+"""OAuth sign-in rules: which account an identity signs in as, and the desktop flow's one-time codes."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sync_server.auth.service import IssuedTokens, issue_tokens, revoke_family
+from sync_server.db import utcnow
+from sync_server.errors import ConflictError, ForbiddenError
+from sync_server.models import DesktopLoginCode, OAuthAccount, User
+from sync_server.oauth.loopback import OAuthFlowError, verifier_matches
+from sync_server.oauth.providers import TITLES, Identity
+from sync_server.security import TokenService
+from sync_server.settings import Settings
+
+USED_CODE_RETENTION = timedelta(hours=1)  # used codes are kept a while so a replay is recognised as one
+MAX_DISPLAY_NAME = 64
+
+
+def sign_in(db: Session, identity: Identity) -> User:
+    """The account for this provider identity: the linked one, else the one with the same verified e-mail
+    address (linked now), else a new account. Unverified addresses never link or create anything."""
+    title = TITLES[identity.provider]
+    link = db.scalar(
+        select(OAuthAccount).where(OAuthAccount.provider == identity.provider, OAuthAccount.subject == identity.subject)
+    )
+    if link is not None:
+        user = db.get(User, link.user_id)
+        link.last_login_at = utcnow()
+    else:
+        if not identity.email or not identity.email_verified:
+            raise ForbiddenError(
+                f"Your {title} account has no verified e-mail address; verify one at {title} and sign in again",
+                code="email_not_verified",
+            )
+        user = db.scalar(select(User).where(User.email == identity.email))
+        if user is None:
+            user = _new_user(db, identity)
+        db.add(
+            OAuthAccount(user_id=user.id, provider=identity.provider, subject=identity.subject, email=identity.email)
+        )
+        try:
+            db.flush()
+        except IntegrityError as exc:  # the same identity signed in twice at the same moment
+            raise ConflictError(f"{title} sign-in collided with another one; try again", code="oauth_conflict") from exc
+    if user is None or not user.is_active:
+        raise ForbiddenError("This account has been deactivated by an administrator", code="account_inactive")
+    return user
+
+
+def _new_user(db: Session, identity: Identity) -> User:
+    assert identity.email is not None
+    name = (identity.display_name or identity.login_hint or identity.email.split("@", 1)[0]).strip()
+    user = User(
+        username=_free_username(db, identity.login_hint or identity.email.split("@", 1)[0]),
+        email=identity.email,
+        display_name=name[:MAX_DISPLAY_NAME] or "Driver",
+        hashed_password=None,  # OAuth-only: password sign-in is impossible until one is set
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def _free_username(db: Session, hint: str) -> str:
+    """A username matching the registration rules, derived from `hint` and not taken yet."""
+    base = re.sub(r"[^a-z0-9_.-]", "", hint.lower()).lstrip("_.-")[:24]
+    if len(base) < 3:
+        base = f"driver{base}"
+    candidates = [base] + [f"{base}-{n}" for n in range(2, 10)]
+    taken = set(db.scalars(select(User.username).where(User.username.in_(candidates))))
+    free = next((c for c in candidates if c not in taken), None)
+    return free or f"{base}-{secrets.token_hex(3)}"
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def create_desktop_code(
+    db: Session, settings: Settings, user: User, provider: str, redirect_uri: str, code_challenge: str
+) -> str:
+    """A one-time code for the desktop's loopback redirect; only its hash is stored."""
+    now = utcnow()
+    db.execute(delete(DesktopLoginCode).where(DesktopLoginCode.expires_at < now - USED_CODE_RETENTION))
+    code = secrets.token_urlsafe(32)
+    db.add(
+        DesktopLoginCode(
+            code_hash=hash_code(code),
+            user_id=user.id,
+            provider=provider,
+            redirect_uri=redirect_uri,
+            code_challenge=code_challenge,
+            expires_at=now + timedelta(seconds=settings.oauth_code_ttl_s),
+        )
+    )
+    db.flush()
+    return code
+
+
+def redeem_desktop_code(
+    db: Session, tokens: TokenService, settings: Settings, code: str, code_verifier: str, redirect_uri: str
+) -> IssuedTokens:
+    """Tokens for a one-time code. Any attempt spends the code; a replay also revokes what the first one got."""
+    record = db.scalar(select(DesktopLoginCode).where(DesktopLoginCode.code_hash == hash_code(code)).with_for_update())
+    if record is None:
+        raise _invalid_grant("Unknown sign-in code; start the sign-in again")
+    now = utcnow()
+    if record.used_at is not None:
+        if record.token_family_id is not None:
+            revoke_family(db, record.token_family_id)
+        db.commit()
+        raise _invalid_grant("This sign-in code was already used; the sign-in made with it has been revoked")
+    record.used_at = now
+    problem = _redemption_problem(record, now, code_verifier, redirect_uri)
+    if problem:
+        db.commit()  # the code stays spent although the request fails
+        raise _invalid_grant(problem)
+    user = db.get(User, record.user_id)
+    if user is None or not user.is_active:
+        db.commit()
+        raise ForbiddenError("This account has been deactivated by an administrator", code="account_inactive")
+    record.token_family_id = uuid.uuid4()
+    return issue_tokens(db, tokens, settings, user, "desktop", family_id=record.token_family_id)
+
+
+def _redemption_problem(record: DesktopLoginCode, now: datetime, code_verifier: str, redirect_uri: str) -> str | None:
+    if record.expires_at <= now:
+        return "This sign-in code has expired; start the sign-in again"
+    if redirect_uri != record.redirect_uri:
+        return "redirect_uri differs from the one the sign-in was started with"
+    if not verifier_matches(code_verifier, record.code_challenge):
+        return "code_verifier does not match the code_challenge the sign-in was started with"
+    return None
+
+
+def _invalid_grant(message: str) -> OAuthFlowError:
+    return OAuthFlowError(message, code="invalid_grant")
