@@ -66,7 +66,7 @@ def read_file(path: str | os.PathLike[str]) -> RawSession:
 
 def read_bytes(data: bytes, name: str) -> RawSession:
     """Parse file contents; `name` is the file name shown in errors and stored as metadata.source_name."""
-    if not data.strip():
+    if not data or data.isspace():  # isspace() stops at the first byte that is not blank, strip() copies
         raise TelemetryFormatError(name, "the file is empty")
     head = data[:HEAD_BYTES]
     reader = find_reader(head, name)

@@ -42,11 +42,21 @@ class RowBlock:
     rows: int
 
 
-def parse_rows(data: bytes, blocks: Sequence[RowBlock], columns: Sequence[str], file: str) -> np.ndarray:
-    """Parse every block into one (len(columns), total_rows) float64 array: one contiguous row per column."""
+def parse_rows(
+    data: bytes,
+    blocks: Sequence[RowBlock],
+    columns: Sequence[str],
+    file: str,
+    newlines: np.ndarray | None = None,
+) -> np.ndarray:
+    """Parse every block into one (len(columns), total_rows) float64 array: one contiguous row per column.
+
+    `newlines` (offsets of every '\n' in `data`, ascending) lets the blocks be cut into chunks without
+    scanning the text again.
+    """
     total = sum(block.rows for block in blocks)
     out = np.empty((len(columns), total), dtype=np.float64)
-    chunks = [chunk for block in blocks for chunk in _split(data, block)]
+    chunks = [chunk for block in blocks for chunk in _split(data, block, newlines)]
     if len(chunks) <= 1:
         for chunk in chunks:
             _parse_chunk(data, chunk, columns, file, out)
@@ -58,7 +68,23 @@ def parse_rows(data: bytes, blocks: Sequence[RowBlock], columns: Sequence[str], 
     return out
 
 
-def _split(data: bytes, block: RowBlock) -> list[RowBlock]:
+def _split(data: bytes, block: RowBlock, newlines: np.ndarray | None) -> list[RowBlock]:
+    if block.end - block.start <= CHUNK_BYTES:
+        return [block]
+    if newlines is None:
+        return _split_by_scanning(data, block)
+    first = int(np.searchsorted(newlines, block.start))  # index of the first row's newline
+    rows_per_chunk = max(1, CHUNK_BYTES * block.rows // (block.end - block.start))
+    chunks = []
+    for row in range(0, block.rows, rows_per_chunk):
+        rows = min(rows_per_chunk, block.rows - row)
+        start = block.start if row == 0 else int(newlines[first + row - 1]) + 1
+        end = int(newlines[first + row + rows - 1]) + 1
+        chunks.append(RowBlock(start, end, block.first_line + row, block.first_row + row, rows))
+    return chunks
+
+
+def _split_by_scanning(data: bytes, block: RowBlock) -> list[RowBlock]:
     chunks: list[RowBlock] = []
     start, line, row = block.start, block.first_line, block.first_row
     while start < block.end:
@@ -111,11 +137,11 @@ def _scale(raw: np.ndarray, digits: np.ndarray, field_ends: np.ndarray, integers
     if widths.min() < 1 or widths.max() > MAX_DIGITS:
         return None
     dots_per_field = _steps(field_ends - digit_ends, 0)  # field_ends - digit_ends counts the dots so far
-    dotted = np.flatnonzero(dots_per_field)
+    if dots_per_field.max() > 1:
+        return None
+    dotted = np.flatnonzero(dots_per_field.astype(bool))
     values = integers.astype(np.float64)
     if dotted.size:
-        if dots_per_field[dotted].max() > 1:
-            return None
         dots = np.flatnonzero(raw == _DOT)  # the k-th dot belongs to the k-th dotted field
         values[dotted] /= _POWERS_OF_TEN[field_ends[dotted] - dots - 1]
     if not _signs_are_leading(digits):

@@ -49,7 +49,7 @@ def parse(data: bytes, name: str) -> RawSession:
     columns = plan_columns(layout.columns, metadata.units)
     if "time" not in columns.structural:
         raise TelemetryFormatError(name, "missing required column 'Time'", layout.header_line)
-    values = parse_rows(data, layout.blocks, layout.columns, name)
+    values = parse_rows(data, layout.blocks, layout.columns, name, layout.newlines)
     session = _session(values, columns.structural, metadata, layout, name)
     for plan in columns.channels:
         session.channels[plan.info.key] = channel_values(plan, values[plan.column])

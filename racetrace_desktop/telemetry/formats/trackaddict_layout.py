@@ -1,14 +1,16 @@
 """Where things are in a TrackAddict file: preamble, header, blocks of data rows, comment lines among them.
 
 Never skips a fixed number of lines: the header is the first line that is neither a comment nor empty.
-Comment and empty lines inside the data are found with bytes.find (they are rare), so the data rows in
-between can be handed to the numeric parser as whole blocks without splitting the file into lines.
+One numpy pass finds every line end; comment and empty lines inside the data are the lines whose first byte
+is '#' or '\n'. The data rows in between go to the numeric parser as whole blocks, never split into lines.
 """
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
 from racetrace_desktop.telemetry.formats.numeric_rows import RowBlock
@@ -28,6 +30,7 @@ class FileLayout:
     columns: list[str]
     blocks: list[RowBlock] = field(default_factory=list)
     comments: list[DataComment] = field(default_factory=list)
+    newlines: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))  # offset of every '\n'
 
     @property
     def row_count(self) -> int:
@@ -40,6 +43,9 @@ class FileLayout:
         raise IndexError(row)
 
 
+_NEWLINE, _HASH = b"\n#"
+
+
 def decode(line: bytes) -> str:
     try:
         return line.decode("utf-8")
@@ -49,30 +55,33 @@ def decode(line: bytes) -> str:
 
 def scan(data: bytes, file: str) -> FileLayout:
     """Split `data` (LF line ends) into preamble, header and row blocks; raises TelemetryFormatError."""
-    preamble, header_start, header_line = _preamble(data, file)
-    header_end = data.find(b"\n", header_start)
-    if header_end < 0:
-        raise TelemetryFormatError(file, "the file ends after the column header: no data rows", header_line)
-    columns = _columns(data[header_start:header_end], header_line, file)
-    layout = FileLayout(preamble, header_line, columns)
-    _scan_body(data, header_end + 1, layout, file)
+    raw = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == _NEWLINE)
+    preamble, header = _preamble(data, newlines, file)
+    if header >= newlines.size:
+        raise TelemetryFormatError(file, "the file ends after the column header: no data rows", header + 1)
+    header_start = int(newlines[header - 1]) + 1 if header else 0
+    columns = _columns(data[header_start : newlines[header]], header + 1, file)
+    layout = FileLayout(preamble, header + 1, columns, newlines=newlines)
+    _scan_body(data, raw, header, layout)
+    _check_tail(data, layout, file)
     if layout.row_count == 0:
-        raise TelemetryFormatError(file, "the file has a column header but no data rows", header_line)
+        raise TelemetryFormatError(file, "the file has a column header but no data rows", header + 1)
     return layout
 
 
-def _preamble(data: bytes, file: str) -> tuple[list[tuple[int, str]], int, int]:
+def _preamble(data: bytes, newlines: np.ndarray, file: str) -> tuple[list[tuple[int, str]], int]:
+    """Comment lines before the header and the 0-based index of the header line."""
     preamble: list[tuple[int, str]] = []
-    start, line_no = 0, 1
-    while start < len(data):
-        end = data.find(b"\n", start)
-        end = len(data) if end < 0 else end
+    start = 0
+    for index in range(newlines.size + 1):
+        end = int(newlines[index]) if index < newlines.size else len(data)
         line = data[start:end].strip()
         if line and not line.startswith(b"#"):
-            return preamble, start, line_no
+            return preamble, index
         if line:
-            preamble.append((line_no, decode(line)))
-        start, line_no = end + 1, line_no + 1
+            preamble.append((index + 1, decode(line)))
+        start = end + 1
     raise TelemetryFormatError(file, "no column header line: the file holds only comment lines")
 
 
@@ -88,43 +97,36 @@ def _columns(line: bytes, line_no: int, file: str) -> list[str]:
     return names
 
 
-def _scan_body(data: bytes, body_start: int, layout: FileLayout, file: str) -> None:
-    line_no, position, row = layout.header_line + 1, body_start, 0
-    for start, end in _special_lines(data, body_start, file, layout.header_line):
-        rows = data.count(b"\n", position, start)
+def _scan_body(data: bytes, raw: np.ndarray, header: int, layout: FileLayout) -> None:
+    """Blocks of rows between the comment/empty lines that follow the header (complete lines only)."""
+    ends = layout.newlines[header + 1 :]
+    starts = layout.newlines[header : layout.newlines.size - 1] + 1
+    first_bytes = raw[starts]  # an empty line "starts" with its own newline
+    specials = np.flatnonzero((first_bytes == _HASH) | (first_bytes == _NEWLINE)).tolist()
+    body_line, row = 0, 0
+    for special in [*specials, ends.size]:
+        rows = special - body_line
         if rows:
-            layout.blocks.append(RowBlock(position, start, line_no, row, rows))
-        line_no, row = line_no + rows, row + rows
-        text = decode(data[start:end]).strip()
-        if text:
-            layout.comments.append(DataComment(line_no, row, text))
-        line_no, position = line_no + 1, end + 1
-    rows = data.count(b"\n", position, len(data))
-    if rows:
-        layout.blocks.append(RowBlock(position, len(data), line_no, row, rows))
+            start = int(starts[body_line])
+            end = int(ends[special - 1]) + 1
+            layout.blocks.append(RowBlock(start, end, header + 2 + body_line, row, rows))
+            row += rows
+        if special < ends.size:
+            text = decode(data[starts[special] : ends[special]]).strip()
+            if text:
+                layout.comments.append(DataComment(header + 2 + special, row, text))
+        body_line = special + 1
 
 
-def _special_lines(data: bytes, body_start: int, file: str, header_line: int) -> list[tuple[int, int]]:
-    """(start, end) of every comment or empty line after the header, in file order; end is the '\\n' offset."""
-    starts = [*_line_starts(data, b"\n#", body_start), *_line_starts(data, b"\n\n", body_start)]
-    last_newline = data.rfind(b"\n")
-    if last_newline < len(data) - 1:  # the last line has no line end
-        tail = data[last_newline + 1 :].strip()
-        if tail and not tail.startswith(b"#"):
-            line_no = header_line + data.count(b"\n", body_start) + 1
-            raise TelemetryFormatError(
-                file, "the last line is cut off: the file looks truncated (the row is not imported)", line_no
-            )
-    spans = []
-    for start in sorted(set(starts)):
-        end = data.find(b"\n", start)
-        spans.append((start, len(data) if end < 0 else end))
-    return spans
-
-
-def _line_starts(data: bytes, pattern: bytes, body_start: int) -> list[int]:
-    starts, index = [], data.find(pattern, body_start - 1)
-    while index >= 0:
-        starts.append(index + 1)
-        index = data.find(pattern, index + 1)
-    return starts
+def _check_tail(data: bytes, layout: FileLayout, file: str) -> None:
+    """A last line without a line end: a comment is fine, a data row means the file was cut off."""
+    tail_start = int(layout.newlines[-1]) + 1
+    tail = data[tail_start:].strip()
+    if not tail:
+        return
+    line_no = layout.newlines.size + 1
+    if tail.startswith(b"#"):
+        layout.comments.append(DataComment(line_no, layout.row_count, decode(tail)))
+        return
+    message = "the last line is cut off: the file looks truncated (the row is not imported)"
+    raise TelemetryFormatError(file, message, line_no)
