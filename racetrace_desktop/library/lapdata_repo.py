@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from racetrace_desktop.library import arrays
+from racetrace_desktop.library import arrays, codec
 from racetrace_desktop.library.errors import RecordNotFoundError
 from racetrace_desktop.library.models import Lap, LapChannel, SourceFile
 from racetrace_desktop.telemetry.model import ChannelInfo, LapData
@@ -19,45 +19,56 @@ from racetrace_desktop.telemetry.model import ChannelInfo, LapData
 AXIS = "axis"
 CHANNEL = "channel"
 AXIS_KEYS = ("time_s", "distance_m", "lat", "lon", "gps_fix")
-ORIGINAL_COMPRESSION = "zlib"
 
 
-def compress_original(data: bytes) -> bytes:
-    """Runs outside the write transaction (zlib releases the GIL, so an import overlaps it with parsing)."""
-    return zlib.compress(data, arrays.COMPRESSION_LEVEL)
+def compress_original(data: bytes) -> tuple[str, bytes]:
+    """(codec, compressed bytes). Runs outside the write transaction, overlapping parsing on a worker thread."""
+    return codec.DEFAULT_CODEC, codec.compress(data)
 
 
-def _axis_rows(lap_id: int, data: LapData) -> Iterator[dict[str, Any]]:
-    for key in AXIS_KEYS:
-        values = getattr(data, key)
-        encoding = arrays.choose_encoding(key, values)
-        yield {
-            "lap_id": lap_id, "role": AXIS, "key": key, "label": key, "unit": "", "display_unit": "",
-            "source": "file", "encoding": encoding, "sample_count": int(values.shape[0]),
-            "data": arrays.encode(values, encoding),
-        }  # fmt: skip
+# Column order of the rows handed to executemany (plain tuples: thousands of arrays per long session).
+_INSERT_COLUMNS = (
+    "lap_id", "role", "key", "label", "unit", "display_unit", "source", "encoding", "compression",
+    "sample_count", "data",
+)  # fmt: skip
+_INSERT_SQL = (  # constant text, built from the column names above
+    f"INSERT INTO lap_channels ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"  # noqa: S608
+)
+_UNDESCRIBED = ChannelInfo(key="", label="", unit="", display_unit="", source="derived")
 
 
-def _channel_rows(lap_id: int, data: LapData, infos: dict[str, ChannelInfo]) -> Iterator[dict[str, Any]]:
-    for key, values in data.channels.items():
-        info = infos.get(key) or ChannelInfo(key=key, label=key, unit="", display_unit="", source="derived")
-        encoding = arrays.choose_encoding(key, values)
-        yield {
-            "lap_id": lap_id, "role": CHANNEL, "key": key, "label": info.label, "unit": info.unit,
-            "display_unit": info.display_unit, "source": info.source, "encoding": encoding,
-            "sample_count": int(values.shape[0]), "data": arrays.encode(values, encoding),
-        }  # fmt: skip
+@dataclass(frozen=True)
+class EncodedLap:
+    """A lap's arrays, encoded and compressed, waiting for the lap's row id (encoding needs no database)."""
+
+    rows: tuple[tuple[Any, ...], ...]  # _INSERT_COLUMNS without the leading lap_id
+
+
+def _row(role: str, key: str, info: ChannelInfo, values: np.ndarray) -> tuple[Any, ...]:
+    encoded = arrays.encode_array(key, values)
+    return (
+        role, key, info.label or key, info.unit, info.display_unit, info.source, encoded.encoding, encoded.codec,
+        int(values.shape[0]), encoded.data,
+    )  # fmt: skip
+
+
+def encode_lap(data: LapData, infos: dict[str, ChannelInfo]) -> EncodedLap:
+    """Encode outside the write transaction, so the writer is held only for the inserts."""
+    axes = [_row(AXIS, key, ChannelInfo(key, key, "", "", "file"), getattr(data, key)) for key in AXIS_KEYS]
+    channels = [_row(CHANNEL, key, infos.get(key, _UNDESCRIBED), values) for key, values in data.channels.items()]
+    return EncodedLap(tuple(axes + channels))
+
+
+def store_encoded_laps(db: Session, laps: Iterable[tuple[int, EncodedLap]]) -> int:
+    """Insert the arrays of many laps in one executemany. Returns the number of arrays written."""
+    rows = [(lap_id, *row) for lap_id, encoded in laps for row in encoded.rows]
+    if rows:
+        db.connection().exec_driver_sql(_INSERT_SQL, rows)
+    return len(rows)
 
 
 def store_lap_arrays(db: Session, laps: Iterable[tuple[int, LapData]], infos: dict[str, ChannelInfo]) -> int:
-    """Insert the arrays of many laps in one executemany. Returns the number of arrays written."""
-    rows: list[dict[str, Any]] = []
-    for lap_id, data in laps:
-        rows.extend(_axis_rows(lap_id, data))
-        rows.extend(_channel_rows(lap_id, data, infos))
-    if rows:
-        db.execute(sa.insert(LapChannel), rows)
-    return len(rows)
+    return store_encoded_laps(db, ((lap_id, encode_lap(data, infos)) for lap_id, data in laps))
 
 
 def delete_lap_arrays(db: Session, lap_ids: list[int]) -> None:
@@ -72,14 +83,15 @@ def load_lap_arrays(db: Session, lap_uuid: uuid.UUID) -> tuple[LapData, dict[str
         raise RecordNotFoundError("lap", lap_uuid)
     stored = db.execute(
         sa.select(LapChannel.role, LapChannel.key, LapChannel.label, LapChannel.unit, LapChannel.display_unit,
-                  LapChannel.source, LapChannel.encoding, LapChannel.sample_count, LapChannel.data)
+                  LapChannel.source, LapChannel.encoding, LapChannel.compression, LapChannel.sample_count,
+                  LapChannel.data)
         .where(LapChannel.lap_id == lap_id).order_by(LapChannel.id)
     ).all()  # fmt: skip
     axes: dict[str, np.ndarray] = {}
     channels: dict[str, np.ndarray] = {}
     infos: dict[str, ChannelInfo] = {}
-    for role, key, label, unit, display_unit, source, encoding, count, blob in stored:
-        values = arrays.decode(blob, encoding, count)
+    for role, key, label, unit, display_unit, source, encoding, compression, count, blob in stored:
+        values = arrays.decode_array(blob, encoding, compression, count)
         if role == AXIS:
             axes[key] = values
         else:
@@ -92,11 +104,14 @@ def load_lap_arrays(db: Session, lap_uuid: uuid.UUID) -> tuple[LapData, dict[str
     return data, infos
 
 
-def store_original(db: Session, session_id: int, sha256: str, name: str, size: int, compressed: bytes) -> None:
+def store_original(
+    db: Session, session_id: int, sha256: str, name: str, size: int, compressed: tuple[str, bytes]
+) -> None:
+    compression, blob = compressed
     db.add(
         SourceFile(
             session_id=session_id, sha256=sha256, original_name=name, size_bytes=size,
-            compression=ORIGINAL_COMPRESSION, data=compressed,
+            compression=compression, data=blob,
         )
     )  # fmt: skip
 
@@ -110,9 +125,7 @@ def load_original(db: Session, session_id: int) -> tuple[str, bytes]:
     if row is None:
         raise RecordNotFoundError("original file of session", session_id)
     name, compression, blob, size = row
-    if compression != ORIGINAL_COMPRESSION:
-        raise ValueError(f"original file {name!r} is stored with unknown compression {compression!r}")
-    data = zlib.decompress(blob)
+    data = codec.decompress(blob, compression)
     if len(data) != size:
         raise ValueError(f"original file {name!r} is damaged in the library ({len(data)} bytes, expected {size})")
     return name, data

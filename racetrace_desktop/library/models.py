@@ -176,6 +176,7 @@ class LapChannel(Base):
     display_unit: Mapped[str] = mapped_column(sa.String(20), default="")
     source: Mapped[str] = mapped_column(sa.String(20), default="file")
     encoding: Mapped[str] = mapped_column(sa.String(20))
+    compression: Mapped[str] = mapped_column(sa.String(10))
     sample_count: Mapped[int]
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
 

@@ -32,7 +32,7 @@ class SourceInfo:
     sha256: str
     name: str
     size: int
-    compressed: bytes
+    compressed: tuple[str, bytes]  # (codec, bytes)
 
 
 @dataclass(frozen=True)
@@ -132,10 +132,23 @@ def channel_infos(analysed: AnalysedSession) -> dict[str, ChannelInfo]:
     return {**analysed.raw.channel_info, **derived}
 
 
+def encode_laps(analysed: AnalysedSession) -> list[lapdata_repo.EncodedLap | None]:
+    """The laps' arrays ready to insert (None for a lap without data); CPU work that needs no transaction."""
+    infos = channel_infos(analysed)
+    return [None if lap.data is None else lapdata_repo.encode_lap(lap.data, infos) for lap in analysed.laps]
+
+
 def insert_session(
-    db: Session, analysed: AnalysedSession, source: SourceInfo, configuration: ConfigurationRecord | None
+    db: Session,
+    analysed: AnalysedSession,
+    source: SourceInfo,
+    configuration: ConfigurationRecord | None,
+    encoded: list[lapdata_repo.EncodedLap | None] | None = None,
 ) -> StoredSession:
-    """Store a new session (or revive the driver's deleted one for the same file) with laps, arrays, original."""
+    """Store a new session (or revive the driver's deleted one for the same file) with laps, arrays, original.
+
+    `encoded` is `encode_laps(analysed)` computed beforehand (outside the writer), or None to encode here.
+    """
     row = session_by_sha(db, source.sha256)
     revived = row is not None
     if row is None:
@@ -151,9 +164,9 @@ def insert_session(
     laps = [Lap(session_id=row.id, **lap_fields(lap)) for lap in analysed.laps]
     db.add_all(laps)
     db.flush()
-    infos = channel_infos(analysed)
-    pairs = ((stored.id, lap.data) for stored, lap in zip(laps, analysed.laps, strict=True) if lap.data is not None)
-    lapdata_repo.store_lap_arrays(db, pairs, infos)
+    encoded = encode_laps(analysed) if encoded is None else encoded
+    pairs = ((stored.id, arrays) for stored, arrays in zip(laps, encoded, strict=True) if arrays is not None)
+    lapdata_repo.store_encoded_laps(db, pairs)
     lapdata_repo.store_original(db, row.id, source.sha256, source.name, source.size, source.compressed)
     return StoredSession(row.id, row.uuid, tuple(lap.uuid for lap in laps), revived)
 

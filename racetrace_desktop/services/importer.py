@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from racetrace_desktop.library import Library, LibrarySession, lapdata_repo, store, tracks_repo
+from racetrace_desktop.library.records import ConfigurationRecord
 from racetrace_desktop.services.changes import Changes, ids
 from racetrace_desktop.services.track_matching import TrackPlan, plan_track, resolve_configuration
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
@@ -187,6 +188,21 @@ def _failed(path: Path, error: FileError) -> FileImportResult:
     return FileImportResult(path, ImportStatus.FAILED, error=error)
 
 
+@dataclass
+class _Prepared:
+    """Everything computed before taking the writer: the write transaction then only inserts."""
+
+    path: Path
+    name: str
+    sha256: str
+    size: int
+    compressed: Future[tuple[str, bytes]]
+    raw: RawSession
+    plan: TrackPlan
+    analysed: AnalysedSession
+    encoded: list[lapdata_repo.EncodedLap | None]
+
+
 def _import(
     library: Library, data: bytes, name: str, path: Path, stage: Callable[[str], None],
     reader: Reader, analyser: Analyser,
@@ -203,8 +219,8 @@ def _import(
         plan = plan_track(db, raw)
     analysed = analyser(raw, plan.definition)
     stage("storing")
-    source = store.SourceInfo(sha256=sha256, name=name, size=len(data), compressed=b"")
-    return _store(library, raw, analysed, plan, source, compressed, analyser, path)
+    prepared = _Prepared(path, name, sha256, len(data), compressed, raw, plan, analysed, store.encode_laps(analysed))
+    return _store(library, prepared, analyser)
 
 
 def _duplicate_of(db: LibrarySession, sha256: str, path: Path) -> FileImportResult | None:
@@ -217,34 +233,39 @@ def _duplicate_of(db: LibrarySession, sha256: str, path: Path) -> FileImportResu
     )
 
 
-def _store(
-    library: Library, raw: RawSession, analysed: AnalysedSession, plan: TrackPlan, source: store.SourceInfo,
-    compressed: Future[bytes], analyser: Analyser, path: Path,
-) -> FileImportResult:  # fmt: skip
+def _store(library: Library, job: _Prepared, analyser: Analyser) -> FileImportResult:
     with library.write() as db:
-        if (duplicate := _duplicate_of(db, source.sha256, path)) is not None:
+        if (duplicate := _duplicate_of(db, job.sha256, job.path)) is not None:
             return duplicate  # the same file finished importing on another thread meanwhile
-        current = plan_track(db, raw)
-        if current.key != plan.key:  # another import created or changed a matching track meanwhile
-            analysed = analyser(raw, current.definition)
+        current = plan_track(db, job.raw)
+        if current.key != job.plan.key:  # another import created or changed a matching track meanwhile
+            job.analysed = analyser(job.raw, current.definition)
+            job.encoded = store.encode_laps(job.analysed)
         configuration, new_track = resolve_configuration(db, current)
-        source = store.SourceInfo(source.sha256, source.name, source.size, compressed.result())
-        stored = store.insert_session(db, analysed, source, configuration)
+        source = store.SourceInfo(job.sha256, job.name, job.size, job.compressed.result())
+        stored = store.insert_session(db, job.analysed, source, configuration, job.encoded)
         if configuration is not None:
-            tracks_repo.set_length_if_unknown(db, configuration.id, _typical_lap_length(analysed))
+            tracks_repo.set_length_if_unknown(db, configuration.id, _typical_lap_length(job.analysed))
+    return _imported(job, stored, configuration, new_track)
+
+
+def _imported(
+    job: _Prepared, stored: store.StoredSession, configuration: ConfigurationRecord | None, new_track: bool
+) -> FileImportResult:
+    created = configuration is not None and new_track
     changes = Changes(
         sessions_added=ids([stored.session_uuid]),
         laps_changed=ids(stored.lap_uuids),
-        tracks_changed=frozenset([configuration.track_id] if configuration and new_track else []),
-        configurations_changed=frozenset([configuration.id] if configuration and new_track else []),
+        tracks_changed=frozenset([configuration.track_id] if created else []),
+        configurations_changed=frozenset([configuration.id] if created else []),
     )
-    best = analysed.best_lap
+    best = job.analysed.best_lap
     return FileImportResult(
-        path, ImportStatus.IMPORTED, session_uuid=stored.session_uuid,
+        job.path, ImportStatus.IMPORTED, session_uuid=stored.session_uuid,
         track_name=configuration.track_name if configuration else None,
         configuration_id=configuration.id if configuration else None, new_track=new_track,
-        lap_count=len(analysed.laps), best_lap_ms=best.lap_time_ms if best else None,
-        warnings=tuple(dict.fromkeys([*raw.warnings, *analysed.warnings])), changes=changes,
+        lap_count=len(job.analysed.laps), best_lap_ms=best.lap_time_ms if best else None,
+        warnings=tuple(dict.fromkeys([*job.raw.warnings, *job.analysed.warnings])), changes=changes,
     )  # fmt: skip
 
 

@@ -116,15 +116,15 @@ def test_failure_after_rows_were_written_leaves_library_exactly_as_before(
 ) -> None:
     fake_import([fake_file(tmp_path / "first.csv", seed=1)])
     before, counts_before = table_dump(library), row_counts(library)
-    real_store = lapdata_repo.store_lap_arrays
+    real_store = lapdata_repo.store_encoded_laps
     written: list[int] = []
 
-    def store_then_fail(db, laps, infos):
-        written.append(real_store(db, laps, infos))
+    def store_then_fail(db, laps):
+        written.append(real_store(db, laps))
         db.flush()
         raise OSError("disk full")
 
-    monkeypatch.setattr(lapdata_repo, "store_lap_arrays", store_then_fail)
+    monkeypatch.setattr(lapdata_repo, "store_encoded_laps", store_then_fail)
     report = fake_import([fake_file(tmp_path / "second.csv", seed=2, start=[45.0, 7.0])])
 
     assert written and written[0] > 0  # session, laps, arrays and a new track had been written

@@ -245,6 +245,7 @@ def upgrade() -> None:
         sa.Column("display_unit", sa.String(length=20), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("encoding", sa.String(length=20), nullable=False),
+        sa.Column("compression", sa.String(length=10), nullable=False),
         sa.Column("sample_count", sa.Integer(), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(["lap_id"], ["laps.id"], name=op.f("fk_lap_channels_lap_id_laps"), ondelete="CASCADE"),

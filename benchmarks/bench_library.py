@@ -1,0 +1,151 @@
+"""Library benchmarks on a generated 1-hour, 20 Hz TrackAddict session with OBD (~12 MB).
+
+* end-to-end import (read -> analyse -> store, one transaction), against pandas.read_csv of the same file;
+* the same import split into its stages, to see where the time goes;
+* opening one lap's channels from the library (a timed lap, and the longest lap of the session);
+* library bytes per CSV byte (original kept compressed + arrays; target <= 0.4).
+Timings are the best of 5; peak memory is measured in a separate tracemalloc run.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPEATS = 5
+
+
+def _best_of(function: Callable[[], Any], repeats: int = REPEATS, setup: Callable[[], Any] | None = None) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        if setup is not None:
+            setup()
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _peak_mb(function: Callable[[], Any]) -> float:
+    tracemalloc.start()
+    try:
+        function()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def _generated_file(folder: Path) -> Path:
+    from racetrace_desktop.telemetry.synthetic import generate_session
+
+    return generate_session(duration_s=3600, gps_hz=1, obd=True, seed=1).write(folder)
+
+
+class _ImportRun:
+    """A fresh library per run so every import really stores (no duplicate short-cut)."""
+
+    def __init__(self, folder: Path, csv: Path) -> None:
+        self.folder, self.csv, self.count, self.library = folder, csv, 0, None
+
+    def fresh(self) -> None:
+        from racetrace_desktop.library import open_library
+
+        if self.library is not None:
+            self.library.close()
+        self.count += 1
+        self.library = open_library(self.folder / f"library-{self.count}.sqlite")
+
+    def run(self) -> None:
+        from racetrace_desktop.services.importer import ImportStatus, import_file
+
+        result = import_file(self.library, self.csv)
+        if result.status != ImportStatus.IMPORTED:
+            raise RuntimeError(f"benchmark import failed: {result.error}")
+        self.result = result
+
+
+def _library_bytes(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        return pages * connection.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def _stage_rows(csv: Path, data: bytes, run: _ImportRun) -> list[dict]:
+    import hashlib
+
+    from racetrace_desktop.library import lapdata_repo, store
+    from racetrace_desktop.services.importer import default_analyser, default_reader
+
+    raw = default_reader(data, csv.name)
+    analysed = default_analyser(raw, None)
+    encoded = store.encode_laps(analysed)
+    compressed = lapdata_repo.compress_original(data)
+    source = store.SourceInfo(hashlib.sha256(data).hexdigest(), csv.name, len(data), compressed)
+
+    def write_transaction() -> None:
+        with run.library.write() as db:
+            store.insert_session(db, analysed, source, None, encoded)
+
+    stages = [
+        ("read (TrackAddict reader)", lambda: default_reader(data, csv.name), None),
+        ("analyse", lambda: default_analyser(raw, None), None),
+        ("sha256", lambda: hashlib.sha256(data).digest(), None),
+        ("compress original (worker thread)", lambda: lapdata_repo.compress_original(data), None),
+        ("encode lap arrays", lambda: store.encode_laps(analysed), None),
+        ("write transaction (insert + commit)", write_transaction, run.fresh),
+    ]
+    return [{"name": f"  stage: {name}", "seconds": _best_of(work, setup=setup)} for name, work, setup in stages]
+
+
+def _lap_rows(run: _ImportRun) -> list[dict]:
+    from racetrace_desktop.services import library_service
+
+    laps = library_service.session_laps(run.library, run.result.session_uuid)
+    timed = next(lap for lap in laps if lap.lap_time_ms and not lap.is_outlap)
+    longest = max(laps, key=lambda lap: lap.row_count)
+    rows = []
+    for label, lap in (("a timed lap", timed), ("the longest lap", longest)):
+        seconds = _best_of(lambda lap=lap: library_service.load_lap(run.library, lap.uuid))
+        name = f"open {label}'s channels ({lap.row_count} rows)"
+        rows.append({"name": name, "seconds": seconds, "target": "<= 20 ms"})
+    return rows
+
+
+def run() -> list[dict]:
+    import pandas as pd
+
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        csv = _generated_file(folder)
+        data = csv.read_bytes()
+        baseline = _best_of(lambda: pd.read_csv(io.BytesIO(data), comment="#", low_memory=False))
+        importer = _ImportRun(folder, csv)
+        seconds = _best_of(importer.run, setup=importer.fresh)
+        importer.fresh()
+        peak = _peak_mb(importer.run)
+        stored = _library_bytes(importer.library.path)
+        rows = [
+            {"name": f"pandas.read_csv 1-h 20 Hz OBD file ({len(data) / 1e6:.1f} MB)", "seconds": baseline},
+            {"name": "import 1-h 20 Hz OBD file end to end", "seconds": seconds, "baseline_seconds": baseline,
+             "ratio": seconds / baseline, "peak_mb": peak, "target": "~ pandas.read_csv"},
+            *_lap_rows(importer),
+            {"name": "library bytes per CSV byte", "value": stored / len(data), "unit": "B/B", "target": "<= 0.4"},
+        ]  # fmt: skip
+        rows[2:2] = _stage_rows(csv, data, importer)
+        importer.library.close()
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
