@@ -125,18 +125,28 @@ def import_files(
 ) -> ImportReport:
     """Import every file on its own (one transaction each); failures are reported, never raised."""
     batch = [Path(p) for p in paths]
-    results = []
-    for index, path in enumerate(batch):
-        report = _progress_reporter(progress, index, len(batch), path)
-        results.append(import_file(library, path, report, reader=reader, analyser=analyser))
+    results = [
+        _import_path(library, path, _stage_reporter(progress, index, len(batch), path), reader, analyser)
+        for index, path in enumerate(batch)
+    ]
     return ImportReport(tuple(results))
 
 
-def _progress_reporter(
-    progress: ProgressCallback | None, index: int, count: int, path: Path
-) -> Callable[[str], None] | None:
+def import_file(
+    library: Library,
+    path: Path | str,
+    progress: ProgressCallback | None = None,
+    reader: Reader = default_reader,
+    analyser: Analyser = default_analyser,
+) -> FileImportResult:
+    """Import one file. Any failure leaves the library exactly as it was and comes back as a FAILED result."""
+    path = Path(path)
+    return _import_path(library, path, _stage_reporter(progress, 0, 1, path), reader, analyser)
+
+
+def _stage_reporter(progress: ProgressCallback | None, index: int, count: int, path: Path) -> Callable[[str], None]:
     if progress is None:
-        return None
+        return lambda _stage: None
 
     def report(stage: str) -> None:
         progress(ImportProgress(index, count, path, stage, (index + _STAGES[stage]) / count))
@@ -144,22 +154,16 @@ def _progress_reporter(
     return report
 
 
-def import_file(
-    library: Library,
-    path: Path | str,
-    report: Callable[[str], None] | None = None,
-    reader: Reader = default_reader,
-    analyser: Analyser = default_analyser,
+def _import_path(
+    library: Library, path: Path, stage: Callable[[str], None], reader: Reader, analyser: Analyser
 ) -> FileImportResult:
-    """Import one file. Any failure leaves the library exactly as it was and comes back as a FAILED result."""
-    path = Path(path)
-    stage = report or (lambda _stage: None)
     stage("reading")
     try:
         data = path.read_bytes()
     except OSError as error:
-        return _failed(path, FileError(str(path), f"cannot read the file: {error.strerror or error}"))
-    result = import_bytes(library, data, path.name, stage, reader=reader, analyser=analyser, path=path)
+        result = _failed(path, FileError(str(path), f"cannot read the file: {error.strerror or error}"))
+    else:
+        result = import_bytes(library, data, path.name, stage, reader=reader, analyser=analyser, path=path)
     stage("done")
     return result
 

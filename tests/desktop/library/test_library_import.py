@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -187,3 +188,31 @@ def test_import_bytes_of_a_dropped_file(library: Library, tmp_path: Path) -> Non
     result = importer.import_bytes(library, data, "dropped.csv", reader=fake_reader, analyser=fake_analyser)
     assert result.status == ImportStatus.IMPORTED
     assert library_service.session_summary(library, result.session_uuid).source_name == "dropped.csv"
+
+
+def test_single_file_import_reports_progress(library: Library, tmp_path: Path) -> None:
+    seen: list[ImportProgress] = []
+    path = fake_file(tmp_path / "a.csv")
+    result = importer.import_file(library, path, seen.append, reader=fake_reader, analyser=fake_analyser)
+    assert result.status == ImportStatus.IMPORTED and result.lap_count == 4
+    expected = [("reading", 0.0), ("analysing", 0.4), ("storing", 0.7), ("done", 1.0)]
+    assert [(p.stage, p.fraction) for p in seen] == expected
+
+
+def test_the_same_file_imported_on_two_threads_at_once_is_stored_once(library: Library, tmp_path: Path) -> None:
+    path = fake_file(tmp_path / "a.csv")
+    copy = tmp_path / "b.csv"
+    shutil.copy(path, copy)
+    results: list[importer.FileImportResult] = []
+
+    def run(target: Path) -> None:
+        results.append(importer.import_file(library, target, reader=fake_reader, analyser=fake_analyser))
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in (path, copy)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(r.status for r in results) == [ImportStatus.DUPLICATE, ImportStatus.IMPORTED]
+    assert len(library_service.list_sessions(library)) == 1 and row_counts(library)["source_files"] == 1
