@@ -55,7 +55,7 @@ def parse(data: bytes, name: str) -> RawSession:
         session.channels[plan.info.key] = channel_values(plan, values[plan.column])
         session.channel_info[plan.info.key] = plan.info
     _add_comments(session, layout)
-    duplicates = [f"column '{name}' appears twice; the first one is used" for name in columns.duplicates]
+    duplicates = [f"column '{column}' appears twice; the first one is used" for column in columns.duplicates]
     session.warnings[:0] = preamble.warnings + duplicates
     return session
 

@@ -236,3 +236,24 @@ def test_header_names_are_matched_case_insensitively() -> None:
     header = METRIC_20.replace('"Speed (Km/h)"', '"SPEED (km/H)"').replace('"Time"', '"time"')
     session = read_bytes(trackaddict_file(header=header), "x.csv")
     assert session.channels["speed"][2] == 1.0 and session.time_s[2] == 0.1
+
+
+def test_duplicate_structural_column_uses_the_first() -> None:
+    names = ["Time", "GPS_Update", "Latitude", "Longitude", "Time"]
+    session = read_bytes(trackaddict_file(rows=["0.000,1,45.0,7.0,9.000", "0.050,1,45.0,7.0,1.000"],
+                                          header=header_of(names)), "x.csv")
+    assert list(session.time_s) == [0.0, 0.05]
+    assert session.warnings == ["column 'Time' appears twice; the first one is used"]
+
+
+def test_a_comment_after_every_row() -> None:
+    rows = []
+    for index in range(3000):
+        rows += [f"{index / 20:.3f},1,45.{index:07d},7.0", "# Pit Lane Entry" if index % 2 else "# Pit Lane Exit"]
+    names = ["Time", "GPS_Update", "Latitude", "Longitude"]
+    session = read_bytes(trackaddict_file(rows=rows, header=header_of(names)), "x.csv")
+    assert session.row_count == 3000 and session.lat[2999] == float("45.0002999")
+    assert np.array_equal(session.time_s, np.arange(3000) / 20)
+    pits = [e for e in session.events if e.kind.startswith("pit")]
+    assert [e.row_index for e in pits] == list(range(1, 3001))
+    assert pits[-1].line_no == 3 + 2 * 3000
