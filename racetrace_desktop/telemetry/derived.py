@@ -1,7 +1,7 @@
 """Channels computed from GPS: longitudinal and lateral acceleration in g.
 
 long-g = dv/dt and lat-g = v * dpsi/dt, with the derivatives from a local quadratic least-squares fit over
-about 0.8 s of fixes (a Savitzky-Golay filter that copes with uneven fix times). Only fixes are used (the
+0.5-0.8 s of fixes (a Savitzky-Golay filter that copes with uneven fix times). Only fixes are used (the
 positions between them are held copies); the fit never spans a GPS outage. Lateral g is + for a right turn.
 """
 
@@ -18,7 +18,8 @@ _MAX_PLAUSIBLE_G = 4.0
 _MAX_YAW_RATE = np.radians(90.0)  # rad/s: a kart in a hairpin; faster course changes are fix noise
 _MAX_ACCURACY_M = 25.0
 _CLOSE_FIX_FRACTION = 0.3  # a fix this close (in median intervals) to the next adds noise, not information
-_FIT_HALF_SPAN_S = 0.4
+_LONG_HALF_SPAN_S = 0.25  # Doppler speed is clean: a short window keeps braking onsets sharp
+_LAT_HALF_SPAN_S = 0.4  # the course is noisier at low speed
 
 DERIVED_CHANNELS = {
     "gps_long_g": ChannelInfo("gps_long_g", "Longitudinal g (GPS)", "g", "g", "derived"),
@@ -75,9 +76,11 @@ def gps_accelerations(raw: RawSession, fixes: Fixes | None) -> dict[str, np.ndar
     speed, course = _fix_speed_and_course(raw, fixes)
     gap = fixes.gap_after()
     block = np.concatenate(([0], np.cumsum(gap)))
-    half = max(1, round(_FIT_HALF_SPAN_S / fixes.median_interval()))
-    long_g = local_slope(fixes.t, speed, half, block) / STANDARD_GRAVITY
-    yaw_rate = local_slope(fixes.t, course, half, block)
+    def half(span_s: float) -> int:
+        return max(1, round(span_s / fixes.median_interval()))
+
+    long_g = local_slope(fixes.t, speed, half(_LONG_HALF_SPAN_S), block) / STANDARD_GRAVITY
+    yaw_rate = local_slope(fixes.t, course, half(_LAT_HALF_SPAN_S), block)
     lat_g = np.where(speed >= _MIN_SPEED_FOR_LATERAL, speed * yaw_rate / STANDARD_GRAVITY, 0.0)
     lat_g[np.abs(yaw_rate) > _MAX_YAW_RATE] = np.nan
     accuracy = raw.channels.get("gps_accuracy")

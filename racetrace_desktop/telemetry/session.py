@@ -48,6 +48,9 @@ def _start_finish_crossings(raw: RawSession, track: TrackDefinition | None, fixe
     point = track.start_finish if track is not None else raw.metadata.start_finish
     if point is None or fixes is None:
         return None
+    if not (np.isfinite(point.lat) and np.isfinite(point.lon)):
+        warnings.append(f"start/finish point ({point.lat}, {point.lon}) is not a valid position")
+        return None
     width = track.gate_width_m if track is not None else DEFAULT_GATE_WIDTH_M
     gate = gate_at(point, fixes.frame, traj, width)
     if gate is None:

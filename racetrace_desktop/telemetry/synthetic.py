@@ -40,6 +40,7 @@ class SyntheticTruth:
     crossing_times_s: list[float]  # exact instants of crossings 0..N (end of lap k = crossing k)
     lap_times_ms: list[int]  # stated durations of laps 0..N, as written in the `# Lap` lines
     lap_lengths_m: list[float]  # distance the car drove in laps 0..N
+    total_distance_m: float  # the whole recording, in-lap included
     sector_gates: tuple[GeoPoint, ...]  # inner sector lines at equal centreline fractions
     sector_boundaries_m: list[float]  # their centreline distances, then the track length
     sector_times_ms: dict[int, list[int]]  # timed lap -> sector times through those gates
@@ -157,8 +158,8 @@ def _truth(track: TrackShape, drive: Drive, frame: LocalFrame, laps: int, num_se
     lat, lon = frame.to_latlon(track.x, track.y)
     pit_laps = sorted({int(np.searchsorted(crossings, t)) for t in drive.pit_entry_s + drive.pit_exit_s})
     return SyntheticTruth(length, _centreline_point(track, frame, 0.0), [float(c) for c in crossings], lap_ms,
-                          lap_lengths, gates, [*bounds, length], sectors, pit_laps, laps + 1, gps_hz, lat, lon,
-                          drive, frame)
+                          lap_lengths, float(path_len[-1]), gates, [*bounds, length], sectors, pit_laps, laps + 1,
+                          gps_hz, lat, lon, drive, frame)
 
 
 def _centreline_point(track: TrackShape, frame: LocalFrame, s: float) -> GeoPoint:
@@ -242,7 +243,7 @@ def _preamble(truth: SyntheticTruth, setup: LoggerSetup) -> list[str]:
     sf = truth.start_finish
     gps = "iOS; Type: 1" if setup.gps_hz <= 5 else f"EXT: Synthetic {setup.gps_hz:g} Hz"
     lines = ["# RaceRender Data: TrackAddict 4.8.0 on iOS 15.5 [iPhone12,1] (Mode: 0)",
-             "# Vehicle: 2021 Mazda MX-5 RF",
+             "# Vehicle: 2020 Porsche 718 Cayman GT4",
              f"# End Point: {sf.lat:.6f}, {sf.lon:.6f}  @ -1.00 deg",
              f"# GPS: {gps}"]
     if setup.obd:

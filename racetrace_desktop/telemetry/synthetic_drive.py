@@ -136,6 +136,8 @@ def _lateral_offset(sigma: np.ndarray, plan: DrivePlan, pit_zone: np.ndarray,
     if pit_zone.any():
         ramp = np.convolve(pit_zone.astype(float), np.ones(161) / 161, mode="same")  # 80 m lane change
         offset = offset * (1 - ramp) + plan.pit_offset_m * ramp
+    width = 121  # 60 m moving average: the line bends smoothly instead of kinking at the noise knots
+    offset = np.convolve(np.pad(offset, width // 2, mode="edge"), np.ones(width) / width, mode="valid")
     return offset
 
 

@@ -1,5 +1,6 @@
-"""Sample a synthetic Drive the way a phone logger does: ~20 Hz sensor rows, GPS fixes inserted as their own rows
-(sometimes sharing a timestamp), GPS values held between fixes, OBD values held between OBD updates.
+"""Sample a synthetic Drive the way a phone logger does: ~20 Hz sensor rows, 1 Hz GPS fixes inserted as rows of
+their own (sometimes sharing a timestamp; a fast receiver's fixes flag existing rows instead), GPS values held
+between fixes, OBD values held between OBD updates.
 
 All values here are SI (m/s, m, Pa, degrees C, g); synthetic.py converts to the file's units.
 """
@@ -36,11 +37,17 @@ def row_times(duration_s: float, row_hz: float, gps_hz: float, rng: np.random.Ge
     fixes = np.arange(n_fix) / gps_hz + rng.normal(0.0, 0.002, n_fix) + 0.5 / row_hz * rng.random()
     fixes[0] = 0.0
     fixes = fixes[fixes < duration_s]
-    share = rng.random(fixes.size) < 0.02  # a fix row that shares the timestamp of a sensor row
+    ms_sensor = np.round(np.concatenate(([0.0], sensor)) * 1000).astype(np.int64)
+    if gps_hz * 4 > row_hz:  # a fast receiver: fixes are flagged on the sensor rows they arrive with
+        is_fix = np.zeros(ms_sensor.size, dtype=bool)
+        is_fix[np.unique(np.clip(np.searchsorted(ms_sensor, np.round(fixes * 1000)), 0, ms_sensor.size - 1))] = True
+        return RowTimes(ms_sensor / 1000.0, is_fix, np.cumsum(is_fix) - 1)
+    # A 1 Hz phone GPS: each fix is a row of its own, now and then sharing the timestamp of a sensor row.
+    ms_sensor = ms_sensor[1:]
+    share = rng.random(fixes.size) < 0.02
     nearest = np.clip(np.searchsorted(sensor, fixes) - 1, 0, max(sensor.size - 1, 0))
     if sensor.size:
         fixes[share & (fixes > 0)] = sensor[nearest[share & (fixes > 0)]]
-    ms_sensor = np.round(sensor * 1000).astype(np.int64)
     ms_fix = np.round(fixes * 1000).astype(np.int64)
     ms = np.concatenate((ms_sensor, ms_fix))
     flag = np.concatenate((np.zeros(ms_sensor.size, bool), np.ones(ms_fix.size, bool)))
