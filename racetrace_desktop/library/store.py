@@ -16,6 +16,7 @@ from racetrace_desktop.library.models import Lap, SessionRow
 from racetrace_desktop.library.records import ConfigurationRecord
 from racetrace_desktop.telemetry.model import AnalysedSession, ChannelInfo, GeoPoint, RawSession
 from racetrace_desktop.telemetry.model import Lap as AnalysedLap
+from racetrace_desktop.telemetry.session import derived_channel_info
 
 # Lap columns computed by analysis; everything else on a lap (override, public flag, identity) is the driver's.
 COMPUTED_LAP_FIELDS = (
@@ -127,9 +128,8 @@ def lap_fields(lap: AnalysedLap) -> dict[str, Any]:
 
 
 def channel_infos(analysed: AnalysedSession) -> dict[str, ChannelInfo]:
-    """Infos of the file's channels plus any the analysis derived (if it describes them)."""
-    derived = getattr(analysed, "channel_info", None) or {}
-    return {**analysed.raw.channel_info, **derived}
+    """Infos of the file's channels plus those the analysis derives (GPS g forces, ...)."""
+    return {**derived_channel_info(), **analysed.raw.channel_info}
 
 
 def encode_laps(analysed: AnalysedSession) -> list[lapdata_repo.EncodedLap | None]:

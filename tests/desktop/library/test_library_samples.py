@@ -70,6 +70,7 @@ def test_a_sample_lap_opens_from_the_library_with_its_channels(library: Library,
     assert loaded.data.time_s[-1] == pytest.approx(177.527, abs=1.0)
     assert loaded.data.distance_m[-1] == pytest.approx(timed_lap.length_m, rel=0.01)
     assert np.nanmax(np.abs(loaded.data.lat - 50.857)) < 0.02
+    assert loaded.channel_info["gps_lat_g"].label == "Lateral g (GPS)"
     rpm, speed = loaded.channel_info["rpm"], loaded.channel_info["speed"]
     assert (rpm.source, rpm.unit, speed.unit, speed.display_unit) == ("obd", "rpm", "m/s", "mph")
     expected = importer.default_analyser(importer.default_reader(samples["s2"].read_bytes(), "s2.csv"), None)
