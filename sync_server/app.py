@@ -10,6 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 
 from sync_server.admin.routes import router as admin_router
 from sync_server.auth.routes import router as auth_router
@@ -26,6 +27,7 @@ from sync_server.settings import Settings
 from sync_server.sync.routes import router as sync_router
 from sync_server.tracks.routes import router as tracks_router
 from sync_server.users.routes import router as users_router
+from sync_server.web import mount_web
 
 API_PREFIX = "/api/v1"
 UPLOAD_PATH_SUFFIXES = ("/file", "/telemetry")
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.tokens = TokenService(settings)
     app.state.passwords = PasswordHasher(fast=settings.fast_password_hash)
     install_error_handlers(app)
+    app.add_exception_handler(DataError, _database_refused_value)
     _add_middleware(app, settings)
     install_oauth(app, settings)
     api = APIRouter(prefix=API_PREFIX)
@@ -83,6 +86,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         api.include_router(router)
     app.include_router(api)
     app.add_api_route("/health", _health_endpoint(database), methods=["GET"], tags=["health"], name="health")
+    mount_web(app)
     return app
 
 
@@ -101,6 +105,15 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-RaceTrace-Client"],
         )
+
+
+async def _database_refused_value(_request: Any, _exc: Exception) -> JSONResponse:
+    """Last line of defence: a value the schemas let through but the database refuses (e.g. a NUL character in
+    text on PostgreSQL) is the client's error, not a server crash."""
+    return JSONResponse(
+        {"detail": "A value was refused by the database (out of range or NUL character in text)", "code": "invalid"},
+        status_code=422,
+    )
 
 
 def _health_endpoint(database: Database) -> Any:

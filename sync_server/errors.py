@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
 
 
 class ErrorBody(BaseModel):
@@ -14,6 +17,9 @@ class ErrorBody(BaseModel):
 
     detail: str
     code: str
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For code 'validation_error': one entry per invalid field (loc, msg, type)"
+    )
 
 
 class AppError(Exception):
@@ -97,7 +103,23 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody, "description": _describe(status)} for status in statuses}
 
 
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "request"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
+        detail = "; ".join(f"{_location(tuple(e['loc']))}: {e['msg']}" for e in errors)
+        body = {"detail": detail, "code": "validation_error", "errors": jsonable_encoder(errors)}
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        body = {"detail": str(exc.detail), "code": f"http_{exc.status_code}"}
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))

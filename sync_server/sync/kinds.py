@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from sync_server.db import Base
 from sync_server.models import Car, DrivingSession, Event, Lap
@@ -29,8 +29,20 @@ ShortText = Annotated[str, Field(max_length=128)]
 Notes = Annotated[str, Field(max_length=20_000)]
 
 
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+
 class RecordData(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, from_attributes=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refuse it here so the message names the field.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text must not contain NUL characters")
+        return value
 
 
 class CarData(RecordData):
@@ -54,7 +66,7 @@ class EventData(RecordData):
 
 class SessionData(RecordData):
     track_configuration_id: uuid.UUID | None = None
-    track_configuration_version: int | None = Field(default=None, ge=1)
+    track_configuration_version: int | None = Field(default=None, ge=1, le=INT32_MAX)
     car_id: uuid.UUID | None = None
     event_id: uuid.UUID | None = None
     session_type: str | None = Field(default=None, max_length=32)
@@ -64,7 +76,7 @@ class SessionData(RecordData):
     recorded_at_local: str | None = Field(default=None, max_length=32, description="Naive local wall-clock ISO")
     file_sha256: str | None = Field(default=None, pattern=SHA256_PATTERN, description="Lower-case hex SHA-256")
     file_name: str | None = Field(default=None, max_length=255)
-    file_size: int | None = Field(default=None, ge=0)
+    file_size: int | None = Field(default=None, ge=0, le=INT64_MAX)
     format_name: str | None = Field(default=None, max_length=64)
     app_version: str | None = Field(default=None, max_length=64)
     device: ShortText | None = None
@@ -74,8 +86,8 @@ class SessionData(RecordData):
     obd_adapter: ShortText | None = None
     vehicle_hint: ShortText | None = None
     gps_rate_hz: float | None = Field(default=None, ge=0, le=1000)
-    row_count: int | None = Field(default=None, ge=0)
-    duration_s: float | None = Field(default=None, ge=0)
+    row_count: int | None = Field(default=None, ge=0, le=INT32_MAX)
+    duration_s: float | None = Field(default=None, ge=0, le=1e9)
     theoretical_best_ms: int | None = Field(default=None, ge=0, le=DAY_MS)
 
 

@@ -39,8 +39,9 @@ def test_register_rejects_bad_fields_naming_them(api):
         "/api/v1/auth/register", json={"username": "a b", "email": "not-an-email", "password": "short"}
     )
     assert response.status_code == 422
-    fields = {error["loc"][-1] for error in response.json()["detail"]}
+    fields = {error["loc"][-1] for error in response.json()["errors"]}
     assert fields == {"username", "email", "password"}
+    assert "body.email" in response.json()["detail"]
 
 
 def test_password_is_stored_hashed(api, clean_database):

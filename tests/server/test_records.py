@@ -90,3 +90,12 @@ def test_another_user_gets_404_and_no_data_on_every_owner_only_endpoint(api, col
 def test_owner_only_lists_need_a_token(api):
     for collection in ("cars", "sessions", "events"):
         assert api.client.get(f"/api/v1/{collection}").status_code == 401
+
+
+def test_nul_characters_are_refused_naming_the_field(api):
+    alice = api.account("alice")
+    response = api.client.post("/api/v1/cars", json={"make": "BM\u0000W", "model": "M2"}, headers=alice.headers)
+    assert response.status_code == 422
+    assert "body.make" in response.json()["detail"]
+    login = api.client.post("/api/v1/auth/login", data={"username": "al\u0000ice", "password": "whatever"})
+    assert login.status_code in (401, 422)
