@@ -23,18 +23,19 @@ _FIRST_LINE = re.compile(
 _POINT = re.compile(
     rf"^\s*(?P<lat>{_NUMBER})\s*,\s*(?P<lon>{_NUMBER})\s*(?:@\s*(?P<heading>{_NUMBER})\s*(?:deg)?)?\s*$", re.IGNORECASE
 )
-_DURATION = r"(?:(?P<hours>\d+):)?(?P<minutes>\d+):(?P<seconds>\d+)(?:\.(?P<fraction>\d+))?"
-_LAP = re.compile(rf"^Lap\s+(?P<number>\d+)\s*:\s*{_DURATION}\s*$", re.IGNORECASE)
-_SECTOR = re.compile(rf"^Sector\s+(?P<number>\d+)\s*:\s*{_DURATION}(?:\s+.*)?$", re.IGNORECASE)
+# Digit counts are bounded so that a damaged line cannot make an integer no database column holds.
+_DURATION = r"(?:(?P<hours>\d{1,4}):)?(?P<minutes>\d{1,4}):(?P<seconds>\d{1,2})(?:\.(?P<fraction>\d{1,9}))?"
+_LAP = re.compile(rf"^Lap\s+(?P<number>\d{1,6})\s*:\s*{_DURATION}\s*$", re.IGNORECASE)
+_SECTOR = re.compile(rf"^Sector\s+(?P<number>\d{1,6})\s*:\s*{_DURATION}(?:\s+.*)?$", re.IGNORECASE)
 _START_POINT = re.compile(r"^Start Point\s*:\s*(?P<point>.*)$", re.IGNORECASE)
 _SPLIT_POINT = re.compile(r"^Split Point\s*(?P<number>\d*)$", re.IGNORECASE)
-_FREE_SPACE = re.compile(r"^\s*(?P<mb>\d+)\s*MB\s*$", re.IGNORECASE)
+_FREE_SPACE = re.compile(r"^\s*(?P<mb>\d{1,12})\s*MB\s*$", re.IGNORECASE)
 _UNITS_SETTING = re.compile(r"(?:^|;)\s*U(?P<flag>[01])\s*(?:;|$)")
 _FILE_NAME = re.compile(
     r"^Log-(?P<date>\d{8})-(?P<time>\d{6})(?:\s+(?P<rest>.*?))?\.csv$",
     re.IGNORECASE,
 )
-_BEST_LAP_SUFFIX = re.compile(r"^(?P<track>.*?)\s+-\s+(?P<minutes>\d+)\.(?P<seconds>\d{2})\.(?P<millis>\d{3})$")
+_BEST_LAP_SUFFIX = re.compile(r"^(?P<track>.*?)\s+-\s+(?P<minutes>\d{1,4})\.(?P<seconds>\d{2})\.(?P<millis>\d{3})$")
 _EVENT_KINDS = {"pit lane entry": "pit_entry", "pit lane exit": "pit_exit", "session end": "session_end"}
 
 
