@@ -25,8 +25,8 @@ _POINT = re.compile(
 )
 # Digit counts are bounded so that a damaged line cannot make an integer no database column holds.
 _DURATION = r"(?:(?P<hours>\d{1,4}):)?(?P<minutes>\d{1,4}):(?P<seconds>\d{1,2})(?:\.(?P<fraction>\d{1,9}))?"
-_LAP = re.compile(rf"^Lap\s+(?P<number>\d{1,6})\s*:\s*{_DURATION}\s*$", re.IGNORECASE)
-_SECTOR = re.compile(rf"^Sector\s+(?P<number>\d{1,6})\s*:\s*{_DURATION}(?:\s+.*)?$", re.IGNORECASE)
+_LAP = re.compile(rf"^Lap\s+(?P<number>\d{{1,6}})\s*:\s*{_DURATION}\s*$", re.IGNORECASE)
+_SECTOR = re.compile(rf"^Sector\s+(?P<number>\d{{1,6}})\s*:\s*{_DURATION}(?:\s+.*)?$", re.IGNORECASE)
 _START_POINT = re.compile(r"^Start Point\s*:\s*(?P<point>.*)$", re.IGNORECASE)
 _SPLIT_POINT = re.compile(r"^Split Point\s*(?P<number>\d*)$", re.IGNORECASE)
 _FREE_SPACE = re.compile(r"^\s*(?P<mb>\d{1,12})\s*MB\s*$", re.IGNORECASE)

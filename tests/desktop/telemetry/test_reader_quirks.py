@@ -257,3 +257,11 @@ def test_a_comment_after_every_row() -> None:
     pits = [e for e in session.events if e.kind.startswith("pit")]
     assert [e.row_index for e in pits] == list(range(1, 3001))
     assert pits[-1].line_no == 3 + 2 * 3000
+
+
+def test_damaged_lap_lines_are_kept_as_other_events() -> None:
+    rows = [METRIC_ROWS[0], "# Lap 99999999999999999999: 00:01:00.000", METRIC_ROWS[1],
+            "# Lap 1: 99999999999999:00:00.000", METRIC_ROWS[2]]
+    session = read_bytes(trackaddict_file(rows=rows), "x.csv")
+    assert session.lap_markers == []
+    assert [e.kind for e in session.events] == ["other", "other", "session_end"]
