@@ -194,17 +194,40 @@ def _match_laps(old_laps: list[Lap], new_laps: list[AnalysedLap], session_end: f
     return matches
 
 
+@dataclass(frozen=True)
+class Relapped:
+    session_changed: bool  # the session's own computed fields or any of its laps changed
+    laps_changed: frozenset[uuid.UUID]  # added, recomputed or removed laps
+
+
 def replace_laps(
     db: Session, session_id: int, analysed: AnalysedSession, configuration: ConfigurationRecord | None
-) -> set[uuid.UUID]:
-    """Swap a session's laps for freshly computed ones, keeping the identity and driver edits of matching laps.
-
-    Returns the UUIDs of laps that were added, changed or removed.
-    """
+) -> Relapped:
+    """Swap a session's laps for freshly computed ones, keeping the identity and driver edits of matching laps."""
     row = db.get_one(SessionRow, session_id)
-    for field, value in session_fields(analysed, configuration).items():
-        setattr(row, field, value)
+    fields = session_fields(analysed, configuration)
+    fields_changed = any(getattr(row, name) != value for name, value in fields.items())
+    for name, value in fields.items():
+        setattr(row, name, value)
     old_laps = list(db.scalars(sa.select(Lap).where(Lap.session_id == row.id, Lap.deleted_at.is_(None))))
+    kept, changed = _update_matching_laps(db, row.id, old_laps, analysed)
+    for old in old_laps:
+        if old not in kept:
+            _drop_lap(db, old)
+            changed.add(old.uuid)
+    db.flush()
+    lapdata_repo.delete_lap_arrays(db, [lap.id for lap in kept])
+    pairs = ((lap.id, new.data) for lap, new in zip(kept, analysed.laps, strict=True) if new.data is not None)
+    lapdata_repo.store_lap_arrays(db, pairs, channel_infos(analysed))
+    if fields_changed or changed:
+        row.touch()
+    return Relapped(fields_changed or bool(changed), frozenset(changed))
+
+
+def _update_matching_laps(
+    db: Session, session_id: int, old_laps: list[Lap], analysed: AnalysedSession
+) -> tuple[list[Lap], set[uuid.UUID]]:
+    """New laps take over the rows (identity, override, public flag) of the old laps they match."""
     session_end = float(analysed.raw.time_s[-1]) if analysed.raw.row_count else 0.0  # end of an untimed lap
     matches = _match_laps(old_laps, analysed.laps, session_end)
     changed: set[uuid.UUID] = set()
@@ -212,7 +235,7 @@ def replace_laps(
     for index, new in enumerate(analysed.laps):
         lap = matches.get(index)
         if lap is None:
-            lap = Lap(session_id=row.id, uuid=uuid.uuid4())
+            lap = Lap(session_id=session_id, uuid=uuid.uuid4())
             db.add(lap)
         fields = lap_fields(new)
         if lap.id is None or any(getattr(lap, name) != value for name, value in fields.items()):
@@ -221,17 +244,7 @@ def replace_laps(
             lap.touch()
             changed.add(lap.uuid)
         kept.append(lap)
-    for old in old_laps:
-        if old not in kept:
-            _drop_lap(db, old)
-            changed.add(old.uuid)
-    db.flush()
-    lapdata_repo.delete_lap_arrays(db, [lap.id for lap in kept])
-    infos = channel_infos(analysed)
-    pairs = ((lap.id, new.data) for lap, new in zip(kept, analysed.laps, strict=True) if new.data is not None)
-    lapdata_repo.store_lap_arrays(db, pairs, infos)
-    row.touch()
-    return changed
+    return kept, changed
 
 
 def _drop_lap(db: Session, lap: Lap) -> None:

@@ -141,7 +141,7 @@ def update_configuration(db: Session, configuration_id: int, changes: dict[str, 
     config = configuration_row(db, configuration_id)
     if config.origin != Origin.LOCAL:
         raise ReadOnlyError(f"track configuration {config.name!r} comes from the sync server and cannot be edited")
-    _validate(changes)
+    changes = _normalised(changes)
     gate_changed = any(field in changes and getattr(config, field) != changes[field] for field in GATE_FIELDS)
     for field, value in changes.items():
         setattr(config, field, value)
@@ -149,6 +149,21 @@ def update_configuration(db: Session, configuration_id: int, changes: dict[str, 
         config.version += 1
     config.updated_at = utcnow()
     return gate_changed
+
+
+def _normalised(changes: dict[str, Any]) -> dict[str, Any]:
+    """Validated edits in stored form (JSON lists for gates), so unchanged values compare equal."""
+    _validate(changes)
+    result = dict(changes)
+    if "sector_gates" in result:
+        gates = [list(gate) for gate in result["sector_gates"]]
+        if any(len(gate) not in (2, 3) for gate in gates):
+            raise ValueError("each sector gate is (lat, lon) or (lat, lon, heading)")
+        result["sector_gates"] = [[float(g[0]), float(g[1]), None if len(g) < 3 or g[2] is None else float(g[2])]
+                                  for g in gates]  # fmt: skip
+    if "num_sectors" in result:
+        result["num_sectors"] = int(result["num_sectors"])
+    return result
 
 
 def _validate(changes: dict[str, Any]) -> None:

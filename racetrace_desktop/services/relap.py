@@ -94,6 +94,7 @@ def _relap(
     analyser: Analyser,
 ) -> Changes:
     laps_changed: set[uuid.UUID] = set()
+    sessions_changed: set[uuid.UUID] = set()
     for index, row in enumerate(rows):
         if progress is not None:
             progress(RelapProgress(index, len(rows), row.uuid, row.source_name))
@@ -104,5 +105,8 @@ def _relap(
             analysed = analyser(raw, configuration.definition() if configuration else None)
         except TelemetryFormatError as error:
             raise RelapError(f"cannot re-lap {error}; nothing was changed") from error
-        laps_changed |= store.replace_laps(db, row.id, analysed, configuration)
-    return Changes(sessions_updated=ids(row.uuid for row in rows), laps_changed=ids(laps_changed))
+        relapped = store.replace_laps(db, row.id, analysed, configuration)
+        laps_changed |= relapped.laps_changed
+        if relapped.session_changed:
+            sessions_changed.add(row.uuid)
+    return Changes(sessions_updated=ids(sessions_changed), laps_changed=ids(laps_changed))

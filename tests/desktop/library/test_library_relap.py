@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from library_fakes import fake_analyser, fake_file, fake_reader, table_dump
 
 from racetrace_desktop.library import Library
-from racetrace_desktop.library.models import Lap
+from racetrace_desktop.library.models import Lap, SessionRow
 from racetrace_desktop.services import library_service, relap
 from racetrace_desktop.services.relap import RelapError, RelapProgress
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
@@ -144,8 +144,34 @@ def test_reanalyse_sessions_uses_each_sessions_own_configuration(
 ) -> None:
     a, _b, _configuration_id = _two_sessions_on_one_track(fake_import, tmp_path)
     lap_uuids = [lap.uuid for lap in library_service.session_laps(library, a)]
+    _acknowledge_all(library)
+    with library.write() as db:
+        db.execute(sa.update(SessionRow).values(dirty=False))
 
     changes = relap.reanalyse_sessions(library, [a], reader=fake_reader, analyser=fake_analyser)
 
-    assert changes.sessions_updated == {a} and changes.laps_changed == frozenset()  # same input, same laps
+    assert changes.empty  # same file, same configuration: same laps, nothing to refresh or push
     assert [lap.uuid for lap in library_service.session_laps(library, a)] == lap_uuids
+    assert not library_service.session_detail(library, a).dirty
+    laps = library_service.load_lap(library, lap_uuids[1])
+    assert laps.data.row_count > 0  # arrays rewritten, still there
+
+
+def test_configuration_edits_are_validated_and_unchanged_values_do_not_relap(
+    library: Library, fake_import, tmp_path: Path
+) -> None:
+    _a, _b, configuration_id = _two_sessions_on_one_track(fake_import, tmp_path)
+    _edit(library, configuration_id, sector_gates=[(51.9995, 13.6890), (51.9985, 13.6880, 90.0)])
+    version = library_service.get_configuration(library, configuration_id).version
+
+    same = _edit(library, configuration_id, sector_gates=([51.9995, 13.6890, None], (51.9985, 13.6880, 90)))
+
+    assert same.sessions_updated == frozenset()
+    configuration = library_service.get_configuration(library, configuration_id)
+    assert configuration.version == version and configuration.sector_gates[1] == (51.9985, 13.688, 90.0)
+    with pytest.raises(ValueError, match="num_sectors 0 must be between 1 and 50"):
+        _edit(library, configuration_id, num_sectors=0)
+    with pytest.raises(ValueError, match="start_lat 91 is not a latitude"):
+        _edit(library, configuration_id, start_lat=91)
+    with pytest.raises(ValueError, match="not editable on a track configuration: origin"):
+        _edit(library, configuration_id, origin="server")
