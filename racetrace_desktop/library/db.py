@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from racetrace_desktop import paths
 from racetrace_desktop.library import migrate
+from racetrace_desktop.library.errors import LibraryError
 
 LIBRARY_FILE_NAME = "library.sqlite"
 BUSY_TIMEOUT_MS = 5000
@@ -103,6 +104,9 @@ def open_library(path: Path | None = None, revision: str = "head") -> Library:
     engine = create_engine(path)
     try:
         migrate.upgrade(engine, revision)
+    except sa.exc.DBAPIError as error:
+        engine.dispose()
+        raise LibraryError(f"cannot open the library {path}: {error.orig}") from error
     except Exception:
         engine.dispose()
         raise

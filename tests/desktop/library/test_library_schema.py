@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import command
 from library_fakes import fake_analyser, fake_file, fake_reader, table_dump
 
-from racetrace_desktop.library import LibraryBusyError, MigrationError, migrate, open_library
+from racetrace_desktop.library import LibraryBusyError, LibraryError, MigrationError, migrate, open_library
 from racetrace_desktop.library.db import create_engine
 from racetrace_desktop.library.models import Car, SessionRow
 from racetrace_desktop.services import importer, library_service
@@ -177,6 +177,14 @@ def test_a_library_from_a_newer_program_is_refused_clearly(racetrace_home: Path,
     migrate.upgrade(create_engine(path), script_location=_scripts_with(tmp_path, BATCH_REVISION))
     with pytest.raises(MigrationError, match="cannot upgrade the library"):
         open_library(path)
+
+
+def test_a_file_that_is_not_a_library_is_refused_clearly(racetrace_home: Path) -> None:
+    path = racetrace_home / "library.sqlite"
+    path.write_bytes(b"this is a spreadsheet, not a database" * 200)
+    with pytest.raises(LibraryError, match=r"cannot open the library .*library.sqlite: file is not a database"):
+        open_library()
+    assert path.read_bytes().startswith(b"this is a spreadsheet")
 
 
 def test_aware_datetimes_round_trip_as_utc_and_naive_ones_are_refused(library, tmp_path: Path) -> None:
