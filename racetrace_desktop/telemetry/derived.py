@@ -39,32 +39,22 @@ def local_slope(t: np.ndarray, y: np.ndarray, half_window: int, block: np.ndarra
     idx = np.clip(idx, 0, n - 1)
     ok = inside & (block[idx] == block[:, None]) & np.isfinite(y[idx])
     scale = max(float(np.median(np.diff(t))) if n > 1 else 1.0, 1e-3) * max(half_window, 1)
-    tau = np.where(ok, (t[idx] - t[:, None]) / scale, 0.0)
-    w = ok.astype(np.float64)
+    tau = np.where(ok, (t[idx] - t[:, None]) / scale, 0.0)  # zero outside the window, so plain sums work
     yv = np.where(ok, y[idx], 0.0)
-    s = [np.sum(w * tau**p, axis=1) for p in range(5)]
-    r = [np.sum(w * tau**p * yv, axis=1) for p in range(3)]
-    lin_det = s[0] * s[2] - s[1] ** 2
+    tau2 = tau * tau
+    s0, s1, s2 = ok.sum(axis=1).astype(np.float64), tau.sum(axis=1), tau2.sum(axis=1)
+    s3, s4 = (tau2 * tau).sum(axis=1), (tau2 * tau2).sum(axis=1)
+    r0, r1, r2 = yv.sum(axis=1), (tau * yv).sum(axis=1), (tau2 * yv).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        slope = (s[0] * r[1] - s[1] * r[0]) / lin_det
-        quad = _quadratic_slope(s, r)
-    count = w.sum(axis=1)
-    slope = np.where((count >= 3) & np.isfinite(quad), quad, slope)
-    slope[(count < 2) | ~np.isfinite(slope)] = np.nan
+        line = (s0 * r1 - s1 * r0) / (s0 * s2 - s1 * s1)
+        # Linear coefficient of the least-squares quadratic (Cramer's rule on the 3x3 normal equations).
+        det = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2)
+        det1 = s0 * (r1 * s4 - s3 * r2) - r0 * (s1 * s4 - s3 * s2) + s2 * (s1 * r2 - r1 * s2)
+        quad = det1 / det
+    use_quad = (s0 >= 3) & (np.abs(det) > 1e-9) & np.isfinite(quad)
+    slope = np.where(use_quad, quad, line)
+    slope[(s0 < 2) | ~np.isfinite(slope)] = np.nan
     return slope / scale
-
-
-def _quadratic_slope(s: list[np.ndarray], r: list[np.ndarray]) -> np.ndarray:
-    """Linear coefficient of the least-squares quadratic, by Cramer's rule on the 3x3 normal equations."""
-    a = np.stack([np.stack([s[0], s[1], s[2]], -1), np.stack([s[1], s[2], s[3]], -1),
-                  np.stack([s[2], s[3], s[4]], -1)], -2)
-    b = np.stack(r, -1)
-    det = np.linalg.det(a)
-    a1 = a.copy()
-    a1[..., :, 1] = b
-    out = np.linalg.det(a1) / det
-    out[np.abs(det) < 1e-9] = np.nan
-    return out
 
 
 def gps_accelerations(raw: RawSession, fixes: Fixes | None) -> dict[str, np.ndarray]:

@@ -67,7 +67,9 @@ def _make_lap(number: int, start_s: float, duration_ms: int | None, source: str,
 def _row_ranges(raw: RawSession, lap_numbers: list[int], ends: list[float],
                 warnings: list[str]) -> list[tuple[int, int]]:
     col = raw.lap_column
-    if col is not None and col.size and np.all(np.diff(col) >= 0) and int(col[0]) == 0:
+    stated = len(ends)
+    if (col is not None and col.size and np.all(np.diff(col) >= 0) and int(col[0]) == 0
+            and (int(col[-1]) >= stated or raw.time_s[-1] <= ends[-1])):  # every stated crossing has a flip
         lo = np.searchsorted(col, lap_numbers, side="left")
         hi = np.searchsorted(col, lap_numbers, side="right")
         return [(int(a), int(b)) for a, b in zip(lo, hi, strict=True)]

@@ -103,7 +103,8 @@ def _fill_lap_data(raw: RawSession, laps: list[Lap], fixes: Fixes | None, traj: 
         lap.data = LapData(time_s=raw.time_s[rows] - lap.start_s, distance_m=distance[rows] - d0,
                            lat=raw.lat[rows], lon=raw.lon[rows], gps_fix=accepted[rows], channels=channels)
         if has_distance:
-            end = lap.end_s if lap.end_s is not None else float(raw.time_s[max(lap.row_end - 1, lap.row_start)])
+            last_row = min(max(lap.row_end - 1, lap.row_start), raw.row_count - 1)
+            end = lap.end_s if lap.end_s is not None else max(float(raw.time_s[last_row]), lap.start_s)
             lap.length_m = float(traj.distance_at(np.array([end]))[0]) - d0
         lap.stats = lap_stats(lap.data, lap.lap_time_ms, lap.length_m)
 
