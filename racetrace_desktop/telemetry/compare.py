@@ -94,9 +94,10 @@ def compare_laps(laps: list[CompareLap], reference_key: str | None = None, spaci
     ref_lap = _reference(laps, reference_key)
     frame = _frame(ref_lap)
     tracks = {lap.key: lap_track(lap.data, lap.lap_time_ms, lap.length_m, frame) for lap in laps}
+    for key, track in tracks.items():
+        if not track.length_m > 0:
+            raise ValueError(f"lap {key} covers no distance and cannot be placed on a distance axis")
     ref = tracks[ref_lap.key]
-    if ref.length_m <= 0:
-        raise ValueError(f"reference lap {ref_lap.key} has no distance")
     grid = np.linspace(0.0, ref.length_m, int(np.ceil(ref.length_m / spacing_m)) + 1)
     path = RefPath.of(ref)
     bounds = [ref.length_m * j / num_sectors for j in range(1, max(num_sectors, 1))]

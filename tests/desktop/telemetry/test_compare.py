@@ -167,6 +167,9 @@ def test_bad_requests_are_refused_with_the_reason() -> None:
         compare_laps(laps, method="psychic")
     with pytest.raises(ValueError, match="A1 has no positive lap time"):
         compare_laps([replace(laps[0], lap_time_ms=0), laps[1]])
+    parked = replace(laps[1].data, distance_m=np.zeros(laps[1].data.row_count))
+    with pytest.raises(ValueError, match="A2 covers no distance"):
+        compare_laps([laps[0], replace(laps[1], data=parked, length_m=None)])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
