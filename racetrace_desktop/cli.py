@@ -1,11 +1,123 @@
-"""`racetrace <subcommand>`: import, sessions, laps, compare, demo."""
+"""`racetrace <subcommand>`: import, sessions, laps, compare, demo.
+
+Human-readable output by default, `--json` for scripts; the exit code is non-zero when anything failed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from racetrace_desktop import __version__
+from racetrace_desktop.cli_output import (
+    compare_json,
+    compare_text,
+    import_json,
+    import_text,
+    lap_json,
+    laps_text,
+    session_json,
+    sessions_text,
+)
+from racetrace_desktop.library import Library, LibraryError, open_library
+from racetrace_desktop.services import library_service
+from racetrace_desktop.services.lookup import NotFoundError, resolve_lap, resolve_session
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="racetrace", description="RaceTrace lap-telemetry library.")
+    parser.add_argument("--version", action="version", version=f"racetrace {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    imp = sub.add_parser("import", help="import telemetry files into the library")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    sub.add_parser("sessions", help="list the sessions in the library")
+
+    laps = sub.add_parser("laps", help="list the laps of a session")
+    laps.add_argument("session", metavar="SESSION_ID", help="session id (or a unique prefix of it)")
+
+    cmp_ = sub.add_parser("compare", help="compare laps against a reference: sector deltas and delta-T")
+    cmp_.add_argument("laps", nargs="+", metavar="LAP_ID", help="lap id, unique prefix, or SESSION_ID:LAP_NUMBER")
+    cmp_.add_argument("--reference", metavar="LAP_ID", help="reference lap (default: the fastest valid lap)")
+
+    sub.add_parser("demo", help="fill an empty library with generated demo sessions")
+
+    for command in sub.choices.values():
+        command.add_argument("--json", action="store_true", help="print JSON for scripts")
+    return parser
+
+
+def _cmd_import(library: Library, args: argparse.Namespace) -> tuple[Any, str, int]:
+    from racetrace_desktop.services.importer import import_files
+
+    report = import_files(library, args.files)
+    return import_json(report, library), import_text(report, library), 1 if report.failed else 0
+
+
+def _cmd_sessions(library: Library, _args: argparse.Namespace) -> tuple[Any, str, int]:
+    sessions = library_service.list_sessions(library)
+    return {"sessions": [session_json(s) for s in sessions]}, sessions_text(sessions), 0
+
+
+def _cmd_laps(library: Library, args: argparse.Namespace) -> tuple[Any, str, int]:
+    session = resolve_session(library, args.session)
+    laps = library_service.session_laps(library, session.uuid)
+    payload = {"session": session_json(session), "laps": [lap_json(lap) for lap in laps]}
+    return payload, laps_text(session, laps), 0
+
+
+def _cmd_compare(library: Library, args: argparse.Namespace) -> tuple[Any, str, int]:
+    from racetrace_desktop.services.compare_service import compare_stored_laps
+
+    lap_ids = [resolve_lap(library, text).uuid for text in args.laps]
+    reference = resolve_lap(library, args.reference).uuid if args.reference else None
+    if reference is not None and reference not in lap_ids:
+        lap_ids.insert(0, reference)
+    result = compare_stored_laps(library, lap_ids, reference)
+    return compare_json(result), compare_text(result), 0
+
+
+def _cmd_demo(library: Library, _args: argparse.Namespace) -> tuple[Any, str, int]:
+    from racetrace_desktop.services.demo import fill_demo_library
+
+    report = fill_demo_library(library)
+    if report is None:
+        return {"imported": [], "skipped": "library not empty"}, "The library is not empty: no demo data added.", 0
+    return import_json(report, library), import_text(report, library), 1 if report.failed else 0
+
+
+COMMANDS: dict[str, Callable[[Library, argparse.Namespace], tuple[Any, str, int]]] = {
+    "import": _cmd_import,
+    "sessions": _cmd_sessions,
+    "laps": _cmd_laps,
+    "compare": _cmd_compare,
+    "demo": _cmd_demo,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="racetrace")
-    parser.parse_args(argv)
-    return 0
+    args = _parser().parse_args(argv)
+    try:
+        with open_library() as library:
+            payload, text, code = COMMANDS[args.command](library, args)
+    except (NotFoundError, LibraryError, ValueError) as error:
+        _fail(args, str(error))
+        return 2
+    if args.json:
+        json.dump(payload, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        print(text)
+    return code
+
+
+def _fail(args: argparse.Namespace, message: str) -> None:
+    if getattr(args, "json", False):
+        json.dump({"error": message}, sys.stdout)
+        sys.stdout.write("\n")
+    print(f"racetrace {args.command}: {message}", file=sys.stderr)

@@ -1,0 +1,88 @@
+"""Compare stored laps: load their arrays from the library and align them with telemetry.compare."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from racetrace_desktop.library import Library
+from racetrace_desktop.library.records import LapRecord, LoadedLap
+from racetrace_desktop.services import library_service
+from racetrace_desktop.telemetry.compare import CompareLap, CompareResult, compare_laps
+
+
+@dataclass(frozen=True)
+class ComparedLap:
+    lap: LapRecord
+    delta_s: np.ndarray  # on StoredComparison.distance_m; 0 everywhere for the reference
+    sector_deltas_s: list[float]  # time lost (+) or gained (-) in each sector against the reference
+
+
+@dataclass(frozen=True)
+class StoredComparison:
+    reference: LapRecord
+    laps: list[ComparedLap]  # in the order asked for
+    result: CompareResult  # everything else: channels and lat/lon on the grid, gate checks, warnings
+
+    @property
+    def distance_m(self) -> np.ndarray:
+        return self.result.distance_m
+
+    @property
+    def sector_boundaries_m(self) -> list[float]:
+        return self.result.sector_boundaries_m
+
+    @property
+    def max_gate_error_s(self) -> float | None:
+        return self.result.max_gate_error_s
+
+
+def compare_stored_laps(
+    library: Library, lap_uuids: Sequence[uuid.UUID], reference: uuid.UUID | None = None, spacing_m: float = 1.0
+) -> StoredComparison:
+    """Compare laps of one track configuration. Reference: `reference`, else the fastest valid lap."""
+    if len(set(lap_uuids)) < 2:
+        raise ValueError("pick at least two different laps to compare")
+    loaded = library_service.load_laps(library, list(dict.fromkeys(lap_uuids)))
+    num_sectors = _common_sector_count(library, loaded)
+    inputs = [_compare_input(item) for item in loaded]
+    result = compare_laps(
+        inputs, str(reference) if reference else None, spacing_m=spacing_m, num_sectors=num_sectors
+    )
+    records = {str(item.lap.uuid): item.lap for item in loaded}
+    laps = [
+        ComparedLap(records[key], result.delta_s[key], _sector_deltas(result, key)) for key in result.keys
+    ]
+    return StoredComparison(records[result.reference_key], laps, result)
+
+
+def _compare_input(item: LoadedLap) -> CompareLap:
+    lap = item.lap
+    if lap.lap_time_ms is None:
+        raise ValueError(f"lap {lap.number} ({lap.uuid}) has no lap time (out-lap or in-lap) and cannot be compared")
+    return CompareLap(
+        key=str(lap.uuid),
+        lap_time_ms=lap.lap_time_ms,
+        data=item.data,
+        is_valid=lap.is_valid,
+        label=f"Lap {lap.number}",
+        length_m=lap.length_m,
+        source=str(lap.session_uuid),
+    )
+
+
+def _common_sector_count(library: Library, loaded: list[LoadedLap]) -> int:
+    sessions = {item.lap.session_uuid for item in loaded}
+    configurations = {library_service.session_summary(library, s).configuration_id for s in sessions}
+    if len(configurations) != 1 or None in configurations:
+        raise ValueError("laps can only be compared on one track configuration; these come from different tracks")
+    (configuration_id,) = configurations
+    return library_service.get_configuration(library, configuration_id).num_sectors
+
+
+def _sector_deltas(result: CompareResult, key: str) -> list[float]:
+    at_bounds = np.interp(result.sector_boundaries_m, result.distance_m, result.delta_s[key])
+    return np.diff(np.concatenate([[0.0], at_bounds])).round(4).tolist()

@@ -1,0 +1,134 @@
+"""The `racetrace` command line as a script would use it: JSON output, exit codes, real files, real library."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from racetrace_desktop.cli import main
+from racetrace_desktop.telemetry.synthetic import generate_session
+
+STATED_MS = {
+    "sample_01.csv": [155138, 444553, 107089, 116145, 357906, None],
+    "sample_02.csv": [123202, 177527, None],
+}
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
+    code = main([*argv, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_import_reports_stated_lap_times_and_flags(racetrace_home: Path, trackaddict_samples: Path, capsys) -> None:
+    files = [str(trackaddict_samples / name) for name in STATED_MS]
+    code, out = run_json(capsys, "import", *files)
+
+    assert code == 0
+    assert out["duplicates"] == [] and out["errors"] == []
+    by_file = {Path(item["file"]).name: item for item in out["imported"]}
+    for name, stated in STATED_MS.items():
+        laps = by_file[name]["laps"]
+        assert [lap["lap_time_ms"] for lap in laps] == stated
+        assert laps[0]["is_outlap"] and laps[-1]["is_inlap"]
+        assert not laps[0]["is_valid"] and not laps[-1]["is_valid"]
+    s1_laps = by_file["sample_01.csv"]["laps"]
+    assert [lap["is_pit"] for lap in s1_laps[1:5]] == [True, True, True, True]  # every one holds pit markers
+    s2_lap1 = by_file["sample_02.csv"]["laps"][1]
+    assert s2_lap1["is_valid"] and not s2_lap1["is_pit"]
+
+
+def test_reimport_is_a_duplicate_and_a_bad_file_names_its_line(
+    racetrace_home: Path, trackaddict_samples: Path, tmp_path: Path, capsys
+) -> None:
+    sample = trackaddict_samples / "sample_02.csv"
+    run_json(capsys, "import", str(sample))
+    renamed = tmp_path / "renamed copy.csv"
+    renamed.write_bytes(sample.read_bytes())
+    broken = tmp_path / "broken.csv"
+    lines = sample.read_text().splitlines()
+    lines[20] = lines[20].replace(",", ",abc,", 1)  # line 21: a non-numeric cell and one field too many
+    broken.write_text("\n".join(lines) + "\n")
+
+    code, out = run_json(capsys, "import", str(renamed), str(broken))
+
+    assert code == 1
+    assert out["imported"] == []
+    assert [Path(d["file"]).name for d in out["duplicates"]] == ["renamed copy.csv"]
+    (error,) = out["errors"]
+    assert error["file"] == "broken.csv" and error["line"] == 21
+    code, sessions = run_json(capsys, "sessions")
+    assert len(sessions["sessions"]) == 1  # nothing new stored
+
+
+def test_laps_lists_sector_times_that_add_up(racetrace_home: Path, trackaddict_samples: Path, capsys) -> None:
+    _, out = run_json(capsys, "import", str(trackaddict_samples / "sample_02.csv"))
+    session_id = out["imported"][0]["session_id"]
+
+    code, laps = run_json(capsys, "laps", session_id[:8])
+
+    assert code == 0
+    assert laps["session"]["session_id"] == session_id
+    full_laps = [lap for lap in laps["laps"] if lap["lap_time_ms"] is not None and not lap["is_outlap"]]
+    assert [lap["lap_number"] for lap in full_laps] == [1]
+    for lap in full_laps:
+        assert len(lap["sector_times_ms"]) == 3
+        assert sum(lap["sector_times_ms"]) == lap["lap_time_ms"]
+
+
+def test_compare_delta_closes_to_the_lap_time_difference(racetrace_home: Path, tmp_path: Path, capsys) -> None:
+    session = generate_session(laps=3, gps_hz=10, obd=False, seed=5)
+    path = session.write(tmp_path)
+    _, out = run_json(capsys, "import", str(path))
+    laps = {lap["lap_number"]: lap for lap in out["imported"][0]["laps"]}
+    first, second, third = (laps[n] for n in (1, 2, 3))
+
+    code, result = run_json(capsys, "compare", first["lap_id"], second["lap_id"], third["lap_id"])
+
+    assert code == 0
+    reference = min((first, second, third), key=lambda lap: lap["lap_time_ms"])
+    assert result["reference_lap_id"] == reference["lap_id"]
+    distance = result["distance_m"]
+    assert max(b - a for a, b in itertools.pairwise(distance)) <= 1.0 + 1e-9
+    for lap in result["laps"]:
+        expected = (lap["lap_time_ms"] - reference["lap_time_ms"]) / 1000
+        assert lap["delta_s"][-1] == pytest.approx(expected, abs=1e-4)
+        assert len(lap["delta_s"]) == len(distance)
+        assert sum(lap["sector_deltas_s"]) == pytest.approx(expected, abs=1e-3)
+
+
+def test_compare_refuses_untimed_laps_and_unknown_ids(racetrace_home: Path, trackaddict_samples: Path, capsys):
+    _, out = run_json(capsys, "import", str(trackaddict_samples / "sample_02.csv"))
+    laps = out["imported"][0]["laps"]
+
+    code, error = run_json(capsys, "compare", laps[1]["lap_id"], laps[2]["lap_id"])
+    assert code == 2 and "no lap time" in error["error"]
+
+    code, error = run_json(capsys, "compare", laps[1]["lap_id"], "ffffffff")
+    assert code == 2 and "no lap" in error["error"]
+
+
+def test_demo_fills_an_empty_library_once(racetrace_home: Path, capsys) -> None:
+    code, out = run_json(capsys, "demo")
+    assert code == 0 and len(out["imported"]) >= 2
+    assert all(len(item["laps"]) >= 4 for item in out["imported"])
+
+    code, again = run_json(capsys, "demo")
+    assert code == 0 and again["imported"] == []
+    _, sessions = run_json(capsys, "sessions")
+    assert len(sessions["sessions"]) == len(out["imported"])
+    assert all(s["car"] for s in sessions["sessions"])
+
+
+def test_console_script_runs_against_racetrace_home(racetrace_home: Path, trackaddict_samples: Path) -> None:
+    env = {**os.environ, "RACETRACE_HOME": str(racetrace_home)}
+    command = [sys.executable, "-m", "racetrace_desktop", "import", str(trackaddict_samples / "sample_04.csv")]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "imported sample_04.csv" in done.stdout
+    assert (racetrace_home / "library.sqlite").is_file()
