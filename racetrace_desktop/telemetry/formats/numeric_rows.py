@@ -8,7 +8,9 @@ the result equals float(text) bit for bit (-0.0 included). Nothing assumes a fix
 
 Anything the fast path cannot prove exact (spaces, exponents, empty cells, long numbers, stray characters,
 wrong field counts) sends that chunk to a line-by-line path that either parses it with float() or raises a
-TelemetryFormatError naming the line and the column. Chunks run on two threads: numpy releases the GIL.
+TelemetryFormatError naming the line and the column. Chunks of ~512 kB run on two threads: the integer scan
+(np.fromstring) and bytes.translate hold the GIL, but the other half of the work (the index arithmetic)
+does not, so a second core cuts the wall time by about a third.
 """
 
 from __future__ import annotations
