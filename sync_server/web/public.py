@@ -39,14 +39,14 @@ def leaderboard_page(
     team_id: OptionalText = None,
     page: Annotated[str | None, Query(max_length=8)] = None,
 ) -> HTMLResponse:
-    config = tracks.get_configuration(db, configuration_id)
-    track = tracks.get_track(db, config.track_id)
     filters = {
         "car_category": (car_category or "").strip() or None,
         "event_id": _optional_id(event_id, "event"),
         "team_id": _optional_id(team_id, "team"),
     }
     number = min(max(_page_number(page), 1), MAX_PAGE)
+    config = tracks.get_configuration(db, configuration_id)
+    track = tracks.get_track(db, config.track_id)
     board = leaderboard(
         db, configuration_id, filters["car_category"], filters["event_id"], filters["team_id"], number, PAGE_SIZE
     )
