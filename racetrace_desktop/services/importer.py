@@ -2,7 +2,7 @@
 
 Each file stands alone: a bad file is reported with its name, line and reason and the others go on; a file
 already in the library (same SHA-256, whatever its name) is reported as a duplicate and stores nothing.
-The original is compressed on a worker thread while the file is parsed and analysed (zlib releases the GIL).
+The original is compressed on a worker thread while the file is parsed (the compressor releases the GIL).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from racetrace_desktop.library.records import ConfigurationRecord
 from racetrace_desktop.services.changes import Changes, ids
 from racetrace_desktop.services.track_matching import TrackPlan, plan_track, resolve_configuration
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
+from racetrace_desktop.telemetry.formats import read_bytes
 from racetrace_desktop.telemetry.model import AnalysedSession, RawSession, TrackDefinition
+from racetrace_desktop.telemetry.session import analyse
 
 log = logging.getLogger(__name__)
 
@@ -105,14 +107,10 @@ class ImportReport:
 
 
 def default_reader(data: bytes, name: str) -> RawSession:
-    from racetrace_desktop.telemetry.formats import read_bytes
-
     return read_bytes(data, name)
 
 
 def default_analyser(raw: RawSession, track: TrackDefinition | None) -> AnalysedSession:
-    from racetrace_desktop.telemetry.session import analyse
-
     return analyse(raw, track)
 
 
