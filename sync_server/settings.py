@@ -42,7 +42,6 @@ class Settings(BaseSettings):
 
     max_upload_size_mb: float = Field(default=50, gt=0)
     max_request_body_mb: float = Field(default=16, gt=0)
-    sync_max_chunk: int = Field(default=500, ge=1, le=5000)
     sync_max_pull_limit: int = Field(default=1000, ge=1)
 
     cors_origins: list[str] = Field(default_factory=list)  # empty = CORS off
