@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .compare_align import LapTrack, RefPath, gate_crossing, lap_track, monotonic_pairs, project
+from .compare_align import LapTrack, RefPath, coarse_prior, gate_crossing, lap_track, monotonic_pairs, project
 from .geo import LocalFrame
 from .model import Lap, LapData
 
@@ -27,6 +27,8 @@ MAX_FIX_GAP_S = 2.0
 OFFSET_MIN_M = 1.0  # a fitted offset smaller than this is line difference, not a GPS offset
 _GATE_HALF_WIDTH_M = 30.0
 _OFFSET_SUBSAMPLE = 3
+_WELL_MATCHED = 0.8  # fraction of fixes placed on the reference path below which the lap-wide search is tried
+_SIMILAR_LENGTH = 0.03
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,10 @@ def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, 
         pairs = monotonic_pairs(np.array(own), np.array(on_ref), track.length_m, ref.length_m)
         return *pairs, offset
     s = project(track, path, ref.length_m, offset).s
+    if np.isfinite(s).mean() < _WELL_MATCHED or abs(track.length_m / ref.length_m - 1) > _SIMILAR_LENGTH:
+        # A lap much longer or shorter than the reference (pit lane, detour, cut): look for it lap-wide first.
+        retry = project(track, path, ref.length_m, offset, prior=coarse_prior(track, path, ref.length_m, offset)).s
+        s = retry if np.isfinite(retry).sum() > np.isfinite(s).sum() else s
     if np.isfinite(s).sum() < 0.5 * s.size:
         result.warnings.append(f"{key}: only {np.isfinite(s).sum()} of {s.size} positions matched the reference path")
     return *monotonic_pairs(track.fix_d, s, track.length_m, ref.length_m), offset

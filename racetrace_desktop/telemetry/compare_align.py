@@ -23,6 +23,8 @@ MIN_HEADING_COS = 0.5  # directions more than 60 degrees apart are a different p
 OUTLIER_M = 10.0  # a projection this far from its neighbours' trend is a mismatch (track crossing, jitter)
 _MIN_MOVE_M = 0.5
 _WRAP_M = 150.0
+_PRIOR_FIXES = 200
+_PRIOR_SPACING_M = 10.0
 
 
 @dataclass
@@ -119,15 +121,15 @@ def _smooth_path(t: np.ndarray, d: np.ndarray, x: np.ndarray,
 
 
 def project(lap: LapTrack, path: RefPath, ref_length: float, offset: tuple[float, float] = (0.0, 0.0),
-            window_m: float | None = None, every: int = 1) -> Projection:
-    """Place each fix of `lap` (every `every`-th) on the reference path: nearest segment within a window around
-    its normalised distance whose direction agrees with the lap's."""
+            window_m: float | None = None, every: int = 1, prior: np.ndarray | None = None) -> Projection:
+    """Place each fix of `lap` (every `every`-th) on the reference path: the nearest segment, within a window
+    around where the fix is expected (`prior`, default its normalised distance), whose direction agrees."""
     px, py = lap.fix_x[::every] - offset[0], lap.fix_y[::every] - offset[1]
     own = lap.fix_d[::every]
     m = px.size
     if m == 0 or path.d.size < 2:
         return Projection(np.full(m, np.nan), np.zeros(m), np.zeros(m), np.zeros(m))
-    expected = own * ref_length / lap.length_m
+    expected = (own * ref_length / lap.length_m) if prior is None else prior[::every]
     window = window_m if window_m is not None else max(40.0, 0.015 * ref_length)
     nseg = path.d.size - 1
     lo = np.clip(np.searchsorted(path.d, expected - window) - 1, 0, nseg - 1)
@@ -150,6 +152,26 @@ def project(lap: LapTrack, path: RefPath, ref_length: float, offset: tuple[float
     s[~(dist2[rows, best] <= MAX_LATERAL_M**2) | beyond_path] = np.nan
     nx, ny = -path.uy[c], path.ux[c]
     return Projection(s, ex[rows, best] * nx + ey[rows, best] * ny, nx, ny)
+
+
+def coarse_prior(lap: LapTrack, path: RefPath, ref_length: float, offset: tuple[float, float]) -> np.ndarray:
+    """Where each fix should be looked for: a whole-lap nearest-vertex match of a few hundred fixes against the
+    reference path thinned to ~10 m, made monotonic. Unlike the normalised distance alone, this still finds the
+    way for laps much longer or shorter than the reference (pit lane, a detour, a cut)."""
+    scaled = lap.fix_d * ref_length / lap.length_m
+    every = max(1, lap.fix_d.size // _PRIOR_FIXES)
+    px, py = lap.fix_x[::every] - offset[0], lap.fix_y[::every] - offset[1]
+    vertices = np.unique(np.searchsorted(path.d, np.arange(path.d[0], path.d[-1], _PRIOR_SPACING_M)))
+    vertices = np.minimum(vertices, path.d.size - 2)
+    dist2 = (px[:, None] - path.x[vertices]) ** 2 + (py[:, None] - path.y[vertices]) ** 2
+    dist2[~_same_direction(px, py, path.ux[vertices], path.uy[vertices])] = np.inf
+    best = np.argmin(dist2, axis=1)
+    matched = path.d[vertices[best]]
+    matched[dist2[np.arange(best.size), best] > MAX_LATERAL_M**2] = np.nan
+    own, on_ref = monotonic_pairs(lap.fix_d[::every], matched, lap.length_m, ref_length)
+    if own.size <= 2:  # nothing matched: fall back to the lap's own distance scaled to the reference
+        return scaled
+    return np.interp(lap.fix_d, own, on_ref)
 
 
 def _same_direction(px: np.ndarray, py: np.ndarray, ux: np.ndarray, uy: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from racetrace_desktop.telemetry.compare import CompareLap, compare_laps
+from racetrace_desktop.telemetry.formats import read_file
 from racetrace_desktop.telemetry.geo import LocalFrame
 from racetrace_desktop.telemetry.model import LapData
+from racetrace_desktop.telemetry.session import analyse
 
 WIDE_LINES = dict(laps=6, seed=4, line_wander_m=2.5)  # laps on visibly different lines
 
@@ -153,6 +156,18 @@ def test_a_lap_without_gps_is_aligned_by_distance_with_a_warning() -> None:
     assert any("blind" in w and "no GPS" in w for w in result.warnings)
     assert result.finish_delta_s("blind") == pytest.approx((blind.lap_time_ms - laps[0].lap_time_ms) / 1000)
     assert result.gps_gap["blind"].all() and not result.gps_gap[laps[0].key][10:-10].any()
+
+
+def test_real_laps_of_different_length_are_still_placed_on_the_reference(trackaddict_samples: Path) -> None:
+    """S1 laps 2 and 3 (107 s and 116 s): lap 3 drove through the pit lane and is ~15 % shorter, so its
+    normalised distance is far off; the lap-wide search still places its fixes on lap 2's path."""
+    session = analyse(read_file(trackaddict_samples / "sample_01.csv"))
+    laps = [CompareLap.from_lap(lap, f"S1-{lap.number}", source="S1") for lap in session.laps[2:4]]
+    assert laps[1].length_m < 0.9 * laps[0].length_m
+    result = compare_laps(laps)
+    assert result.reference_key == "S1-2" and not result.warnings
+    assert result.finish_delta_s("S1-3") == pytest.approx((116145 - 107089) / 1000, abs=1e-9)
+    assert np.all(np.diff(result.time_s["S1-3"]) >= 0)
 
 
 def test_bad_requests_are_refused_with_the_reason() -> None:
