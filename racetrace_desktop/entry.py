@@ -7,6 +7,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "--smoke-test":
+        from racetrace_desktop.ui.smoke import run_smoke_test  # checks an installed build end to end
+
+        return run_smoke_test(args[1:])
     if not args or args[0] == "gui":
         from racetrace_desktop.ui.app import run_gui  # Qt only when the window is wanted
 
