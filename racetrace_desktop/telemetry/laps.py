@@ -43,9 +43,9 @@ def laps_from_crossings(raw: RawSession, crossings: np.ndarray, warnings: list[s
     crossings = crossings[crossings > t0]
     cross_ms = np.round((crossings - t0) * 1000.0).astype(np.int64)
     durations: list[int | None] = [int(v) for v in np.diff(np.concatenate(([0], cross_ms)))]
-    starts = [t0, *(float(c) for c in crossings)]
+    ends = [t0 + int(ms) / 1000.0 for ms in cross_ms]  # on the millisecond, like stated laps
+    starts = [t0, *ends]
     durations.append(None)
-    ends = [float(c) for c in crossings]
     rows = _rows_by_time(raw, ends)
     return [_make_lap(n, starts[n], durations[n], "gps", rows[n], t0) for n in range(len(starts))]
 
