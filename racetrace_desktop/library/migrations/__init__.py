@@ -1,0 +1,1 @@
+"""Alembic migrations of the local library (run by library.migrate)."""
