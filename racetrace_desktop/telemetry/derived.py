@@ -33,18 +33,24 @@ def local_slope(t: np.ndarray, y: np.ndarray, half_window: int, block: np.ndarra
     n = t.size
     if n == 0:
         return np.empty(0)
-    offsets = np.arange(-half_window, half_window + 1)
-    idx = np.arange(n)[:, None] + offsets
-    inside = (idx >= 0) & (idx < n)
-    idx = np.clip(idx, 0, n - 1)
-    ok = inside & (block[idx] == block[:, None]) & np.isfinite(y[idx])
     scale = max(float(np.median(np.diff(t))) if n > 1 else 1.0, 1e-3) * max(half_window, 1)
-    tau = np.where(ok, (t[idx] - t[:, None]) / scale, 0.0)  # zero outside the window, so plain sums work
-    yv = np.where(ok, y[idx], 0.0)
-    tau2 = tau * tau
-    s0, s1, s2 = ok.sum(axis=1).astype(np.float64), tau.sum(axis=1), tau2.sum(axis=1)
-    s3, s4 = (tau2 * tau).sum(axis=1), (tau2 * tau2).sum(axis=1)
-    r0, r1, r2 = yv.sum(axis=1), (tau * yv).sum(axis=1), (tau2 * yv).sum(axis=1)
+    s0, s1, s2, s3, s4, r0, r1, r2 = (np.zeros(n) for _ in range(8))
+    finite = np.isfinite(y)
+    for offset in range(-half_window, half_window + 1):  # one vector pass per neighbour position
+        me = slice(max(0, -offset), n - max(0, offset))
+        other = slice(max(0, offset), n - max(0, -offset))
+        ok = (block[other] == block[me]) & finite[other]
+        tau = np.where(ok, (t[other] - t[me]) / scale, 0.0)
+        yv = np.where(ok, y[other], 0.0)
+        tau2 = tau * tau
+        s0[me] += ok
+        s1[me] += tau
+        s2[me] += tau2
+        s3[me] += tau2 * tau
+        s4[me] += tau2 * tau2
+        r0[me] += yv
+        r1[me] += tau * yv
+        r2[me] += tau2 * yv
     with np.errstate(divide="ignore", invalid="ignore"):
         line = (s0 * r1 - s1 * r0) / (s0 * s2 - s1 * s1)
         # Linear coefficient of the least-squares quadratic (Cramer's rule on the 3x3 normal equations).
