@@ -211,3 +211,23 @@ def test_no_data_rows_is_reported_not_raised() -> None:
                     lat=raw.lat[:0], lon=raw.lon[:0], channels={}, channel_info={}, lap_markers=[], events=[])
     session = analyse(empty)
     assert session.laps == [] and "no data rows" in session.warnings[0]
+
+
+def test_gps_spikes_and_stale_fixes_are_ignored() -> None:
+    case = dict(laps=5, gps_hz=1, seed=0)
+    raw = raw_of(**case)
+    truth = recording(**case).truth
+    lat, lon = raw.lat.copy(), raw.lon.copy()
+    fix_rows = np.flatnonzero(raw.gps_fix)
+    moving = fix_rows[raw.channels["speed"][fix_rows] > 20]
+    for row in moving[50::40]:  # a fix thrown 150 m off, held until the next fix like the real logger does
+        held = slice(row, fix_rows[np.searchsorted(fix_rows, row) + 1])
+        lat[held] += 150 / 111_000
+    for row in moving[70::40]:  # a fix that repeats the previous position while the car moves
+        held = slice(row, fix_rows[np.searchsorted(fix_rows, row) + 1])
+        previous = fix_rows[np.searchsorted(fix_rows, row) - 1]
+        lat[held], lon[held] = lat[previous], lon[previous]
+    session = analyse(replace(raw, lat=lat, lon=lon), prefer_gps=True)
+    for lap in session.laps[:-1]:
+        assert abs(lap.lap_time_ms - truth.lap_times_ms[lap.number]) <= GPS_LAP_TOLERANCE_MS[1]
+        assert lap.length_m == pytest.approx(truth.lap_lengths_m[lap.number], abs=LENGTH_TOLERANCE_M[1] + 4)
