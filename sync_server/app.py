@@ -16,6 +16,7 @@ from sync_server.admin.routes import router as admin_router
 from sync_server.auth.routes import router as auth_router
 from sync_server.db import Database
 from sync_server.errors import error_responses, install_error_handlers
+from sync_server.leaderboard.cache import PageCache
 from sync_server.leaderboard.routes import router as leaderboard_router
 from sync_server.limits import BodySizeLimitMiddleware
 from sync_server.oauth import install_oauth
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.database = database
     app.state.tokens = TokenService(settings)
     app.state.passwords = PasswordHasher(fast=settings.fast_password_hash)
+    app.state.leaderboard_cache = PageCache()
     install_error_handlers(app)
     app.add_exception_handler(DataError, _database_refused_value)
     _add_middleware(app, settings)

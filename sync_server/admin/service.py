@@ -12,6 +12,7 @@ from sync_server.admin.schemas import AdminUserOut, AdminUserPage, AdminUserUpda
 from sync_server.auth.service import revoke_all_for_user
 from sync_server.errors import ConflictError, NotFoundError
 from sync_server.models import Team, TeamMember, User
+from sync_server.sync.revisions import next_rev
 from sync_server.users.service import teams_of
 
 
@@ -58,6 +59,8 @@ def update_user(db: Session, admin: User, user_id: uuid.UUID, changes: AdminUser
         user.is_admin = changes.is_admin
     if changes.unlock:
         user.locked_until, user.failed_login_attempts = None, 0
+    if changes.is_active is not None:
+        next_rev(db)  # leaderboards hide inactive drivers: cached pages must not outlive this
     db.flush()
     return user_out(db, user)
 
@@ -100,12 +103,14 @@ def get_team(db: Session, team_id: uuid.UUID) -> Team:
 
 def delete_team(db: Session, team_id: uuid.UUID) -> None:
     db.delete(get_team(db, team_id))
+    next_rev(db)
 
 
 def add_member(db: Session, team_id: uuid.UUID, user_id: uuid.UUID) -> TeamOut:
     team, user = get_team(db, team_id), get_user(db, user_id)
     if db.get(TeamMember, (team.id, user.id)) is None:
         db.add(TeamMember(team_id=team.id, user_id=user.id))
+        next_rev(db)  # team-filtered leaderboards change
         db.flush()
     return team_out(db, team)
 
@@ -113,4 +118,5 @@ def add_member(db: Session, team_id: uuid.UUID, user_id: uuid.UUID) -> TeamOut:
 def remove_member(db: Session, team_id: uuid.UUID, user_id: uuid.UUID) -> TeamOut:
     team = get_team(db, team_id)
     db.execute(delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id))
+    next_rev(db)
     return team_out(db, team)

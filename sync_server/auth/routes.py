@@ -109,6 +109,7 @@ def admin_login(
 def _token_response(
     response: Response, settings: Settings, issued: service.IssuedTokens, kind: ClientKind
 ) -> TokenResponse:
+    response.headers["Cache-Control"] = "no-store"  # RFC 6749 §5.1: token answers are never cached
     if kind == "desktop":
         return TokenResponse(
             access_token=issued.access_token,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
 from sync_server.deps import DbSession
 from sync_server.errors import error_responses
 from sync_server.leaderboard.query import LeaderboardPage, leaderboard
 from sync_server.models import Team
+from sync_server.sync.revisions import state
 from sync_server.users.schemas import TeamRef
 
 router = APIRouter(tags=["leaderboard"])
@@ -19,6 +20,7 @@ router = APIRouter(tags=["leaderboard"])
 
 @router.get("/leaderboard", response_model=LeaderboardPage, responses=error_responses(404, 422))
 def get_leaderboard(
+    request: Request,
     db: DbSession,
     track_configuration_id: Annotated[uuid.UUID, Query()],
     car_category: Annotated[str | None, Query(max_length=64, description="Case-insensitive car class")] = None,
@@ -26,9 +28,16 @@ def get_leaderboard(
     team_id: Annotated[uuid.UUID | None, Query()] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> LeaderboardPage:
+) -> Response:
     """Best valid public lap per driver on one track configuration, ranked (ties share a rank), paginated."""
-    return leaderboard(db, track_configuration_id, car_category, event_id, team_id, page, page_size)
+    params = (track_configuration_id, car_category, event_id, team_id, page, page_size)
+    key = (*params, state(db)[0])
+
+    def render() -> bytes:
+        return leaderboard(db, *params).model_dump_json().encode()
+
+    body = request.app.state.leaderboard_cache.get_or_compute(key, render)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/teams", response_model=list[TeamRef])
