@@ -164,7 +164,8 @@ class TaskRunner(QObject):
         task = self._release(task_id)
         if task is None:
             return
-        log.error("task %s failed:\n%s", task.name, text)
+        # A task with its own error handler failed in an expected way (a bad file, no network): no traceback noise.
+        log.log(logging.DEBUG if task.on_error else logging.ERROR, "task %s failed:\n%s", task.name, text)
         if task.cancelled:
             return
         if task.on_error is None:

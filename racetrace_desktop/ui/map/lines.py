@@ -83,9 +83,25 @@ def speed_legend(lo: float, hi: float, unit: str, n: int = len(SPEED_COLOURS)) -
     return Legend(title="Speed", stops=stops)
 
 
+def delta_rate(distance_m: np.ndarray, delta_s: np.ndarray, window_m: float = 40.0) -> np.ndarray:
+    """Slope of delta-T in s per 100 m over +-window_m/2: where time is lost (> 0) or gained (< 0).
+
+    A central difference over some metres rather than point to point: GPS noise would speckle the map.
+    """
+    delta = np.where(np.isfinite(delta_s), delta_s, np.nan)
+    if len(distance_m) < 2:
+        return np.zeros(len(distance_m))
+    half = window_m / 2
+    lo = np.interp(distance_m - half, distance_m, np.nan_to_num(delta))
+    hi = np.interp(distance_m + half, distance_m, np.nan_to_num(delta))
+    span = np.clip(distance_m + half, distance_m[0], distance_m[-1]) - np.clip(distance_m - half, distance_m[0],
+                                                                              distance_m[-1])
+    return np.where(span > 0, (hi - lo) / np.maximum(span, 1e-9) * 100.0, 0.0)
+
+
 def delta_rate_classes(distance_m: np.ndarray, delta_s: np.ndarray, scale_s_per_100m: float) -> np.ndarray:
     """Class per point from the local slope of delta-T (s per 100 m): gaining < 0 < losing."""
-    rate = np.gradient(np.where(np.isfinite(delta_s), delta_s, 0.0), distance_m) * 100.0
+    rate = delta_rate(distance_m, delta_s)
     half = len(DELTA_COLOURS) // 2
     scaled = np.clip(np.round(rate / max(scale_s_per_100m, 1e-9) * half), -half, half)
     return (scaled + half).astype(int)

@@ -21,10 +21,19 @@
         }).addTo(rt.lines);
       });
     });
-    if (fit && rt.lines.getLayers().length) {
-      rt.map.fitBounds(rt.lines.getBounds(), {padding: [20, 20]});
+    if (fit) {
+      rt.userMoved = false;
+      rt.fit();
     }
     return rt.lines.getLayers().length;
+  };
+
+  // Fit the lines into view; again after every resize until the user pans or zooms himself.
+  rt.fit = function () {
+    if (!rt.lines || !rt.lines.getLayers().length) { return; }
+    rt.fitting = true;
+    rt.map.fitBounds(rt.lines.getBounds(), {padding: [20, 20], animate: false});
+    rt.fitting = false;
   };
 
   // legend: {title, stops: [{color, label}]} or null
@@ -86,6 +95,9 @@
     };
     legend.addTo(map);
     clearLines();
+    map.on("dragstart", function () { rt.userMoved = true; });
+    map.on("zoomstart", function () { if (!rt.fitting) { rt.userMoved = true; } });
+    map.on("resize", function () { if (!rt.userMoved) { rt.fit(); } });
     map.on("click", function (e) {
       if (rt.bridge) { rt.bridge.clicked(e.latlng.lat, e.latlng.lng); }
     });

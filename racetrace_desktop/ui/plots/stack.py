@@ -13,11 +13,13 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from racetrace_desktop.ui.plots.traces import ChannelSpec, CursorReading, PlotRequest, Trace
 from racetrace_desktop.ui.theme import cursor_colour
 from racetrace_desktop.ui.units import DisplayUnit, distance_unit
+
+MIN_PLOT_HEIGHT = 120  # px; below this the axis labels collide
 
 
 class ChannelPlotStack(QWidget):
@@ -29,9 +31,14 @@ class ChannelPlotStack(QWidget):
         super().__init__(parent)
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.ci.setSpacing(2)
+        # Many channels in a small window: keep every plot readable and scroll instead of squeezing.
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.layout_widget)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.layout_widget)
+        box.addWidget(self.scroll)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
@@ -68,6 +75,7 @@ class ChannelPlotStack(QWidget):
             else:
                 plot.setXLink(first)
         self._draw_sectors(request.sector_boundaries_m)
+        self.layout_widget.setMinimumHeight(MIN_PLOT_HEIGHT * len(shown) + 30)
         self.set_cursor(self._clamped(self._cursor_m), emit=False)
 
     def _add_plot(self, row: int, spec: ChannelSpec, is_last: bool) -> pg.PlotItem:
@@ -177,7 +185,8 @@ class ChannelPlotStack(QWidget):
 
     def _clamped(self, distance_m: float) -> float:
         ends = [float(t.distance_m[-1]) for t in self.traces if len(t.distance_m)]
-        return float(np.clip(distance_m, 0.0, max(ends))) if ends else 0.0
+        starts = [float(t.distance_m[0]) for t in self.traces if len(t.distance_m)]
+        return float(np.clip(distance_m, min(starts), max(ends))) if ends else 0.0
 
     def step_cursor(self, metres: float) -> None:
         self.set_cursor(self._clamped(self._cursor_m + metres), emit=True)

@@ -1,0 +1,74 @@
+"""Small read helpers the desktop window needs on top of library_service (Qt-free, run in workers)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from racetrace_desktop.library import Library, sessions_repo
+from racetrace_desktop.library.records import LapRecord, SessionDetail, SessionSummary
+from racetrace_desktop.services import library_service
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """Everything the session panel shows for one session."""
+
+    detail: SessionDetail
+    laps: list[LapRecord]
+    overall_sector_bests: list[int | None]  # best valid sector times of every session on this configuration
+
+
+def sector_bests(laps: list[LapRecord]) -> list[int | None]:
+    count = max((len(lap.sector_times_ms) for lap in laps), default=0)
+    bests: list[int | None] = []
+    for i in range(count):
+        times = [t for lap in laps if lap.is_valid and i < len(lap.sector_times_ms)
+                 and (t := lap.sector_times_ms[i]) is not None]
+        bests.append(min(times) if times else None)
+    return bests
+
+
+def session_view(library: Library, session_uuid: uuid.UUID) -> SessionView:
+    detail = library_service.session_detail(library, session_uuid)
+    laps = library_service.session_laps(library, session_uuid)
+    configuration_id = detail.summary.configuration_id
+    if configuration_id is None:
+        return SessionView(detail, laps, sector_bests(laps))
+    everyone: list[LapRecord] = []
+    for summary in library_service.list_sessions(library, configuration_id):
+        everyone.extend(laps if summary.uuid == session_uuid else library_service.session_laps(library, summary.uuid))
+    return SessionView(detail, laps, sector_bests(everyone))
+
+
+def lap_sessions(library: Library, lap_uuids: list[uuid.UUID]) -> dict[uuid.UUID, SessionSummary]:
+    """The session of each lap (to check that compared laps share a track configuration)."""
+    out: dict[uuid.UUID, SessionSummary] = {}
+    summaries: dict[uuid.UUID, SessionSummary] = {}
+    with library.read() as db:
+        records = {lap_uuid: sessions_repo.lap_record(db, lap_uuid) for lap_uuid in lap_uuids}
+    for lap_uuid, lap in records.items():
+        if lap.session_uuid not in summaries:
+            summaries[lap.session_uuid] = library_service.session_summary(library, lap.session_uuid)
+        out[lap_uuid] = summaries[lap.session_uuid]
+    return out
+
+
+def fastest_laps(library: Library, count: int = 2) -> list[uuid.UUID]:
+    """The fastest valid timed laps of the track configuration with the most sessions (screenshot mode, demo)."""
+    sessions = library_service.list_sessions(library)
+    by_config: dict[int | None, list[SessionSummary]] = {}
+    for summary in sessions:
+        by_config.setdefault(summary.configuration_id, []).append(summary)
+    if not by_config:
+        return []
+    busiest = max(by_config.values(), key=len)
+    laps = [lap for s in busiest for lap in library_service.session_laps(library, s.uuid)
+            if lap.is_valid and lap.lap_time_ms is not None]
+    laps.sort(key=lambda lap: lap.lap_time_ms or 0)
+    return [lap.uuid for lap in laps[:count]]
+
+
+def session_of_lap(library: Library, lap_uuid: uuid.UUID) -> uuid.UUID:
+    with library.read() as db:
+        return sessions_repo.lap_record(db, lap_uuid).session_uuid

@@ -1,0 +1,1 @@
+"""Lap view and compare view: plots and map fed from the library."""

@@ -1,0 +1,100 @@
+"""The analysis area: Lap and Compare tabs on the left, one shared map on the right, one cursor for all.
+
+The map (QtWebEngine, ~0.1-0.2 s and ~100 MB) is created right after the window is first painted, so the window
+and its plots appear first. Whatever the active tab shows is sent to the map; calls made before the page is
+ready are queued by the map's bridge.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QTabWidget, QWidget
+
+from racetrace_desktop.ui.analysis.payload import MapPayload
+from racetrace_desktop.ui.context import AppContext
+from racetrace_desktop.ui.map.widget import MapContext, MapView, create_map_context
+from racetrace_desktop.ui.plots.stack import ChannelPlotStack
+
+
+class AnalysisArea(QSplitter):
+    """Routes each view's map payload and the cursor between the active plots and the map."""
+
+    map_ready = Signal()
+
+    def __init__(self, context: AppContext, views: list[tuple[str, QWidget]], parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.context = context
+        self.tabs = QTabWidget(self)
+        self.views = [view for _, view in views]
+        for title, view in views:
+            self.tabs.addTab(view, title)
+            view.map_changed.connect(lambda payload, v=view: self._on_payload(v, payload))
+            self._plots(view).cursor_moved.connect(lambda d, v=view: self._on_plot_cursor(v, d))
+        self.tabs.currentChanged.connect(lambda _i: self._show_active())
+        self.placeholder = QLabel("Map loading…")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.addWidget(self.tabs)
+        self.addWidget(self.placeholder)
+        self.setStretchFactor(0, 3)
+        self.setStretchFactor(1, 2)
+        self.map: MapView | None = None
+        self.map_context: MapContext | None = None
+
+    @staticmethod
+    def _plots(view: QWidget) -> ChannelPlotStack:
+        return view.plots  # type: ignore[attr-defined]
+
+    def active_view(self) -> QWidget:
+        return self.views[self.tabs.currentIndex()]
+
+    def create_map_soon(self) -> None:
+        QTimer.singleShot(0, self.create_map)
+
+    def create_map(self) -> None:
+        if self.map is not None:
+            return
+        folder = self.context.cache_folder / "map"
+        self.map_context = create_map_context(folder, QApplication.instance(), self.context.runner,
+                                              self.context.settings.online_tiles)
+        self.map = MapView(self.map_context)
+        self.map.setObjectName("map")
+        self.map.point_clicked.connect(self._on_map_click)
+        self.map.ready.connect(self.map_ready)
+        self.replaceWidget(1, self.map)
+        self.placeholder.deleteLater()
+        self._show_active()
+
+    def set_online(self, online: bool) -> None:
+        if self.map_context is not None:
+            self.map_context.tiles.online = online
+
+    def _on_payload(self, view: QWidget, payload: MapPayload) -> None:
+        if view is self.active_view():
+            self._send(payload)
+
+    def _show_active(self) -> None:
+        payload = getattr(self.active_view(), "payload", None)
+        if payload is not None:
+            self._send(payload)
+
+    def _send(self, payload: MapPayload) -> None:
+        if self.map is None:
+            return
+        self.map.set_cursor_track(payload.cursor_lat, payload.cursor_lon)
+        self.map.show_lines(payload.lines, payload.legend)
+        index = payload.index_at(self._plots(self.active_view()).cursor_m)
+        if index is not None:
+            self.map.set_cursor(index)
+
+    def _on_plot_cursor(self, view: QWidget, distance_m: float) -> None:
+        if self.map is None or view is not self.active_view():
+            return
+        index = view.payload.index_at(distance_m)  # type: ignore[attr-defined]
+        if index is not None:
+            self.map.set_cursor(index)
+
+    def _on_map_click(self, index: int) -> None:
+        view = self.active_view()
+        distance = view.payload.distance_at(index)  # type: ignore[attr-defined]
+        if distance is not None:
+            self._plots(view).set_cursor(distance)

@@ -1,0 +1,120 @@
+"""Compare laps (telemetry.compare) and shape the result for the compare view. Qt-free: runs in a worker."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from racetrace_desktop.library import Library
+from racetrace_desktop.library.records import LapRecord, LoadedLap, SessionSummary
+from racetrace_desktop.services import library_service
+from racetrace_desktop.telemetry.compare import CompareLap, CompareResult, compare_laps
+from racetrace_desktop.telemetry.model import ChannelInfo
+from racetrace_desktop.ui.analysis.build import lap_label
+from racetrace_desktop.ui.analysis.payload import MapPayload
+from racetrace_desktop.ui.map.lines import (
+    DELTA_COLOURS,
+    coloured_line,
+    delta_legend,
+    delta_rate,
+    delta_rate_classes,
+    plain_line,
+)
+from racetrace_desktop.ui.plots.traces import DELTA_KEY, Trace
+from racetrace_desktop.ui.theme import lap_colour
+
+
+@dataclass
+class ComparedLap:
+    uuid: uuid.UUID
+    record: LapRecord
+    label: str
+    session_name: str
+    color: str
+
+
+@dataclass
+class CompareDisplay:
+    """Everything the compare view draws, from one compare run."""
+
+    result: CompareResult
+    laps: list[ComparedLap]
+    reference: uuid.UUID
+    traces: list[Trace]
+    channel_info: dict[str, ChannelInfo]
+    skipped: list[str] = field(default_factory=list)  # laps left out, with the reason
+
+    def lap(self, lap_uuid: uuid.UUID) -> ComparedLap | None:
+        return next((lap for lap in self.laps if lap.uuid == lap_uuid), None)
+
+    def finish_delta_s(self, lap_uuid: uuid.UUID) -> float:
+        return self.result.finish_delta_s(str(lap_uuid))
+
+    def sector_rows(self) -> list[tuple[str, list[int | None], int | None]]:
+        """(label, sector times, lap time) per lap, then the theoretical best of these laps."""
+        rows = [(lap.label, list(lap.record.sector_times_ms), lap.record.lap_time_ms) for lap in self.laps]
+        count = max((len(times) for _, times, _ in rows), default=0)
+        bests: list[int | None] = []
+        for i in range(count):
+            valid = [lap.record.sector_times_ms[i] for lap in self.laps if lap.record.is_valid
+                     and i < len(lap.record.sector_times_ms) and lap.record.sector_times_ms[i] is not None]
+            bests.append(min(valid) if valid else None)  # type: ignore[type-var]
+        total = sum(bests) if bests and all(b is not None for b in bests) else None  # type: ignore[arg-type]
+        rows.append(("Theoretical best", bests, total))
+        return rows
+
+    def map_payload(self, focus: uuid.UUID | None) -> MapPayload:
+        """Reference path coloured by where the focused lap gains (green) or loses (red) time."""
+        r = self.result
+        ref_line = plain_line("reference", r.lat, r.lon, "#616161", weight=3, opacity=0.7)
+        if focus is None or focus == self.reference or str(focus) not in r.delta_s:
+            return MapPayload([ref_line], None, r.lat, r.lon, r.distance_m)
+        delta = r.delta_s[str(focus)]
+        rate = np.abs(delta_rate(r.distance_m, delta))
+        scale = float(np.nanpercentile(rate, 90)) if np.isfinite(rate).any() else 0.05
+        scale = max(scale, 0.005)
+        classes = delta_rate_classes(r.distance_m, delta, scale)
+        line = coloured_line(f"delta-{focus}", r.lat, r.lon, classes, DELTA_COLOURS, weight=6)
+        legend = delta_legend(scale)
+        legend.title = f"{self.lap(focus).label if self.lap(focus) else 'lap'} vs reference"
+        return MapPayload([line], legend, r.lat, r.lon, r.distance_m)
+
+
+def compare_from_library(library: Library, lap_uuids: list[uuid.UUID], reference: uuid.UUID | None,
+                         sessions: dict[uuid.UUID, SessionSummary]) -> CompareDisplay:
+    loaded = library_service.load_laps(library, lap_uuids)
+    usable, skipped = [], []
+    for item in loaded:
+        if item.lap.lap_time_ms is None or item.data.row_count < 2:
+            skipped.append(f"{lap_label(item.lap)}: no lap time, cannot be compared")
+        else:
+            usable.append(item)
+    if not usable:
+        raise ValueError("none of the chosen laps has a lap time to compare")
+    return build_compare(usable, reference, sessions, skipped)
+
+
+def build_compare(loaded: list[LoadedLap], reference: uuid.UUID | None, sessions: dict[uuid.UUID, SessionSummary],
+                  skipped: list[str] | None = None) -> CompareDisplay:
+    sector_count = max((len(item.lap.sector_times_ms) for item in loaded), default=3) or 3
+    inputs = [CompareLap(str(item.lap.uuid), item.lap.lap_time_ms or 0, item.data, item.lap.is_valid,
+                         lap_label(item.lap), item.lap.length_m) for item in loaded]
+    keys = {str(item.lap.uuid) for item in loaded}
+    ref_key = str(reference) if reference is not None and str(reference) in keys else None
+    result = compare_laps(inputs, reference_key=ref_key, num_sectors=sector_count)
+    ref_uuid = uuid.UUID(result.reference_key)
+    laps, traces, infos = [], [], {}
+    for index, item in enumerate(loaded):
+        session = sessions.get(item.lap.uuid)
+        session_name = session.source_name if session else ""
+        color = lap_colour(index)
+        is_ref = item.lap.uuid == ref_uuid
+        label = lap_label(item.lap, "★ " if is_ref else "")
+        laps.append(ComparedLap(item.lap.uuid, item.lap, label, session_name, color))
+        channels = dict(result.channels.get(str(item.lap.uuid), {}))
+        channels[DELTA_KEY] = result.delta_s[str(item.lap.uuid)]
+        traces.append(Trace(str(item.lap.uuid), label, color, result.distance_m, channels, is_reference=is_ref))
+        infos.update(item.channel_info)
+    return CompareDisplay(result, laps, ref_uuid, traces, infos, list(skipped or []))

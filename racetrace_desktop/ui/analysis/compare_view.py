@@ -1,0 +1,208 @@
+"""Compare view: laps from any sessions of one track configuration against a reference lap.
+
+Overlaid channels and the delta-T plot share the cursor with the map; the sector table shows each lap's sector
+times with the difference to the reference, and the theoretical best of the compared laps.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from racetrace_desktop.ui.analysis.build import available_channels, channel_specs
+from racetrace_desktop.ui.analysis.channel_menu import ChannelMenuButton
+from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
+from racetrace_desktop.ui.analysis.payload import MapPayload
+from racetrace_desktop.ui.plots.stack import ChannelPlotStack
+from racetrace_desktop.ui.plots.traces import PlotRequest
+from racetrace_desktop.ui.units import distance_unit, format_gap, format_lap_time
+
+UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class CompareView(QWidget):
+    """Signals: `focus_changed(uuid)`, `reference_requested(uuid)`, `remove_requested(uuid)`, `map_changed(payload)`."""
+
+    map_changed = Signal(object)
+    channels_changed = Signal(list)
+    focus_changed = Signal(object)
+    reference_requested = Signal(object)
+    remove_requested = Signal(object)
+
+    def __init__(self, chosen_channels: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("Select laps in the lap table and press Compare (Ctrl+K); add laps from other sessions "
+                            "of the same track the same way.")
+        self.title.setWordWrap(True)
+        self.channel_button = ChannelMenuButton(chosen_channels, self)
+        self.channel_button.channels_changed.connect(self._on_channels)
+        self.laps = QTreeWidget()
+        self.laps.setObjectName("compare_laps")
+        self.laps.setHeaderLabels(["Lap", "Time", "Δ to ref", "Session"])
+        self.laps.setRootIsDecorated(False)
+        self.laps.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.laps.currentItemChanged.connect(self._on_current)
+        self.laps.itemDoubleClicked.connect(lambda item, _c: self.reference_requested.emit(item.data(0, UUID_ROLE)))
+        self.make_ref = QPushButton("Make reference")
+        self.make_ref.clicked.connect(self._request_reference)
+        self.remove = QPushButton("Remove")
+        self.remove.clicked.connect(self._request_remove)
+        self.sectors = QTableWidget()
+        self.sectors.setObjectName("sector_table")
+        self.sectors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sectors.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.plots = ChannelPlotStack(self)
+        self.plots.setObjectName("compare_plots")
+        self._layout()
+        self.display: CompareDisplay | None = None
+        self.focus: uuid.UUID | None = None
+        self.payload = MapPayload()
+        self._system = "metric"
+
+    def _layout(self) -> None:
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.make_ref)
+        buttons.addWidget(self.remove)
+        buttons.addStretch(1)
+        lap_box = QHBoxLayout()
+        lap_box.addWidget(self.laps, 3)
+        lap_box.addLayout(buttons)
+        lap_box.addWidget(self.sectors, 4)
+        top = QWidget()
+        top.setLayout(lap_box)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(self.plots)
+        split.setStretchFactor(1, 4)
+        split.setSizes([150, 600])
+        self.laps.setMinimumHeight(60)
+        self.sectors.setMinimumHeight(60)
+        bar = QHBoxLayout()
+        bar.addWidget(self.title, 1)
+        bar.addWidget(self.channel_button)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(2, 2, 2, 2)
+        box.addLayout(bar)
+        box.addWidget(split, 1)
+
+    def show_compare(self, display: CompareDisplay | None, system: str, focus: uuid.UUID | None) -> None:
+        self.display, self._system = display, system
+        self.laps.clear()
+        self.sectors.clear()
+        if display is None:
+            self.plots.set_data(PlotRequest([], [], distance_unit(system)))
+            self.payload = MapPayload()
+            self.map_changed.emit(self.payload)
+            return
+        self.title.setText(f"{len(display.laps)} laps · reference {display.lap(display.reference).label}"
+                           + "".join(f" · ⚠ {s}" for s in display.skipped))
+        self.channel_button.set_available(available_channels(display.channel_info))
+        self._fill_laps(display)
+        self._fill_sectors(display)
+        self._draw()
+        self.set_focus(focus)
+
+    def set_focus(self, lap_uuid: uuid.UUID | None) -> None:
+        display = self.display
+        if display is None:
+            return
+        others = [lap.uuid for lap in display.laps if lap.uuid != display.reference]
+        self.focus = lap_uuid if lap_uuid in others else (others[0] if others else None)
+        for i in range(self.laps.topLevelItemCount()):
+            item = self.laps.topLevelItem(i)
+            if item.data(0, UUID_ROLE) == self.focus:
+                self.laps.blockSignals(True)
+                self.laps.setCurrentItem(item)
+                self.laps.blockSignals(False)
+        self.payload = display.map_payload(self.focus)
+        self.map_changed.emit(self.payload)
+
+    def _fill_laps(self, display: CompareDisplay) -> None:
+        for lap in display.laps:
+            delta = display.finish_delta_s(lap.uuid) * 1000
+            item = QTreeWidgetItem([lap.label, format_lap_time(lap.record.lap_time_ms),
+                                    "reference" if lap.uuid == display.reference else format_gap(delta),
+                                    lap.session_name])
+            item.setForeground(0, QBrush(QColor(lap.color)))
+            item.setData(0, UUID_ROLE, lap.uuid)
+            self.laps.addTopLevelItem(item)
+
+    def _fill_sectors(self, display: CompareDisplay) -> None:
+        rows = display.sector_rows()
+        count = max((len(times) for _, times, _ in rows), default=0)
+        headers = [f"S{i + 1}" for i in range(count)] + ["Lap"]
+        self.sectors.setColumnCount(len(headers))
+        self.sectors.setRowCount(len(rows))
+        self.sectors.setHorizontalHeaderLabels(headers)
+        self.sectors.setVerticalHeaderLabels([label for label, _, _ in rows])
+        ref = display.lap(display.reference)
+        ref_sectors = list(ref.record.sector_times_ms) if ref else []
+        ref_times = [*ref_sectors, *([None] * (count - len(ref_sectors))), ref.record.lap_time_ms] if ref else []
+        for r, (_, times, total) in enumerate(rows):
+            for c, value in enumerate([*times, *([None] * (count - len(times))), total]):
+                self.sectors.setItem(r, c, _sector_item(value, ref_times[c] if c < len(ref_times) else None))
+
+    def _draw(self) -> None:
+        display = self.display
+        if display is None:
+            return
+        specs = channel_specs(display.channel_info, self.channel_button.chosen, self._system, with_delta=True)
+        self.plots.set_data(PlotRequest(display.traces, specs, distance_unit(self._system),
+                                        list(display.result.sector_boundaries_m)))
+
+    def step_focus(self, step: int) -> None:
+        if self.display is None:
+            return
+        others = [lap.uuid for lap in self.display.laps if lap.uuid != self.display.reference]
+        if others:
+            index = others.index(self.focus) if self.focus in others else -1
+            self.set_focus(others[(index + step) % len(others)])
+            self.focus_changed.emit(self.focus)
+
+    def _on_current(self, item: QTreeWidgetItem | None) -> None:
+        if item is not None:
+            self.set_focus(item.data(0, UUID_ROLE))
+            self.focus_changed.emit(self.focus)
+
+    def _request_reference(self) -> None:
+        item = self.laps.currentItem()
+        if item is not None:
+            self.reference_requested.emit(item.data(0, UUID_ROLE))
+
+    def _request_remove(self) -> None:
+        item = self.laps.currentItem()
+        if item is not None:
+            self.remove_requested.emit(item.data(0, UUID_ROLE))
+
+    def _on_channels(self, keys: list[str]) -> None:
+        self.channels_changed.emit(keys)
+        self._draw()
+
+
+def _sector_item(value: int | None, reference: int | None) -> QTableWidgetItem:
+    if value is None:
+        return QTableWidgetItem("–")
+    text = format_lap_time(value)
+    item = QTableWidgetItem(text)
+    if reference is not None and value != reference:
+        diff = value - reference
+        item.setText(f"{text} ({format_gap(diff)})")
+        item.setForeground(QBrush(QColor("#c62828" if diff > 0 else "#2e7d32")))
+    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+    return item

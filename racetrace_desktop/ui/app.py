@@ -1,0 +1,127 @@
+"""`racetrace` / `racetrace gui`: build the application and its window.
+
+    racetrace gui [--demo] [--view {library,lap,compare} --screenshot PATH] [--library FILE] [--offline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from racetrace_desktop import paths
+from racetrace_desktop.ui.qtenv import prepare_qt
+
+if TYPE_CHECKING:
+    from racetrace_desktop.library import Library
+    from racetrace_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="racetrace gui", description="Open the RaceTrace window.")
+    parser.add_argument("--demo", action="store_true", help="open a separate library filled with demo sessions")
+    parser.add_argument("--view", choices=("library", "lap", "compare"), default="lap",
+                        help="what to show first (with --screenshot: what the picture shows)")
+    parser.add_argument("--screenshot", type=Path, metavar="PATH",
+                        help="save a PNG of the whole window once plots and map are drawn, then exit")
+    parser.add_argument("--library", type=Path, metavar="FILE", help="library file (default: in the data folder)")
+    parser.add_argument("--offline", action="store_true", help="never download map tiles")
+    parser.add_argument("--size", default="1600x1000", help="window size for --screenshot, e.g. 1600x1000")
+    return parser.parse_args(argv)
+
+
+def run_gui(argv: list[str]) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(relativeCreated)6.0f ms %(levelname)s %(name)s: %(message)s")
+    prepare_qt(headless=args.screenshot is not None)
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from racetrace_desktop.ui.context import AppContext
+    from racetrace_desktop.ui.errors import ErrorFunnel
+    from racetrace_desktop.ui.main_window import ICON, MainWindow
+    from racetrace_desktop.ui.settings import AppSettings
+    from racetrace_desktop.ui.tasks import TaskRunner
+    from racetrace_desktop.ui.theme import apply_plot_theme
+
+    QApplication.setApplicationName("RaceTrace")
+    QApplication.setOrganizationName("RaceTrace")
+    QApplication.setDesktopFileName("racetrace")
+    app = QApplication(sys.argv[:1])
+    app.setWindowIcon(QIcon(str(ICON)))
+    apply_plot_theme()
+    demo_dir = paths.cache_dir() / "demo"
+    store = QSettings(str(demo_dir / "settings.ini"), QSettings.Format.IniFormat) if args.demo else QSettings()
+    settings = AppSettings(store)
+    if args.offline or args.screenshot:  # pictures must not depend on (or load) a tile server
+        settings.online_tiles = False
+    context = AppContext(TaskRunner(app), settings, ErrorFunnel(app), paths.cache_dir())
+    context.errors.install_excepthook()
+    window = MainWindow(context)
+    if args.screenshot:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+        window.resize(width, height)
+    library_path = args.library or (demo_dir / "library.sqlite" if args.demo else None)
+    _open_library(window, library_path, fill_demo=args.demo)
+    window.show()
+    if args.screenshot:
+        from racetrace_desktop.ui.screenshot import ScreenshotRun
+
+        shot = ScreenshotRun(window, args.view, args.screenshot)
+        shot.start()
+    elif args.view == "compare":
+        from PySide6.QtCore import Qt
+
+        window.library_refreshed.connect(lambda: _compare_fastest(window), Qt.ConnectionType.SingleShotConnection)
+    code = app.exec()
+    shutdown(window)
+    return code
+
+
+def shutdown(window: MainWindow) -> None:
+    """Finish background work, close the library, then delete web pages before their profile (else Chromium
+    tears down in a random order at interpreter exit and may crash)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    context = window.context
+    context.runner.wait_for_done(10_000)
+    QCoreApplication.sendPostedEvents()  # deliver the last results before anything is deleted
+    if context.library is not None:
+        context.library.close()
+    area = window.analysis
+    if area.map is not None:
+        area.map.page().deleteLater()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    if area.map_context is not None:
+        area.map_context.profile.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _open_library(window: MainWindow, path: Path | None, fill_demo: bool) -> None:
+    from racetrace_desktop.library import open_library
+    from racetrace_desktop.services import demo
+    from racetrace_desktop.ui.tasks import Pool
+
+    def work() -> Library:
+        library = open_library(path)
+        if fill_demo:
+            demo.fill_demo_library(library)  # only fills an empty library
+        return library
+
+    window.status_text.setText(f"Opening library in {path or paths.data_dir()}…")
+    window.context.runner.submit(work, name="open library", pool=Pool.WRITE, on_success=window.set_library)
+
+
+def _compare_fastest(window: MainWindow) -> None:
+    from racetrace_desktop.services import ui_queries
+
+    library = window.context.library
+    window.context.runner.submit(lambda: ui_queries.fastest_laps(library, 2), name="fastest laps",
+                                 on_success=window.compare_laps)

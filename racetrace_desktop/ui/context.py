@@ -1,0 +1,24 @@
+"""What every window part shares: the library (once open), the task runner, settings, errors, the map set-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from racetrace_desktop.library import Library
+from racetrace_desktop.ui.errors import ErrorFunnel
+from racetrace_desktop.ui.settings import AppSettings
+from racetrace_desktop.ui.tasks import TaskRunner
+
+
+@dataclass
+class AppContext:
+    runner: TaskRunner
+    settings: AppSettings
+    errors: ErrorFunnel
+    cache_folder: Path  # map page and tile cache live below it
+    library: Library | None = None
+
+    @property
+    def units(self) -> str:
+        return self.settings.units

@@ -1,0 +1,1 @@
+"""Dialogs: records (cars, events, tracks, session edit), settings and About."""

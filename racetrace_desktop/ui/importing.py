@@ -1,0 +1,109 @@
+"""Import files in the writer pool with progress; every file ends as a new session, a duplicate or an error."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+
+from racetrace_desktop.services.changes import Changes
+from racetrace_desktop.services.importer import (
+    FileImportResult,
+    ImportProgress,
+    ImportReport,
+    ImportStatus,
+    import_files,
+)
+from racetrace_desktop.ui.context import AppContext
+from racetrace_desktop.ui.tasks import Pool
+from racetrace_desktop.ui.units import format_lap_time
+
+STATUS_COLOURS = {ImportStatus.IMPORTED: "#2e7d32", ImportStatus.DUPLICATE: "#8d6e00", ImportStatus.FAILED: "#c62828"}
+
+
+def describe_result(result: FileImportResult) -> str:
+    name = result.path.name
+    if result.status == ImportStatus.IMPORTED:
+        best = f", best {format_lap_time(result.best_lap_ms)}" if result.best_lap_ms else ""
+        track = f" at {result.track_name}" if result.track_name else ""
+        new = " (new track)" if result.new_track else ""
+        return f"✓ {name}: {result.lap_count} laps{best}{track}{new}"
+    if result.status == ImportStatus.DUPLICATE:
+        return f"= {name}: {result.error.message if result.error else 'already in the library'}"
+    return f"✗ {result.error or name}"
+
+
+class ImportLog(QListWidget):
+    """Per-file results, newest first; failures in red with the file, line and reason."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("import_log")
+        self.setWordWrap(True)
+
+    def add_results(self, results: Sequence[FileImportResult]) -> None:
+        for result in results:
+            item = QListWidgetItem(describe_result(result))
+            item.setForeground(QBrush(QColor(STATUS_COLOURS[result.status])))
+            item.setData(Qt.ItemDataRole.UserRole, result.status.value)
+            item.setToolTip(html.escape(str(result.path)) + "".join(f"\n⚠ {w}" for w in result.warnings))
+            self.insertItem(0, item)
+
+    def add_message(self, text: str, colour: str = "#c62828") -> None:
+        item = QListWidgetItem(text)
+        item.setForeground(QBrush(QColor(colour)))
+        self.insertItem(0, item)
+
+    def texts(self) -> list[str]:
+        return [self.item(i).text() for i in range(self.count())]
+
+
+class ImportController(QObject):
+    """Runs imports one batch after another on the writer pool."""
+
+    started = Signal(int)  # number of files
+    progressed = Signal(int, str)  # per mille of the batch, text
+    finished = Signal(object)  # ImportReport
+    library_changed = Signal(object)  # Changes
+
+    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.running = 0
+
+    def import_paths(self, paths: Sequence[Path | str], importer: Callable[..., ImportReport] = import_files) -> None:
+        library = self.context.library
+        files = [Path(p) for p in paths]
+        if library is None or not files:
+            return
+
+        def work(progress: Callable[[int, int, str], None]) -> ImportReport:
+            def report(step: ImportProgress) -> None:
+                label = f"{step.path.name} ({step.file_index + 1}/{step.file_count}): {step.stage}"
+                progress(round(step.fraction * 1000), 1000, label)
+
+            return importer(library, files, progress=report)
+
+        self.running += 1
+        self.started.emit(len(files))
+        self.context.runner.submit(work, name=f"import {len(files)} file(s)", pool=Pool.WRITE,
+                                   on_progress=lambda done, _total, text: self.progressed.emit(done, text),
+                                   on_success=self._done, on_error=self._failed)
+
+    def _done(self, report: ImportReport) -> None:
+        self.running -= 1
+        for result in report.failed:
+            self.context.errors.report("Import failed", str(result.error))
+        self.finished.emit(report)
+        if not report.changes.empty:
+            self.library_changed.emit(report.changes)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.running -= 1
+        self.context.errors.report("Import failed", exc)
+        self.finished.emit(ImportReport(()))
+        self.library_changed.emit(Changes())

@@ -1,0 +1,311 @@
+"""The main window: library panel, session panel with the lap table, Lap/Compare analysis with the map.
+
+All library work runs in the task runner; this class only wires results into widgets.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QProgressBar, QSplitter
+
+from racetrace_desktop import paths
+from racetrace_desktop.library import Library
+from racetrace_desktop.services import library_service, ui_queries
+from racetrace_desktop.services.changes import Changes
+from racetrace_desktop.ui.analysis.area import AnalysisArea
+from racetrace_desktop.ui.analysis.compare_view import CompareView
+from racetrace_desktop.ui.analysis.lap_view import LapView
+from racetrace_desktop.ui.compare_controller import CompareController
+from racetrace_desktop.ui.context import AppContext
+from racetrace_desktop.ui.importing import ImportController, ImportLog
+from racetrace_desktop.ui.library_panel import LibraryPanel
+from racetrace_desktop.ui.records import RecordsActions
+from racetrace_desktop.ui.session_panel import SessionPanel
+from racetrace_desktop.ui.tasks import Pool
+
+ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "racetrace-256.png"
+TELEMETRY_FILTER = "Telemetry files (*.csv *.CSV);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """`session_loaded`, `lap_loaded` and `library_refreshed` let tests and the screenshot mode wait for data."""
+
+    library_refreshed = Signal()
+    session_loaded = Signal(object)
+    lap_loaded = Signal(object)
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.setWindowTitle("RaceTrace")
+        if ICON.is_file():
+            self.setWindowIcon(QIcon(str(ICON)))
+        self.setAcceptDrops(True)
+        self.current_session: uuid.UUID | None = None
+        self.session_view: ui_queries.SessionView | None = None
+        self._build_widgets()
+        self.importer = ImportController(context, self)
+        self._wire_import()
+        self.compare = CompareController(context, self.compare_view, self)
+        self.compare.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.records = RecordsActions(self)
+        self._build_menus()
+        context.errors.problem.connect(self._show_problem)
+        context.runner.failed.connect(lambda name, exc: context.errors.report(f"{name} failed", exc))
+        if not context.settings.restore_window(self, self.splitters):
+            self._default_layout()
+
+    # ---- layout -------------------------------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.library_panel = LibraryPanel(self)
+        self.session_panel = SessionPanel(self)
+        self.lap_view = LapView(self.context.settings.channels, self)
+        self.compare_view = CompareView(self.context.settings.channels, self)
+        self.analysis = AnalysisArea(self.context, [("Lap", self.lap_view), ("Compare", self.compare_view)], self)
+        self.right_split = QSplitter(Qt.Orientation.Vertical)
+        self.right_split.addWidget(self.session_panel)
+        self.right_split.addWidget(self.analysis)
+        self.right_split.setStretchFactor(1, 3)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.addWidget(self.library_panel)
+        self.main_split.addWidget(self.right_split)
+        self.main_split.setStretchFactor(1, 4)
+        self.setCentralWidget(self.main_split)
+        self.splitters = {"main": self.main_split, "right": self.right_split, "analysis": self.analysis}
+        self.import_log = ImportLog(self)
+        self.log_dock = QDockWidget("Imports and problems", self)
+        self.log_dock.setObjectName("log_dock")
+        self.log_dock.setWidget(self.import_log)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.log_dock)
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setRange(0, 1000)
+        self.progress.hide()
+        self.status_text = QLabel()
+        self.statusBar().addWidget(self.status_text, 1)
+        self.statusBar().addPermanentWidget(self.progress)
+        self.library_panel.session_selected.connect(self.open_session)
+        self.library_panel.edit_requested.connect(lambda s: self.records.edit_session(s))
+        self.library_panel.delete_requested.connect(lambda ids: self.records.delete_sessions(ids))
+        self.library_panel.public_toggled.connect(lambda s, on: self.records.set_public(s, on))
+        self.session_panel.lap_selected.connect(self.open_lap)
+        self.session_panel.compare_requested.connect(self.compare_laps)
+        self.session_panel.validity_changed.connect(lambda lap, valid, why: self.records.set_validity(lap, valid, why))
+        self.lap_view.channels_changed.connect(self._channels_chosen)
+        self.compare_view.channels_changed.connect(self._channels_chosen)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction("&Import files…", QKeySequence.StandardKey.Open, self.choose_files)
+        file_menu.addAction("Open &demo data", self.records.load_demo)
+        file_menu.addSeparator()
+        file_menu.addAction("&Settings…", QKeySequence("Ctrl+,"), self.records.open_settings)
+        file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        session_menu = self.menuBar().addMenu("&Session")
+        session_menu.addAction("&Edit session…", QKeySequence("Ctrl+E"), lambda: self.records.edit_session())
+        session_menu.addAction("&Delete session…", QKeySequence.StandardKey.Delete,
+                               lambda: self.records.delete_sessions())
+        lap_menu = self.menuBar().addMenu("&Lap")
+        lap_menu.addAction("&Next lap", QKeySequence("]"), lambda: self.step_lap(1))
+        lap_menu.addAction("&Previous lap", QKeySequence("["), lambda: self.step_lap(-1))
+        lap_menu.addAction("&Compare selected laps", QKeySequence("Ctrl+K"),
+                           lambda: self.compare_laps(self.session_panel.selected_laps()))
+        lap_menu.addAction("&Swap reference", QKeySequence("Ctrl+R"), self.compare.swap_reference)
+        lap_menu.addAction("Clear compare", lambda: self.compare.clear())
+        zoom = lap_menu.addMenu("&Zoom to sector")
+        for n in range(1, 10):
+            zoom.addAction(f"Sector {n}", QKeySequence(f"Alt+{n}"), lambda n=n: self.zoom_to_sector(n))
+        zoom.addAction("Whole lap", QKeySequence("Alt+0"), lambda: self._active_plots().reset_zoom())
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction("&Lap view", QKeySequence("Ctrl+1"), lambda: self.analysis.tabs.setCurrentIndex(0))
+        view_menu.addAction("&Compare view", QKeySequence("Ctrl+2"), lambda: self.analysis.tabs.setCurrentIndex(1))
+        view_menu.addAction(self.log_dock.toggleViewAction())
+        records_menu = self.menuBar().addMenu("&Records")
+        records_menu.addAction("&Cars…", self.records.open_cars)
+        records_menu.addAction("&Events…", self.records.open_events)
+        records_menu.addAction("&Tracks and configurations…", self.records.open_tracks)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&About RaceTrace", QKeySequence.StandardKey.HelpContents, self.records.open_about)
+
+    def _default_layout(self) -> None:
+        self.resize(1500, 950)
+        self.main_split.setSizes([360, 1140])
+        self.right_split.setSizes([230, 720])
+        self.analysis.setSizes([700, 440])
+        self.log_dock.hide()
+
+    # ---- library ------------------------------------------------------------------------------------------------
+    @property
+    def library(self) -> Library | None:
+        return self.context.library
+
+    def set_library(self, library: Library) -> None:
+        self.context.library = library
+        self.status_text.setText(f"Library: {library.path}")
+        self.refresh_library(Changes(), first=True)
+
+    def refresh_library(self, changes: Changes, first: bool = False) -> None:
+        library = self.library
+        if library is None:
+            return
+
+        def shown(groups: list) -> None:
+            self.library_panel.set_groups(groups)
+            self.library_refreshed.emit()
+            if first and self.library_panel.session_count == 0:
+                self.records.offer_demo()
+            current = self.current_session
+            if current is not None and (current in changes.sessions_updated or changes.laps_changed):
+                self.open_session(current, force=True)
+            if current is not None and current in changes.sessions_removed:
+                self.open_session(None)
+
+        self.context.runner.submit(lambda: library_service.session_groups(library), name="list sessions",
+                                   key="library", on_success=shown)
+
+    def open_session(self, session_uuid: uuid.UUID | None, force: bool = False) -> None:
+        library = self.library
+        if library is None or (session_uuid == self.current_session and not force):
+            return
+        self.current_session = session_uuid
+        if session_uuid is None:
+            self.session_view = None
+            self.session_panel.show_session(None, [])
+            return
+
+        def shown(view: ui_queries.SessionView) -> None:
+            self.session_view = view
+            self.session_panel.show_session(view.detail, view.laps, view.overall_sector_bests)
+            if not self.session_panel.selected_laps():
+                best = self.session_panel.best_lap() or (view.laps[0].uuid if view.laps else None)
+                if best is not None:
+                    self.session_panel.select_lap(best)
+            self.session_loaded.emit(session_uuid)
+
+        self.context.runner.submit(lambda: ui_queries.session_view(library, session_uuid), name="open session",
+                                   key="session", on_success=shown)
+
+    def open_lap(self, lap_uuid: uuid.UUID | None) -> None:
+        library = self.library
+        if library is None or lap_uuid is None:
+            return
+        sectors = list(self.session_view.detail.sector_boundaries_m) if self.session_view else []
+
+        def shown(loaded: object) -> None:
+            self.lap_view.show_lap(loaded, self.context.units, sectors)  # type: ignore[arg-type]
+            self.lap_loaded.emit(lap_uuid)
+
+        self.context.runner.submit(lambda: library_service.load_lap(library, lap_uuid), name="open lap", key="lap",
+                                   on_success=shown)
+
+    def step_lap(self, step: int) -> None:
+        if self.analysis.active_view() is self.compare_view:
+            self.compare.step_focus(step)
+        else:
+            self.session_panel.step_lap(step)
+
+    def compare_laps(self, lap_uuids: list[uuid.UUID]) -> None:
+        if lap_uuids:
+            self.compare.add_laps(lap_uuids)
+            self.analysis.tabs.setCurrentWidget(self.compare_view)
+
+    def zoom_to_sector(self, number: int) -> None:
+        boundaries = (self.compare.sector_boundaries() if self.analysis.active_view() is self.compare_view
+                      else list(self.session_view.detail.sector_boundaries_m) if self.session_view else [])
+        if 1 <= number <= len(boundaries):
+            start = boundaries[number - 2] if number > 1 else 0.0
+            self._active_plots().zoom_to(start, boundaries[number - 1])
+
+    def _active_plots(self):
+        return self.analysis.active_view().plots  # type: ignore[attr-defined]
+
+    def _channels_chosen(self, keys: list[str]) -> None:
+        self.context.settings.channels = keys
+        for view in (self.lap_view, self.compare_view):
+            if view.channel_button.chosen != keys:
+                view.channel_button.chosen = list(keys)
+
+    def apply_units(self) -> None:
+        """Display units changed: redraw what is shown."""
+        if self.lap_view.loaded is not None:
+            self.lap_view.show_lap(self.lap_view.loaded, self.context.units, self.lap_view._sectors)
+        self.compare.recompute()
+
+    # ---- import -------------------------------------------------------------------------------------------------
+    def _wire_import(self) -> None:
+        self.importer.started.connect(self._import_started)
+        self.importer.progressed.connect(lambda done, text: (self.progress.setValue(done),
+                                                             self.status_text.setText(text)))
+        self.importer.finished.connect(self._import_finished)
+        self.importer.library_changed.connect(self.refresh_library)
+
+    def choose_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import telemetry files", str(Path.home()), TELEMETRY_FILTER)
+        self.import_paths([Path(f) for f in files])
+
+    def import_paths(self, paths_: list[Path]) -> None:
+        if paths_:
+            self.importer.import_paths(paths_)
+
+    def _import_started(self, count: int) -> None:
+        self.progress.setValue(0)
+        self.progress.show()
+        self.status_text.setText(f"Importing {count} file(s)…")
+        self.log_dock.show()
+
+    def _import_finished(self, report: object) -> None:
+        results = getattr(report, "results", ())
+        self.import_log.add_results(results)
+        if not self.importer.running:
+            self.progress.hide()
+        ok = sum(1 for r in results if r.status == "imported")
+        self.status_text.setText(f"Import done: {ok} of {len(results)} file(s) added.")
+        first_new = next((r.session_uuid for r in results if r.status == "imported"), None)
+        if first_new is not None:
+            QTimer.singleShot(0, lambda: self._select_when_listed(first_new))
+
+    def _select_when_listed(self, session_uuid: uuid.UUID) -> None:
+        if self.library_panel.summary(session_uuid) is not None:
+            self.library_panel.select_session(session_uuid)
+        else:
+            self.library_refreshed.connect(lambda: self.library_panel.select_session(session_uuid),
+                                           Qt.ConnectionType.SingleShotConnection)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt override)
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt override)
+        files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        files = [f for f in files if f.is_file()] + [c for f in files if f.is_dir() for c in sorted(f.glob("*.csv"))]
+        if files:
+            event.acceptProposedAction()
+            self.import_paths(files)
+
+    # ---- problems and shutdown ----------------------------------------------------------------------------------
+    def _show_problem(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(f"{title}: {message}", 15_000)
+        if not title.startswith("Import failed"):  # import failures are already listed per file
+            self.import_log.add_message(f"✗ {title}: {message}")
+        self.log_dock.show()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.analysis.create_map_soon()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.context.settings.save_window(self, self.splitters)
+        super().closeEvent(event)
+
+
+def open_library_async(window: MainWindow, path: Path | None = None) -> None:
+    """Open (and migrate) the library on the writer pool, then show it."""
+    from racetrace_desktop.library import open_library
+
+    window.status_text.setText(f"Opening library in {paths.data_dir()}…")
+    window.context.runner.submit(lambda: open_library(path), name="open library", pool=Pool.WRITE,
+                                 on_success=window.set_library)

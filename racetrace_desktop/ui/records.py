@@ -1,0 +1,138 @@
+"""Window actions on records: edit/delete/share sessions, lap validity, cars, events, tracks, settings, demo."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QMessageBox
+
+from racetrace_desktop import paths
+from racetrace_desktop.services import demo, library_service
+from racetrace_desktop.services.changes import Changes
+from racetrace_desktop.services.importer import ImportReport
+from racetrace_desktop.ui.dialogs.about import show_about
+from racetrace_desktop.ui.dialogs.cars import CarsDialog
+from racetrace_desktop.ui.dialogs.common import run_write
+from racetrace_desktop.ui.dialogs.events import EventsDialog
+from racetrace_desktop.ui.dialogs.session_edit import SessionEditDialog
+from racetrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
+from racetrace_desktop.ui.dialogs.tracks import TracksDialog
+from racetrace_desktop.ui.tasks import Pool
+
+if TYPE_CHECKING:
+    from racetrace_desktop.ui.main_window import MainWindow
+
+
+class RecordsActions:
+    """Thin glue between menus/context menus, dialogs and the library services."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.context = window.context
+        self.dialogs: list[object] = []  # keep non-modal dialogs alive
+
+    def _write(self, title: str, work, on_done=None) -> None:
+        def done(changes: Changes) -> None:
+            self.window.refresh_library(changes)
+            if on_done is not None:
+                on_done(changes)
+
+        run_write(self.context, title, work, done)
+
+    # ---- sessions and laps ----------------------------------------------------------------------------------------
+    def edit_session(self, session_uuid: uuid.UUID | None = None) -> None:
+        session_uuid = session_uuid or self.window.current_session
+        library = self.context.library
+        if session_uuid is None or library is None:
+            return
+
+        def load():
+            return (library_service.session_detail(library, session_uuid), library_service.list_cars(library),
+                    library_service.list_events(library))
+
+        def ask(loaded: tuple) -> None:
+            dialog = SessionEditDialog(*loaded, parent=self.window)
+            if dialog.exec():
+                values = dialog.values()
+                self._write("edit session", lambda lib: library_service.update_session(lib, session_uuid, **values))
+
+        self.context.runner.submit(load, name="load session for editing", on_success=ask)
+
+    def delete_sessions(self, session_uuids: list[uuid.UUID] | None = None) -> None:
+        targets = session_uuids or self.window.library_panel.selected_sessions()
+        if not targets:
+            return
+        names = [s.source_name for t in targets if (s := self.window.library_panel.summary(t))]
+        answer = QMessageBox.question(
+            self.window, "Delete sessions",
+            f"Delete {len(targets)} session(s) with their laps and stored files?\n\n" + "\n".join(names[:10]))
+        if answer == QMessageBox.StandardButton.Yes:
+            self._write("delete sessions", lambda lib: library_service.delete_sessions(lib, targets))
+
+    def set_public(self, session_uuid: uuid.UUID, public: bool) -> None:
+        self._write("share session", lambda lib: library_service.set_session_public(lib, session_uuid, public))
+
+    def set_validity(self, lap_uuid: uuid.UUID, valid: bool | None, reason: str | None) -> None:
+        self._write("lap validity", lambda lib: library_service.override_lap_validity(lib, lap_uuid, valid, reason))
+
+    # ---- records dialogs --------------------------------------------------------------------------------------------
+    def _open(self, dialog) -> None:
+        dialog.changed.connect(self.window.refresh_library)
+        dialog.finished.connect(lambda _r: self.dialogs.remove(dialog) if dialog in self.dialogs else None)
+        self.dialogs.append(dialog)
+        dialog.show()
+
+    def open_cars(self) -> None:
+        self._open(CarsDialog(self.context, self.window))
+
+    def open_events(self) -> None:
+        self._open(EventsDialog(self.context, self.window))
+
+    def open_tracks(self) -> TracksDialog:
+        dialog = TracksDialog(self.context, self.window)
+        self._open(dialog)
+        return dialog
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.context.settings, self.window)
+        if dialog.exec():
+            dialog.apply()
+            self.window.analysis.set_online(self.context.settings.online_tiles)
+            self.window.apply_units()
+
+    def open_about(self) -> None:
+        library = self.context.library
+        self.dialogs.append(show_about(self.window, str(paths.data_dir()), str(library.path) if library else None))
+
+    # ---- demo data --------------------------------------------------------------------------------------------------
+    def offer_demo(self) -> None:
+        settings = self.context.settings
+        if settings.demo_offered:
+            return
+        settings.demo_offered = True
+        box = QMessageBox(QMessageBox.Icon.Question, "Welcome to RaceTrace",
+                          "Your library is empty. Drop TrackAddict CSV files on the window to import them, "
+                          "or open demo data to look around first.", parent=self.window)
+        demo_button = box.addButton("Open demo data", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Start empty", QMessageBox.ButtonRole.RejectRole)
+        box.buttonClicked.connect(lambda button: self.load_demo() if button is demo_button else None)
+        box.open()
+        self.dialogs.append(box)
+
+    def load_demo(self) -> None:
+        library = self.context.library
+        if library is None:
+            return
+        self.window.status_text.setText("Generating demo sessions…")
+
+        def done(report: ImportReport | None) -> None:
+            if report is None:
+                self.window.status_text.setText("Demo data is only added to an empty library.")
+                return
+            self.window.import_log.add_results(report.results)
+            self.window.refresh_library(report.changes)
+            self.window.status_text.setText("Demo data ready.")
+
+        self.context.runner.submit(lambda: demo.fill_demo_library(library), name="demo data", pool=Pool.WRITE,
+                                   on_success=done)

@@ -1,0 +1,131 @@
+"""The session panel: what the session is, and its lap table."""
+
+from __future__ import annotations
+
+import html
+import uuid
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from racetrace_desktop.library.records import LapRecord, SessionDetail
+from racetrace_desktop.ui.lap_table import LapTableModel
+from racetrace_desktop.ui.units import format_lap_time
+
+
+def describe_session(detail: SessionDetail) -> str:
+    s = detail.summary
+    moment = s.recorded_at_local or s.recorded_at_utc
+    parts = [
+        f"<b>{html.escape(s.track_name or 'Unknown track')}</b> {html.escape(s.configuration_name or '')}",
+        moment.strftime("%Y-%m-%d %H:%M") if moment else "undated",
+        html.escape(s.car_name or s.vehicle or "no car"),
+        s.session_type.replace("_", " "),
+        f"{detail.duration_s / 60:.1f} min",
+        f"GPS {detail.gps_rate_hz:.0f} Hz" if detail.gps_rate_hz else "",
+        f"theoretical best {format_lap_time(detail.theoretical_best_ms)}" if detail.theoretical_best_ms else "",
+    ]
+    text = " · ".join(p for p in parts if p)
+    text += f"<br><span style='color:gray'>{html.escape(s.source_name)}</span>"
+    for warning in detail.warnings[:3]:
+        text += f"<br><span style='color:#b26a00'>⚠ {html.escape(warning)}</span>"
+    return text
+
+
+class SessionPanel(QWidget):
+    """Emits `lap_selected(uuid | None)`, `compare_requested(list[uuid])`, `validity_changed(uuid, valid, reason)`."""
+
+    lap_selected = Signal(object)
+    compare_requested = Signal(list)
+    validity_changed = Signal(object, object, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.header = QLabel("Select a session in the library, or drop TrackAddict files on the window.")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.model = LapTableModel()
+        self.model.validity_toggled.connect(self._on_validity_toggled)
+        self.table = QTableView(self)
+        self.table.setObjectName("lap_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.compare_button = QPushButton("Compare selected laps")
+        self.compare_button.setToolTip("Add the selected laps to the compare view (Ctrl+K)")
+        self.compare_button.clicked.connect(lambda: self.compare_requested.emit(self.selected_laps()))
+        bar = QHBoxLayout()
+        bar.addWidget(self.header, 1)
+        bar.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignTop)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 4, 4, 0)
+        box.addLayout(bar)
+        box.addWidget(self.table)
+        self.detail: SessionDetail | None = None
+
+    def show_session(self, detail: SessionDetail | None, laps: list[LapRecord],
+                     overall_sector_bests: list[int | None] | None = None) -> None:
+        keep = self.selected_laps()
+        self.detail = detail
+        self.header.setText(describe_session(detail) if detail else "No session selected.")
+        self.model.set_laps(laps, overall_sector_bests)
+        for lap_uuid in keep:
+            self.select_lap(lap_uuid, clear=False)
+
+    def selected_laps(self) -> list[uuid.UUID]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.model.lap_at(row).uuid for row in rows]
+
+    def select_lap(self, lap_uuid: uuid.UUID, clear: bool = True) -> bool:
+        row = self.model.row_of(lap_uuid)
+        if row is None:
+            return False
+        flags = QItemSelectionModel.SelectionFlag.Rows | QItemSelectionModel.SelectionFlag.Select
+        if clear:
+            flags |= QItemSelectionModel.SelectionFlag.Clear
+        self.table.selectionModel().select(self.model.index(row, 0), flags)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def step_lap(self, step: int) -> None:
+        """Next/previous lap (keyboard)."""
+        if not self.model.laps:
+            return
+        selected = self.selected_laps()
+        row = self.model.row_of(selected[-1]) if selected else -1
+        row = max(0, min(len(self.model.laps) - 1, (row if row is not None else -1) + step))
+        self.select_lap(self.model.lap_at(row).uuid)
+
+    def best_lap(self) -> uuid.UUID | None:
+        timed = [lap for lap in self.model.laps if lap.is_valid and lap.lap_time_ms is not None]
+        return min(timed, key=lambda lap: lap.lap_time_ms or 0).uuid if timed else None
+
+    def _on_selection(self) -> None:
+        selected = self.selected_laps()
+        self.lap_selected.emit(selected[0] if len(selected) == 1 else None)
+
+    def _on_validity_toggled(self, lap_uuid: uuid.UUID, valid: bool) -> None:
+        reason = None
+        if not valid:
+            reason, ok = QInputDialog.getText(self, "Mark lap invalid", "Reason (e.g. off track, traffic):")
+            if not ok or not reason.strip():
+                return
+            reason = reason.strip()
+        lap = self.model.laps[self.model.row_of(lap_uuid) or 0]
+        # Ticking a lap the analysis already finds valid removes the override instead of stacking one.
+        override = None if valid and lap.computed_valid else valid
+        self.validity_changed.emit(lap_uuid, override, reason)
