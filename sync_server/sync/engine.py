@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from sync_server.db import utcnow
 from sync_server.errors import ConflictError, InvalidError
 from sync_server.leaderboard.maintain import refresh_for_changes
-from sync_server.models import DrivingSession, TrackConfiguration, User
+from sync_server.models import DrivingSession, Lap, TrackConfiguration, User
 from sync_server.sync import revisions
-from sync_server.sync.kinds import KINDS, SESSION, RecordData, RecordKind
+from sync_server.sync.kinds import KINDS, LAP, SESSION, RecordData, RecordKind
 from sync_server.sync.schemas import ConflictItem, PushResult, ServerRecord
 
 
@@ -92,6 +92,8 @@ def apply_writes(db: Session, user: User, writes: list[Write]) -> list[PushResul
         previous_kind = plan.write.kind
         plan.row = _write_row(db, user, plan, rev, affected)
     db.flush()
+    deleted_sessions = [p.write.id for p in changing if p.write.kind is SESSION and p.status == "deleted"]
+    _tombstone_laps_of_deleted_sessions(db, deleted_sessions)
     refresh_for_changes(db, user.id, affected.session_ids, affected.car_ids, affected.configuration_ids)
     return [PushResult(kind=p.write.kind.name, id=p.write.id, status=p.status, rev=_rev(p)) for p in plans]  # type: ignore[arg-type]
 
@@ -222,9 +224,25 @@ def _write_row(db: Session, user: User, plan: _Plan, rev: int, affected: _Affect
     return row
 
 
+def _tombstone_laps_of_deleted_sessions(db: Session, session_ids: list[uuid.UUID]) -> None:
+    """Deleting a session deletes its laps: each gets a tombstone with its own revision for other devices."""
+    if not session_ids:
+        return
+    laps = db.scalars(
+        select(Lap).where(Lap.session_id.in_(session_ids), Lap.deleted_at.is_(None)).order_by(Lap.lap_number, Lap.id)
+    ).all()
+    now = utcnow()
+    for lap, rev in zip(laps, revisions.allocate(db, len(laps)), strict=True):
+        lap.deleted_at, lap.updated_at, lap.rev = now, now, rev
+    db.flush()
+
+
 def _note_old_configuration(kind: RecordKind, row: Any, affected: _Affected) -> None:
+    """Remember what the row pointed at before the write: a moved session or lap changes the old board too."""
     if kind is SESSION and row.track_configuration_id is not None:
         affected.configuration_ids.add(row.track_configuration_id)
+    if kind is LAP:
+        affected.session_ids.add(row.session_id)
 
 
 def _note_affected(write: Write, row: Any, affected: _Affected) -> None:

@@ -109,6 +109,8 @@ async def upload_file(
 ) -> FileStored:
     """Upload the session's original logger file (raw bytes). Its SHA-256 must equal the session's
     `file_sha256`; bodies over MAX_UPLOAD_SIZE_MB are refused with 413 while streaming."""
+    # End the authentication read's transaction first: on SQLite it holds the write lock while the body streams.
+    await run_in_threadpool(db.commit)
     received = await uploads.receive_file(request.stream(), settings.max_upload_bytes)
     status = await run_in_threadpool(uploads.store_file, db, user, session_id, received)
     return FileStored(session_id=session_id, sha256=received.sha256, size_bytes=received.size, status=status)

@@ -110,3 +110,16 @@ def test_unknown_configuration_is_404(api):
     response = api.client.get("/api/v1/leaderboard",
                               params={"track_configuration_id": "00000000-0000-4000-8000-000000000000"})
     assert response.status_code == 404
+
+
+def test_moving_a_session_to_another_configuration_moves_its_laps(api):
+    admin = api.admin()
+    spa = create_spa(api, admin)["configurations"][0]["id"]
+    other = api.client.post(f"/api/v1/admin/tracks/{create_spa(api, admin)['id']}/configurations",
+                            json={"name": "Short", "start_finish_lat": 50.0, "start_finish_lon": 5.0},
+                            headers=admin.headers).json()["id"]
+    alice = api.account("alice")
+    s, _ = drive(api, alice, spa, 139_000)
+    api.client.patch(f"/api/v1/sessions/{s['id']}", json={"track_configuration_id": other}, headers=alice.headers)
+    assert board(api, spa)["entries"] == []
+    assert [e["lap_time_ms"] for e in board(api, other)["entries"]] == [139_000]

@@ -236,3 +236,13 @@ def test_too_new_cursor_requires_a_resync(api):
 def test_sync_requires_a_token(api):
     assert api.client.get("/api/v1/sync/pull").status_code == 401
     assert api.client.post("/api/v1/sync/push", json={"records": [car()]}).status_code == 401
+
+
+def test_deleting_a_session_tombstones_its_laps(api):
+    alice = api.account("alice")
+    s = session()
+    results = push(api, alice, s, lap(s["id"], 1), lap(s["id"], 2))["results"]
+    cursor = pull(api, alice)["next_cursor"]
+    push(api, alice, tombstone(s, results[0]["rev"]))
+    changes = pull(api, alice, cursor)["changes"]
+    assert sorted((c["kind"], c["deleted"]) for c in changes) == [("lap", True), ("lap", True), ("session", True)]
