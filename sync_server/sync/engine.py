@@ -116,7 +116,9 @@ def _load_existing(db: Session, writes: list[Write]) -> dict[tuple[str, uuid.UUI
     for kind in KINDS.values():
         ids = [w.id for w in writes if w.kind is kind]
         if ids:
-            for row in db.scalars(select(kind.model).where(kind.model.id.in_(ids))):
+            # populate_existing: rows loaded before the counter lock (REST edits) must be re-read now.
+            statement = select(kind.model).where(kind.model.id.in_(ids)).execution_options(populate_existing=True)
+            for row in db.scalars(statement):
                 found[(kind.name, row.id)] = row
     return found
 

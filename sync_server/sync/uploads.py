@@ -8,7 +8,6 @@ import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync_server.db import utcnow
@@ -56,7 +55,8 @@ def store_telemetry(
     lap = owned_lap(db, user, lap_id)
     arrays = telemetry_format.decode(document)
     digest = telemetry_format.content_sha256(document, arrays)
-    existing = db.get(LapTelemetry, lap.id)
+    revisions.lock_counter(db)  # two devices uploading the same lap at once: the second sees the first's row
+    existing = db.get(LapTelemetry, lap.id, populate_existing=True)
     if existing is not None and existing.content_sha256 == digest:
         return StoredTelemetry(lap.id, digest, existing.sample_count, existing.rev, "unchanged")
     if existing is not None and not replace:
@@ -66,7 +66,6 @@ def store_telemetry(
             code="telemetry_exists",
         )
     body = document.model_dump_json().encode()
-    revisions.lock_counter(db)
     rev = revisions.allocate(db, 1)[0]
     row = existing or LapTelemetry(lap_id=lap.id, owner_id=user.id)
     row.content_sha256, row.sample_count, row.rev = digest, document.sample_count, rev
@@ -117,6 +116,7 @@ async def receive_file(chunks: AsyncIterator[bytes], limit: int) -> ReceivedFile
 
 
 def store_file(db: Session, user: User, session_id: uuid.UUID, received: ReceivedFile) -> str:
+    revisions.lock_counter(db)  # serialise concurrent uploads of the same file
     session = owned_session(db, user, session_id)
     if session.file_sha256 is None:
         raise InvalidError(
@@ -129,7 +129,7 @@ def store_file(db: Session, user: User, session_id: uuid.UUID, received: Receive
             f"{session.file_sha256}",
             code="file_mismatch",
         )
-    if db.scalar(select(SessionFile.session_id).where(SessionFile.session_id == session.id)) is not None:
+    if db.get(SessionFile, session.id) is not None:
         return "unchanged"
     db.add(
         SessionFile(

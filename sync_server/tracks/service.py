@@ -48,7 +48,7 @@ def get_track(db: Session, track_id: uuid.UUID) -> TrackOut:
 
 
 def get_configuration(db: Session, config_id: uuid.UUID) -> TrackConfiguration:
-    config = db.get(TrackConfiguration, config_id)
+    config = db.get(TrackConfiguration, config_id, populate_existing=True)
     if config is None or config.deleted_at is not None:
         raise NotFoundError(f"Track configuration {config_id} not found")
     return config
@@ -66,9 +66,9 @@ def create_track(db: Session, data: TrackCreate) -> TrackOut:
 
 
 def update_track(db: Session, track_id: uuid.UUID, changes: TrackUpdate) -> TrackOut:
+    revisions.lock_counter(db)  # before reading: concurrent admin edits must not overwrite each other
     track = _live_track(db, track_id)
     if _apply(track, changes):
-        revisions.lock_counter(db)
         track.rev = revisions.allocate(db, 1)[0]
         track.updated_at = utcnow()
     db.flush()
@@ -76,10 +76,10 @@ def update_track(db: Session, track_id: uuid.UUID, changes: TrackUpdate) -> Trac
 
 
 def delete_track(db: Session, track_id: uuid.UUID) -> None:
+    revisions.lock_counter(db)
     track = _live_track(db, track_id)
     configs = _configurations_by_track(db, [track.id]).get(track.id, [])
     live = [c for c in configs if c.deleted_at is None]
-    revisions.lock_counter(db)
     revs = revisions.allocate(db, 1 + len(live))
     now = utcnow()
     for row, rev in zip([*live, track], revs, strict=True):
@@ -87,17 +87,17 @@ def delete_track(db: Session, track_id: uuid.UUID) -> None:
 
 
 def add_configuration(db: Session, track_id: uuid.UUID, fields: ConfigurationFields) -> ConfigurationOut:
-    track = _live_track(db, track_id)
     revisions.lock_counter(db)
+    track = _live_track(db, track_id)
     config = _new_configuration(db, track, fields)
     db.flush()
     return ConfigurationOut.model_validate(config)
 
 
 def update_configuration(db: Session, config_id: uuid.UUID, changes: ConfigurationUpdate) -> ConfigurationOut:
+    revisions.lock_counter(db)
     config = get_configuration(db, config_id)
     if _apply(config, changes):
-        revisions.lock_counter(db)
         config.version += 1
         config.rev = revisions.allocate(db, 1)[0]
         config.updated_at = utcnow()
@@ -106,8 +106,8 @@ def update_configuration(db: Session, config_id: uuid.UUID, changes: Configurati
 
 
 def delete_configuration(db: Session, config_id: uuid.UUID) -> None:
-    config = get_configuration(db, config_id)
     revisions.lock_counter(db)
+    config = get_configuration(db, config_id)
     config.rev = revisions.allocate(db, 1)[0]
     config.deleted_at = config.updated_at = utcnow()
 
@@ -130,7 +130,7 @@ def _apply(row: Any, changes: BaseModel) -> bool:
 
 
 def _live_track(db: Session, track_id: uuid.UUID) -> Track:
-    track = db.get(Track, track_id)
+    track = db.get(Track, track_id, populate_existing=True)
     if track is None or track.deleted_at is not None:
         raise NotFoundError(f"Track {track_id} not found")
     return track

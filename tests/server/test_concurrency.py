@@ -63,3 +63,38 @@ def test_a_refresh_token_used_twice_at_once_never_yields_two_live_sessions(api):
     assert [code for code, _ in outcomes].count(401) >= 3
     for token in winners:  # reuse detection revoked the family, including the winner's new token
         assert api.client.post("/api/v1/auth/refresh", json={"refresh_token": token}).status_code == 401
+
+
+def test_the_same_telemetry_uploaded_by_several_devices_at_once_is_stored_once(api):
+    from .records import telemetry_document
+
+    alice = api.account("alice")
+    s = session()
+    lp = lap(s["id"], 1)
+    api.client.post("/api/v1/sync/push", json={"records": [s, lp]}, headers=alice.headers)
+    document = telemetry_document()
+
+    def upload(_: int) -> tuple[int, str | None]:
+        with TestClient(api.client.app, base_url="https://testserver") as device:
+            response = device.put(f"/api/v1/sync/laps/{lp['id']}/telemetry", json=document, headers=alice.headers)
+            return response.status_code, response.json().get("status")
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(upload, range(4)))
+    assert sorted(outcomes) == [(200, "created")] + [(200, "unchanged")] * 3
+
+
+def test_concurrent_configuration_edits_each_bump_the_version(api):
+    admin = api.admin()
+    track = api.client.post("/api/v1/tracks", json={"name": "Zolder", "configurations": [
+        {"name": "GP", "start_finish_lat": 50.99, "start_finish_lon": 5.25}]}, headers=admin.headers).json()
+    config_id = track["configurations"][0]["id"]
+
+    def edit(n: int) -> int:
+        with TestClient(api.client.app, base_url="https://testserver") as browser:
+            return browser.patch(f"/api/v1/admin/track-configurations/{config_id}", json={"length_m": 4000 + n},
+                                 headers=admin.headers).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(edit, range(4))) == [200] * 4
+    assert api.client.get(f"/api/v1/track-configurations/{config_id}").json()["version"] == 5
