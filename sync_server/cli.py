@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--username", required=True)
     admin.add_argument("--email", required=True)
     admin.add_argument("--display-name")
+    commands.add_parser("rebuild-leaderboard", help="recompute the best-lap table from all laps (after a restore)")
     return parser
 
 
@@ -108,6 +109,21 @@ def create_admin(settings: Settings, username: str, email: str, display_name: st
     print(f"administrator '{request.username.lower()}' created")
 
 
+def rebuild_leaderboard(settings: Settings) -> None:
+    from sync_server.leaderboard.maintain import rebuild_all
+    from sync_server.sync.revisions import next_rev
+
+    migrate(settings)
+    database = Database(settings.database_url)
+    try:
+        with database.sessions.begin() as db:
+            next_rev(db)  # takes the writers' lock and invalidates cached pages
+            count = rebuild_all(db)
+    finally:
+        database.dispose()
+    print(f"leaderboard rebuilt: {count} best-lap rows")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
@@ -116,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         print("database is up to date")
     elif args.command == "create-admin":
         create_admin(settings, args.username, args.email, args.display_name)
+    elif args.command == "rebuild-leaderboard":
+        rebuild_leaderboard(settings)
     else:
         serve(settings, args.host, args.port, args.workers)
     return 0

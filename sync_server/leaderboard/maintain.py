@@ -49,29 +49,49 @@ def refresh_for_changes(
 
 
 def recompute(db: Session, config_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    best: dict[tuple[str, str], Candidate] = {}
-    for lap_time, achieved_at, lap_id, category, event_id in db.execute(_qualifying_laps(config_id, user_id)):
+    best = _best_by_grain(db.execute(_qualifying_laps(config_id, user_id)))
+    db.execute(delete(BestLap).where(BestLap.track_configuration_id == config_id, BestLap.user_id == user_id))
+    _insert(db, best)
+
+
+def rebuild_all(db: Session) -> int:
+    """Recompute the whole table from the laps in one streamed pass (after a bulk import or a restore).
+    Returns the number of rows written."""
+    best = _best_by_grain(db.execute(_qualifying_laps().execution_options(yield_per=10_000)))
+    db.execute(delete(BestLap))
+    _insert(db, best)
+    return len(best)
+
+
+BestKey = tuple[uuid.UUID, uuid.UUID, str, str]  # (configuration, user, category_key, event_key)
+
+
+def _best_by_grain(rows: Iterable[Any]) -> dict[BestKey, Candidate]:
+    best: dict[BestKey, Candidate] = {}
+    for config_id, user_id, lap_time, achieved_at, lap_id, category, event_id in rows:
         candidate: Candidate = (lap_time, achieved_at, lap_id)
-        for key in _grains(category_key(category), event_id):
+        for cat, event in _grains(category_key(category), event_id):
+            key = (config_id, user_id, cat, event)
             if key not in best or candidate < best[key]:
                 best[key] = candidate
-    db.execute(delete(BestLap).where(BestLap.track_configuration_id == config_id, BestLap.user_id == user_id))
-    if best:
-        db.execute(
-            insert(BestLap),
-            [
-                {
-                    "track_configuration_id": config_id,
-                    "user_id": user_id,
-                    "category_key": cat,
-                    "event_key": event,
-                    "lap_id": lap_id,
-                    "lap_time_ms": lap_time,
-                    "achieved_at": achieved_at,
-                }
-                for (cat, event), (lap_time, achieved_at, lap_id) in best.items()
-            ],
-        )
+    return best
+
+
+def _insert(db: Session, best: dict[BestKey, Candidate]) -> None:
+    rows = [
+        {
+            "track_configuration_id": config_id,
+            "user_id": user_id,
+            "category_key": cat,
+            "event_key": event,
+            "lap_id": lap_id,
+            "lap_time_ms": lap_time,
+            "achieved_at": achieved_at,
+        }
+        for (config_id, user_id, cat, event), (lap_time, achieved_at, lap_id) in best.items()
+    ]
+    for start in range(0, len(rows), 5000):
+        db.execute(insert(BestLap), rows[start : start + 5000])
 
 
 def _grains(category: str | None, event_id: uuid.UUID | None) -> list[tuple[str, str]]:
@@ -86,10 +106,12 @@ def _grains(category: str | None, event_id: uuid.UUID | None) -> list[tuple[str,
     return keys
 
 
-def _qualifying_laps(config_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
-    """Valid, timed, public, live laps (not out/in/pit laps) of one driver on one configuration."""
-    return (
+def _qualifying_laps(config_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None) -> Select[Any]:
+    """Valid, timed, public, live laps (not out/in/pit laps), optionally of one driver on one configuration."""
+    statement = (
         select(
+            DrivingSession.track_configuration_id,
+            Lap.owner_id,
             Lap.lap_time_ms,
             func.coalesce(DrivingSession.recorded_at, Lap.created_at),
             Lap.id,
@@ -99,8 +121,7 @@ def _qualifying_laps(config_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
         .join(DrivingSession, DrivingSession.id == Lap.session_id)
         .outerjoin(Car, (Car.id == DrivingSession.car_id) & Car.deleted_at.is_(None))
         .where(
-            Lap.owner_id == user_id,
-            DrivingSession.track_configuration_id == config_id,
+            DrivingSession.track_configuration_id.is_not(None),
             Lap.deleted_at.is_(None),
             DrivingSession.deleted_at.is_(None),
             Lap.is_valid.is_(True),
@@ -111,3 +132,8 @@ def _qualifying_laps(config_id: uuid.UUID, user_id: uuid.UUID) -> Select[Any]:
             or_(Lap.is_public.is_(True), DrivingSession.is_public.is_(True)),
         )
     )
+    if user_id is not None:
+        statement = statement.where(Lap.owner_id == user_id)
+    if config_id is not None:
+        statement = statement.where(DrivingSession.track_configuration_id == config_id)
+    return statement

@@ -85,3 +85,9 @@ def test_serve_migrates_then_answers_health(tmp_path, database_url, clean_databa
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_rebuild_leaderboard_command(clean_database, database_url):
+    result = _run(["rebuild-leaderboard"], _env(database_url))
+    assert result.returncode == 0, result.stderr
+    assert "0 best-lap rows" in result.stdout

@@ -123,3 +123,21 @@ def test_moving_a_session_to_another_configuration_moves_its_laps(api):
     api.client.patch(f"/api/v1/sessions/{s['id']}", json={"track_configuration_id": other}, headers=alice.headers)
     assert board(api, spa)["entries"] == []
     assert [e["lap_time_ms"] for e in board(api, other)["entries"]] == [139_000]
+
+
+def test_rebuild_from_all_laps_gives_the_same_board(api, clean_database):
+    from sqlalchemy import delete
+
+    from sync_server.leaderboard.maintain import rebuild_all
+    from sync_server.models import BestLap
+
+    config = setup(api)
+    for i, times in enumerate([(139_000, 138_000), (140_000,), (137_500, 141_000)]):
+        drive(api, api.account(f"driver{i}"), config, *times, car_record=car(category="Cup"))
+    before = board(api, config, car_category="cup")
+    with clean_database.sessions.begin() as db:
+        db.execute(delete(BestLap))
+    with clean_database.sessions.begin() as db:
+        assert rebuild_all(db) == 6  # 3 drivers x (any category, Cup)
+    drive(api, api.account("late"), config, 150_000, public=False)  # a new revision: the cache key moves on
+    assert board(api, config, car_category="cup")["entries"] == before["entries"]
