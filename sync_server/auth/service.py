@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -103,6 +103,8 @@ def issue_tokens(
 ) -> IssuedTokens:
     """A new access token and a new refresh token (a new family unless rotating one). OAuth sign-ins use this too."""
     access, expires_in = tokens.create_access_token(user.id, ROLE_USER)
+    if family_id is None:  # a new sign-in: forget this user's expired tokens (reuse detection no longer needs them)
+        db.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id, RefreshToken.expires_at < utcnow()))
     refresh = new_refresh_token()
     db.add(
         RefreshToken(

@@ -59,7 +59,7 @@ def push(request: PushRequest, user: CurrentUser, db: DbSession) -> PushResponse
 @router.get(
     "/pull",
     response_model=PullResponse,
-    responses={410: {"model": ResyncBody, "description": "Cursor unknown or too new: pull again from 0"}, 422: {}},
+    responses={410: {"model": ResyncBody, "description": "Cursor unknown or too new: pull again from 0"}},
 )
 def pull_changes(
     user: CurrentUser,

@@ -237,3 +237,17 @@ def test_profile_update_and_password_change(api):
     assert ok.status_code == 204
     assert api.client.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token}).status_code == 401
     assert api.login("alice", password="a brand new password").status_code == 200
+
+
+def test_expired_refresh_tokens_are_refused_and_purged_on_the_next_sign_in(api, clean_database):
+    from sync_server.models import RefreshToken
+
+    account = api.account("alice")
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with clean_database.engine.begin() as connection:
+        connection.execute(update(RefreshToken).values(expires_at=past))
+    response = api.client.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token})
+    assert response.status_code == 401
+    api.login("alice")
+    with clean_database.sessions() as db:
+        assert db.query(RefreshToken).count() == 1
