@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import text
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from sync_server.admin.routes import router as admin_router
 from sync_server.auth.routes import router as auth_router
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.leaderboard_cache = PageCache()
     install_error_handlers(app)
     app.add_exception_handler(DataError, _database_refused_value)
+    app.add_exception_handler(IntegrityError, _database_conflict)
     _add_middleware(app, settings)
     install_oauth(app, settings)
     api = APIRouter(prefix=API_PREFIX)
@@ -115,6 +116,15 @@ async def _database_refused_value(_request: Any, _exc: Exception) -> JSONRespons
     return JSONResponse(
         {"detail": "A value was refused by the database (out of range or NUL character in text)", "code": "invalid"},
         status_code=422,
+    )
+
+
+async def _database_conflict(_request: Any, _exc: Exception) -> JSONResponse:
+    """A uniqueness or reference rule enforced by the database that a service check did not catch first (for
+    instance two requests racing): the request is refused and nothing was written."""
+    return JSONResponse(
+        {"detail": "The change conflicts with data stored meanwhile; nothing was written", "code": "conflict"},
+        status_code=409,
     )
 
 

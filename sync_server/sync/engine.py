@@ -164,25 +164,26 @@ def _same_content(write: Write, row: Any) -> bool:
 
 
 def _same_file_conflicts(db: Session, user: User, plans: list[_Plan]) -> list[ConflictItem]:
-    """A session created with a file another session of this account already has: the server's UUID wins."""
-    new_files = {
-        p.write.data.file_sha256: p.write.id  # type: ignore[union-attr]
-        for p in plans
-        if p.write.kind is SESSION and p.status == "created" and p.write.data.file_sha256  # type: ignore[union-attr]
-    }
-    if not new_files:
+    """A session written with a file another session of this account already has: the server's UUID wins."""
+    files: dict[str, uuid.UUID] = {}
+    for plan in plans:
+        data = plan.write.data
+        if plan.write.kind is not SESSION or plan.status not in ("created", "updated") or not data:
+            continue
+        sha = data.file_sha256  # type: ignore[attr-defined]
+        if sha and sha in files:
+            raise InvalidError(f"records[{plan.write.position}].data.file_sha256: two sessions in the chunk have it")
+        if sha:
+            files[sha] = plan.write.id
+    if not files:
         return []
     rows = db.scalars(
-        select(DrivingSession).where(
-            DrivingSession.owner_id == user.id, DrivingSession.file_sha256.in_(list(new_files))
-        )
+        select(DrivingSession).where(DrivingSession.owner_id == user.id, DrivingSession.file_sha256.in_(list(files)))
     )
     return [
-        ConflictItem(
-            kind="session", id=new_files[row.file_sha256], reason="same_file", server=server_record(SESSION, row)
-        )
+        ConflictItem(kind="session", id=files[row.file_sha256], reason="same_file", server=server_record(SESSION, row))
         for row in rows
-        if row.file_sha256 is not None and row.id != new_files[row.file_sha256]
+        if row.file_sha256 is not None and row.id != files[row.file_sha256]
     ]
 
 

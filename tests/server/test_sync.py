@@ -246,3 +246,17 @@ def test_deleting_a_session_tombstones_its_laps(api):
     push(api, alice, tombstone(s, results[0]["rev"]))
     changes = pull(api, alice, cursor)["changes"]
     assert sorted((c["kind"], c["deleted"]) for c in changes) == [("lap", True), ("lap", True), ("session", True)]
+
+
+def test_an_edit_giving_a_session_another_sessions_file_is_a_same_file_conflict(api):
+    alice = api.account("alice")
+    first, second = session(file_content=b"one"), session(file_content=b"two")
+    revs = {r["id"]: r["rev"] for r in push(api, alice, first, second)["results"]}
+    moved = edited(second, revs[second["id"]], file_sha256=first["data"]["file_sha256"])
+    response = api.client.post("/api/v1/sync/push", json={"records": [moved]}, headers=alice.headers)
+    assert response.status_code == 409
+    assert response.json()["conflicts"][0]["reason"] == "same_file"
+    twins = api.client.post("/api/v1/sync/push", json={"records": [session(file_content=b"x"),
+                                                                   session(file_content=b"x")]},
+                            headers=alice.headers)
+    assert twins.status_code == 422 and "file_sha256" in twins.json()["detail"]
