@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,26 @@ def test_error_in_a_large_file_names_the_earliest_bad_line(trackaddict_samples: 
     lines[9000] = lines[9000][:-3] + b"x.0"
     error = error_of(b"\n".join(lines), "sample_01.csv")
     assert error.line == 9001 and "is not a number" in error.message
+
+
+def test_a_new_reader_is_one_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from racetrace_desktop.telemetry import formats
+
+    (tmp_path / "racebox_csv.py").write_text(
+        "FORMAT_NAME = 'RaceBox'\n"
+        "def detect(head, name):\n    return head.startswith(b'Record,Time,')\n"
+        "def parse(data, name):\n    raise NotImplementedError('RaceBox rows')\n"
+    )
+    monkeypatch.setattr(formats, "__path__", [*formats.__path__, str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "racetrace_desktop.telemetry.formats.racebox_csv", raising=False)
+    formats.readers.cache_clear()
+    try:
+        assert format_names() == ["RaceBox", "TrackAddict"]
+        with pytest.raises(TelemetryFormatError) as caught:
+            read_bytes(b"Record,Time,Latitude\n1,0.0,45.0\n", "racebox.csv")
+        # the registry chose the new reader; its bug still reaches the user as a file-specific error
+        expected = "internal error while reading this RaceBox file (NotImplementedError: RaceBox rows)"
+        assert caught.value.message == expected
+    finally:
+        formats.readers.cache_clear()
+        sys.modules.pop("racetrace_desktop.telemetry.formats.racebox_csv", None)
