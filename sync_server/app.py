@@ -123,7 +123,11 @@ async def _database_conflict(_request: Any, _exc: Exception) -> JSONResponse:
     """A uniqueness or reference rule enforced by the database that a service check did not catch first (for
     instance two requests racing): the request is refused and nothing was written."""
     return JSONResponse(
-        {"detail": "The change conflicts with data stored meanwhile; nothing was written", "code": "conflict"},
+        {
+            "detail": "The change conflicts with data stored meanwhile; nothing was written: retry",
+            "code": "conflict",
+            "conflicts": [],
+        },
         status_code=409,
     )
 
