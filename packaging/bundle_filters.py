@@ -78,7 +78,8 @@ def _is_binary_file(entry: TocEntry) -> bool:
 
 def _is_library(entry: TocEntry) -> bool:
     """A shared library other binaries link against (not a Python extension, not a plugin)."""
-    return entry[2] in ("BINARY", "SYMLINK") and ".so" in _name(entry) and "plugins" not in PurePosixPath(entry[0]).parts
+    in_plugins = "plugins" in PurePosixPath(entry[0]).parts
+    return entry[2] in ("BINARY", "SYMLINK") and ".so" in _name(entry) and not in_plugins
 
 
 def _libraries_by_name(entries: list[TocEntry]) -> dict[str, list[TocEntry]]:
