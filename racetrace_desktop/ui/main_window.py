@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress.show()
         self.status_text.setText(f"Importing {count} file(s)…")
-        self.log_dock.show()
+        self._show_log()
 
     def _import_finished(self, report: object) -> None:
         results = getattr(report, "results", ())
@@ -291,7 +291,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{title}: {message}", 15_000)
         if not title.startswith("Import failed"):  # import failures are already listed per file
             self.import_log.add_message(f"✗ {title}: {message}")
-        self.log_dock.show()
+        self._show_log()
+
+    def _show_log(self) -> None:
+        if not self.log_dock.isVisible():
+            self.log_dock.show()
+            self.resizeDocks([self.log_dock], [120], Qt.Orientation.Vertical)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)

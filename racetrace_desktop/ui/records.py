@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox
 
 from racetrace_desktop import paths
-from racetrace_desktop.services import demo, library_service
+from racetrace_desktop.services import library_service
 from racetrace_desktop.services.changes import Changes
 from racetrace_desktop.services.importer import ImportReport
 from racetrace_desktop.ui.dialogs.about import show_about
@@ -124,6 +124,8 @@ class RecordsActions:
         library = self.context.library
         if library is None:
             return
+        from racetrace_desktop.services import demo  # generating demo data pulls in the synthetic generator
+
         self.window.status_text.setText("Generating demo sessions…")
 
         def done(report: ImportReport | None) -> None:

@@ -111,8 +111,13 @@ class SessionPanel(QWidget):
         self.select_lap(self.model.lap_at(row).uuid)
 
     def best_lap(self) -> uuid.UUID | None:
-        timed = [lap for lap in self.model.laps if lap.is_valid and lap.lap_time_ms is not None]
-        return min(timed, key=lambda lap: lap.lap_time_ms or 0).uuid if timed else None
+        """The fastest valid lap; failing that the fastest full timed lap (not an out- or in-lap)."""
+        laps = self.model.laps
+        for pool in ([lap for lap in laps if lap.is_valid and lap.lap_time_ms is not None],
+                     [lap for lap in laps if lap.lap_time_ms is not None and not (lap.is_outlap or lap.is_inlap)]):
+            if pool:
+                return min(pool, key=lambda lap: lap.lap_time_ms or 0).uuid
+        return None
 
     def _on_selection(self) -> None:
         selected = self.selected_laps()

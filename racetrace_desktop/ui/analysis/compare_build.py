@@ -56,11 +56,12 @@ class CompareDisplay:
         """(label, sector times, lap time) per lap, then the theoretical best of these laps."""
         rows = [(lap.label, list(lap.record.sector_times_ms), lap.record.lap_time_ms) for lap in self.laps]
         count = max((len(times) for _, times, _ in rows), default=0)
+        # Valid laps only, unless the driver deliberately compares nothing but invalid laps.
+        pool = [lap.record for lap in self.laps if lap.record.is_valid] or [lap.record for lap in self.laps]
         bests: list[int | None] = []
         for i in range(count):
-            valid = [lap.record.sector_times_ms[i] for lap in self.laps if lap.record.is_valid
-                     and i < len(lap.record.sector_times_ms) and lap.record.sector_times_ms[i] is not None]
-            bests.append(min(valid) if valid else None)  # type: ignore[type-var]
+            times = [t for record in pool if i < len(record.sector_times_ms) and (t := record.sector_times_ms[i])]
+            bests.append(min(times) if times else None)
         total = sum(bests) if bests and all(b is not None for b in bests) else None  # type: ignore[arg-type]
         rows.append(("Theoretical best", bests, total))
         return rows

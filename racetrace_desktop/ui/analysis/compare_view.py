@@ -204,5 +204,5 @@ def _sector_item(value: int | None, reference: int | None) -> QTableWidgetItem:
         diff = value - reference
         item.setText(f"{text} ({format_gap(diff)})")
         item.setForeground(QBrush(QColor("#c62828" if diff > 0 else "#2e7d32")))
-    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item

@@ -82,10 +82,10 @@ class TracksDialog(QDialog):
         self._set_editable(False)
         self.reload()
 
-    def reload(self, select_id: int | None = None) -> None:
-        run_read(self.context, "list tracks", library_service.list_tracks, lambda t: self._show(t, select_id))
+    def reload(self, select_id: int | None = None, message: str = "") -> None:
+        run_read(self.context, "list tracks", library_service.list_tracks, lambda t: self._show(t, select_id, message))
 
-    def _show(self, tracks: list[TrackRecord], select_id: int | None) -> None:
+    def _show(self, tracks: list[TrackRecord], select_id: int | None, message: str = "") -> None:
         self.tree.clear()
         for track in tracks:
             top = QTreeWidgetItem([track.name, track.origin, "", ""])
@@ -98,6 +98,8 @@ class TracksDialog(QDialog):
                 if config.id == select_id or (select_id is None and self.tree.currentItem() is None):
                     self.tree.setCurrentItem(item)
         self.tree.expandAll()
+        if message:
+            self.status.setText(message)
 
     def select_configuration(self, configuration_id: int) -> bool:
         for i in range(self.tree.topLevelItemCount()):
@@ -152,10 +154,9 @@ class TracksDialog(QDialog):
 
     def _saved(self, configuration_id: int, changes: object) -> None:
         count = len(getattr(changes, "sessions_updated", ()))
-        self.status.setText(f"Saved; {count} session(s) re-lapped.")
         self.save.setEnabled(True)
         self.changed.emit(changes)
-        self.reload(configuration_id)
+        self.reload(configuration_id, f"Saved; {count} session(s) re-lapped.")
 
     def _failed(self, exc: BaseException) -> None:
         self.save.setEnabled(True)

@@ -16,7 +16,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from racetrace_desktop.ui.plots.traces import ChannelSpec, CursorReading, PlotRequest, Trace
-from racetrace_desktop.ui.theme import cursor_colour
+from racetrace_desktop.ui.theme import apply_plot_theme, cursor_colour
 from racetrace_desktop.ui.units import DisplayUnit, distance_unit
 
 MIN_PLOT_HEIGHT = 120  # px; below this the axis labels collide
@@ -29,6 +29,7 @@ class ChannelPlotStack(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        apply_plot_theme()  # follow the current palette (light or dark) whoever created the widget
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.layout_widget.ci.setSpacing(2)
         # Many channels in a small window: keep every plot readable and scroll instead of squeezing.
@@ -80,7 +81,7 @@ class ChannelPlotStack(QWidget):
 
     def _add_plot(self, row: int, spec: ChannelSpec, is_last: bool) -> pg.PlotItem:
         plot = self.layout_widget.addPlot(row=row, col=0)
-        plot.getAxis("left").setLabel(f"{spec.label} ({spec.unit.label})" if spec.unit.label else spec.label)
+        plot.getAxis("left").setLabel(_axis_label(spec))
         plot.getAxis("left").setWidth(64)
         plot.getAxis("left").enableAutoSIPrefix(False)  # the unit is in the label; no "(x0.001)"
         plot.getAxis("bottom").enableAutoSIPrefix(False)
@@ -219,6 +220,14 @@ class ChannelPlotStack(QWidget):
         lo, hi = plot.vb.viewRange()[0]
         scale = self._request.distance_unit.scale
         return (lo / scale, hi / scale)
+
+
+def _axis_label(spec: ChannelSpec) -> str:
+    """Name and unit; a long name gives way to the unit alone (the plot title names the channel in full)."""
+    unit = spec.unit.label
+    if not unit:
+        return spec.label
+    return f"{spec.label} ({unit})" if len(spec.label) <= 12 else unit
 
 
 def _has_values(trace: Trace, key: str) -> bool:

@@ -1,0 +1,178 @@
+"""The main window on a real library: import by drop, bad files, lap view, compare, shared cursor, re-lap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtTest import QTest
+from ui_helpers import drop_files, map_state, wait_map_drawn
+
+from racetrace_desktop.library import open_library
+from racetrace_desktop.services import library_service
+from racetrace_desktop.ui.context import AppContext
+from racetrace_desktop.ui.errors import ErrorFunnel
+from racetrace_desktop.ui.main_window import MainWindow
+from racetrace_desktop.ui.plots.traces import DELTA_KEY
+from racetrace_desktop.ui.settings import AppSettings
+from racetrace_desktop.ui.tasks import TaskRunner
+
+S1_LAPS_MS = [155138, 444553, 107089, 116145, 357906]
+
+
+@pytest.fixture
+def library(racetrace_home):
+    lib = open_library(racetrace_home / "library.sqlite")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def window(qtbot, library, tmp_path):
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.demo_offered = True  # no first-run dialog in tests
+    settings.online_tiles = False
+    context = AppContext(TaskRunner(), settings, ErrorFunnel(), tmp_path / "cache")
+    win = MainWindow(context)
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    with qtbot.waitSignal(win.library_refreshed, timeout=10_000):
+        win.set_library(library)
+    yield win
+    context.runner.wait_for_done(10_000)
+
+
+def import_by_drop(qtbot, window, files, adds_sessions: bool = True) -> object:
+    signals = [window.importer.finished, window.library_refreshed] if adds_sessions else [window.importer.finished]
+    with qtbot.waitSignals(signals, timeout=60_000):
+        finished: list = []
+        window.importer.finished.connect(finished.append, Qt.ConnectionType.SingleShotConnection)
+        assert drop_files(window, files)
+    return finished[0]
+
+
+def open_first_session(qtbot, window) -> None:
+    with qtbot.waitSignal(window.lap_loaded, timeout=20_000):
+        window.library_panel.select_session(window.library_panel.first_session())
+
+
+def test_dropping_real_sample_files_adds_sessions(qtbot, window, library, trackaddict_samples):
+    files = [trackaddict_samples / "sample_01.csv", trackaddict_samples / "sample_02.csv"]
+    report = import_by_drop(qtbot, window, files)
+    assert len(report.imported) == 2
+    assert window.library_panel.session_count == 2
+    assert len(library_service.list_sessions(library)) == 2
+    log = window.import_log.texts()
+    assert any(text.startswith("✓ sample_01.csv: 6 laps") for text in log), log
+    assert any(text.startswith("✓ sample_02.csv") for text in log), log
+
+    again = import_by_drop(qtbot, window, [trackaddict_samples / "sample_01.csv"], adds_sessions=False)
+    assert len(again.duplicates) == 1
+    assert window.library_panel.session_count == 2
+    assert window.import_log.texts()[0].startswith("= sample_01.csv: already in the library")
+
+
+def test_a_bad_file_shows_an_error_and_changes_nothing(qtbot, window, library, tmp_path, other_samples):
+    bad = tmp_path / "broken.csv"
+    bad.write_bytes(b"# RaceRender Data: TrackAddict 4.8.0 on iOS\n\"Time\",\"Lap\"\n0.0,0\n0.1,zero\n")
+    with qtbot.waitSignal(window.importer.finished, timeout=30_000) as finished:
+        assert drop_files(window, [bad, other_samples / "racechrono_v10.csv"])
+    report = finished.args[0]
+    assert len(report.failed) == 2
+    shown = window.import_log.texts()
+    assert any(t.startswith("✗ broken.csv") and "line" in t for t in shown), shown
+    assert any(t.startswith("✗ racechrono_v10.csv") for t in shown), shown
+    assert "Import failed" in window.statusBar().currentMessage()
+    assert window.log_dock.isVisible()
+    assert library_service.list_sessions(library) == []
+    assert window.library_panel.session_count == 0
+
+
+def test_selecting_a_lap_fills_the_plots_with_all_its_samples(qtbot, window, library, trackaddict_samples):
+    import_by_drop(qtbot, window, [trackaddict_samples / "sample_01.csv"])
+    open_first_session(qtbot, window)
+    laps = window.session_panel.model.laps
+    assert [lap.lap_time_ms for lap in laps[:5]] == S1_LAPS_MS
+    third = laps[3]
+    with qtbot.waitSignal(window.lap_loaded, timeout=20_000):
+        window.session_panel.select_lap(third.uuid)
+    stored = library_service.load_lap(library, third.uuid)
+    x, y = window.lap_view.plots.curves[("speed", str(third.uuid))].getOriginalDataset()
+    assert len(x) == len(y) == stored.data.row_count > 1000
+    assert np.allclose(y, stored.data.channels["speed"] * 3.6, equal_nan=True)  # km/h on screen
+    assert window.lap_view.plots.plots["speed"].getAxis("left").labelText == "Speed (km/h)"
+
+
+def test_compare_delta_ends_at_the_lap_time_difference(qtbot, window, trackaddict_samples, screenshot_dir):
+    import_by_drop(qtbot, window, [trackaddict_samples / "sample_01.csv"])
+    open_first_session(qtbot, window)
+    laps = {lap.lap_time_ms: lap.uuid for lap in window.session_panel.model.laps}
+    with qtbot.waitSignal(window.compare.computed, timeout=30_000) as computed:
+        window.compare_laps([laps[116145], laps[107089]])
+    display = computed.args[0]
+    assert display.reference == laps[107089]  # the fastest valid lap by default
+    assert display.finish_delta_s(laps[116145]) == pytest.approx((116145 - 107089) / 1000, abs=1e-9)
+    _, shown_delta = window.compare_view.plots.curves[(DELTA_KEY, str(laps[116145]))].getOriginalDataset()
+    assert shown_delta[-1] == pytest.approx(9.056, abs=1e-9)
+    assert window.analysis.tabs.currentWidget() is window.compare_view
+    theoretical = window.compare_view.sectors.item(window.compare_view.sectors.rowCount() - 1, 0)
+    assert theoretical is not None and theoretical.text() != "–"
+
+    with qtbot.waitSignal(window.compare.computed, timeout=30_000) as swapped:
+        window.compare.swap_reference()
+    assert swapped.args[0].reference == laps[116145]
+    assert swapped.args[0].finish_delta_s(laps[107089]) == pytest.approx(-9.056, abs=1e-9)
+    wait_map_drawn(qtbot, window)
+    qtbot.wait(400)
+    window.grab().save(str(screenshot_dir / "window_compare_sample01.png"))
+
+
+def test_cursor_moves_from_plots_to_map_and_back(qtbot, window, trackaddict_samples, screenshot_dir):
+    import_by_drop(qtbot, window, [trackaddict_samples / "sample_01.csv"])
+    open_first_session(qtbot, window)
+    payload = window.lap_view.payload
+    wait_map_drawn(qtbot, window)
+
+    # Plots -> map: what dragging the cursor line does.
+    target_m = float(payload.cursor_distance_m[len(payload.cursor_distance_m) // 3])
+    window.lap_view.plots._cursor_lines["speed"].setValue(target_m)
+    index = payload.index_at(target_m)
+    expected = [payload.cursor_lat[index], payload.cursor_lon[index]]
+    qtbot.waitUntil(lambda: map_state(qtbot, window)["cursor"] == pytest.approx(expected), timeout=10_000)
+
+    # Map -> plots: a real click on the pixel of a point two thirds along the lap.
+    far = 2 * len(payload.cursor_lat) // 3
+    box: dict = {}
+    view = window.analysis.map
+    view.caller.call("(function (a, b) { var p = rt.map.latLngToContainerPoint([a, b]); return [p.x, p.y]; })",
+                     float(payload.cursor_lat[far]), float(payload.cursor_lon[far]), callback=lambda r: box.update(p=r))
+    qtbot.waitUntil(lambda: "p" in box, timeout=10_000)
+    with qtbot.waitSignal(view.point_clicked, timeout=10_000) as clicked:
+        QTest.mouseClick(view.focusProxy(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(round(box["p"][0]), round(box["p"][1])))
+    clicked_m = payload.distance_at(clicked.args[0])
+    assert window.lap_view.plots.cursor_m == pytest.approx(clicked_m)
+    assert abs(clicked_m - float(payload.cursor_distance_m[far])) < 40  # a pixel is a few metres; GPS held at 1 Hz
+    qtbot.wait(400)
+    window.grab().save(str(screenshot_dir / "window_lap_sample01.png"))
+
+
+def test_editing_a_track_relaps_its_sessions(qtbot, window, library, trackaddict_samples):
+    import_by_drop(qtbot, window, [trackaddict_samples / "sample_01.csv"])
+    open_first_session(qtbot, window)
+    assert window.session_panel.model.columns.count("S1") == 1
+    before = len([c for c in window.session_panel.model.columns if c.startswith("S") and c[1:].isdigit()])
+    dialog = window.records.open_tracks()
+    qtbot.waitUntil(lambda: dialog.current is not None, timeout=10_000)
+    assert dialog.save.isEnabled()
+    dialog.sectors.setValue(before + 2)
+    with qtbot.waitSignal(dialog.changed, timeout=60_000), qtbot.waitSignal(window.session_loaded, timeout=60_000):
+        dialog.save.click()
+    sectors = [c for c in window.session_panel.model.columns if c.startswith("S") and c[1:].isdigit()]
+    assert len(sectors) == before + 2
+    laps = library_service.session_laps(library, window.current_session)
+    assert [lap.lap_time_ms for lap in laps[:5]] == S1_LAPS_MS  # stated times survive a re-lap
+    timed = [lap for lap in laps if lap.lap_time_ms and not lap.is_outlap and not lap.is_inlap]
+    assert all(len(lap.sector_times_ms) == before + 2 for lap in timed)
+    assert "re-lapped" in dialog.status.text()

@@ -1,0 +1,39 @@
+"""Helpers for the window tests: an isolated window on a real library, file drops, waiting for the map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from racetrace_desktop.ui.main_window import MainWindow
+
+
+def drop_files(window: MainWindow, files: list[Path]) -> bool:
+    """Send a real drag-enter + drop of local files to the window; returns whether the drag was accepted."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(f)) for f in files])
+    enter = QDragEnterEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    if not enter.isAccepted():
+        return False
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)
+    return True
+
+
+def map_state(qtbot, window: MainWindow) -> dict:
+    box: dict = {}
+    window.analysis.map.state(lambda state: box.update(state=state))
+    qtbot.waitUntil(lambda: "state" in box, timeout=10_000)
+    return box["state"] or {}
+
+
+def wait_map_drawn(qtbot, window: MainWindow) -> dict:
+    qtbot.waitUntil(lambda: window.analysis.map is not None and window.analysis.map.is_ready, timeout=20_000)
+    qtbot.waitUntil(lambda: map_state(qtbot, window).get("svgPaths", 0) > 0, timeout=10_000)
+    return map_state(qtbot, window)
