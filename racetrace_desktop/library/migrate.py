@@ -44,7 +44,7 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 
 def context_options() -> dict[str, Any]:
     """Options shared by env.py and the model/migration comparison."""
-    from racetrace_desktop.library import models  # noqa: F401 - registers every table on Base.metadata
+    from racetrace_desktop.library import models, sync_models  # noqa: F401 - registers every table on Base.metadata
 
     return {
         "target_metadata": Base.metadata,

@@ -22,8 +22,8 @@ BATCH_REVISION = '''
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -41,8 +41,8 @@ FAILING_REVISION = '''
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "9001"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -62,7 +62,7 @@ def _scripts_with(tmp_path: Path, revision_source: str) -> Path:
     """A copy of the library's migrations plus one extra revision."""
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_test.py").write_text(revision_source)
+    (scripts / "versions" / "9001_test.py").write_text(revision_source.replace("{head}", migrate.head_revision()))
     return scripts
 
 
@@ -80,7 +80,7 @@ def test_open_library_creates_the_file_in_the_data_folder_with_wal_and_foreign_k
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
-        assert migrate.current_revision(connection) == migrate.head_revision() == "0001"
+        assert migrate.current_revision(connection) == migrate.head_revision() == "0002"
     library.close()
     assert library.path == racetrace_home / "library.sqlite" and library.path.is_file()
 
@@ -168,7 +168,7 @@ def test_failing_migration_leaves_the_file_at_the_previous_revision(racetrace_ho
         migrate.upgrade(create_engine(path), script_location=_scripts_with(tmp_path, FAILING_REVISION))
 
     connection = sqlite3.connect(path)
-    assert list(connection.iterdump()) == before  # no half_done table, no laps.note column, still 0001
+    assert list(connection.iterdump()) == before  # no half_done table, no laps.note column, still at head
     connection.close()
 
 
