@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
+from sync_server.errors import NotFoundError
 from sync_server.leaderboard.maintain import category_key
-from sync_server.models import BestLap, Car, DrivingSession, Lap, TeamMember, User
+from sync_server.models import BestLap, Car, DrivingSession, Lap, TeamMember, TrackConfiguration, User
 from sync_server.models.leaderboard import ANY
-from sync_server.tracks.service import get_configuration
 
 
 class Driver(BaseModel):
@@ -76,7 +77,13 @@ def leaderboard(
     page: int,
     page_size: int,
 ) -> LeaderboardPage:
-    config = get_configuration(db, config_id)
+    version = db.scalar(
+        select(TrackConfiguration.version).where(
+            TrackConfiguration.id == config_id, TrackConfiguration.deleted_at.is_(None)
+        )
+    )
+    if version is None:
+        raise NotFoundError(f"Track configuration {config_id} not found")
     conditions = [
         BestLap.track_configuration_id == config_id,
         BestLap.category_key == (category_key(car_category) or ANY),
@@ -85,60 +92,85 @@ def leaderboard(
     ]
     if team_id is not None:
         conditions.append(BestLap.user_id.in_(select(TeamMember.user_id).where(TeamMember.team_id == team_id)))
-    ranked = (
-        select(BestLap, func.rank().over(order_by=BestLap.lap_time_ms).label("rank"))
-        .join(User, User.id == BestLap.user_id)
-        .where(*conditions)
-        .subquery()
-    )
-    total = db.scalar(select(func.count()).select_from(ranked)) or 0
-    rows = db.execute(
-        select(ranked.c.rank, ranked.c.achieved_at, User, Lap, DrivingSession, Car)
-        .join(User, User.id == ranked.c.user_id)
-        .join(Lap, Lap.id == ranked.c.lap_id)
-        .join(DrivingSession, DrivingSession.id == Lap.session_id)
-        .outerjoin(Car, Car.id == DrivingSession.car_id)
-        .order_by(ranked.c.lap_time_ms, ranked.c.achieved_at, ranked.c.lap_id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    entries = [_entry(*row, version=config.version) for row in rows]
+    rows = db.execute(_page_query(conditions, page, page_size)).all()
+    if rows:
+        total = rows[0].total
+    else:  # past the last page: the window count came back with no row to carry it
+        total = db.scalar(select(func.count()).select_from(BestLap).join(User, User.id == BestLap.user_id)
+                          .where(*conditions)) or 0
     return LeaderboardPage(
         track_configuration_id=config_id,
-        track_configuration_version=config.version,
+        track_configuration_version=version,
         car_category=car_category,
         event_id=event_id,
         team_id=team_id,
         page=page,
         page_size=page_size,
         total=total,
-        entries=entries,
+        entries=[_entry(row, version) for row in rows],
     )
 
 
-def _entry(
-    rank: int, achieved: datetime, user: User, lap: Lap, session: DrivingSession, car: Car | None, *, version: int
-) -> LeaderboardEntry:
-    timed_version = session.track_configuration_version
+def _page_query(conditions: list[Any], page: int, page_size: int) -> Select[Any]:
+    """One statement: rank and count over the whole board (an index range scan of `best_laps`), then only the
+    page's rows are joined to their lap, session and car, reading just the columns an entry shows."""
+    order = (BestLap.lap_time_ms, BestLap.achieved_at, BestLap.lap_id)
+    board = (
+        select(
+            BestLap.user_id,
+            BestLap.lap_id,
+            BestLap.lap_time_ms,
+            BestLap.achieved_at,
+            User.display_name,
+            func.rank().over(order_by=BestLap.lap_time_ms).label("rank"),
+            func.count().over().label("total"),
+        )
+        .join(User, User.id == BestLap.user_id)
+        .where(*conditions)
+        .order_by(*order)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+        .subquery()
+    )
+    return (
+        select(
+            board.c.rank, board.c.total, board.c.user_id, board.c.display_name, board.c.lap_id, board.c.lap_time_ms,
+            board.c.achieved_at, Lap.sector_times_ms, Lap.time_source, Lap.is_valid, Lap.session_id,
+            DrivingSession.event_id, DrivingSession.track_configuration_version, DrivingSession.format_name,
+            DrivingSession.app_version, DrivingSession.device, DrivingSession.os_name, DrivingSession.gps_source,
+            DrivingSession.gps_rate_hz, Car.make, Car.model, Car.year, Car.category,
+        )
+        .join(Lap, Lap.id == board.c.lap_id)
+        .join(DrivingSession, DrivingSession.id == Lap.session_id)
+        .outerjoin(Car, Car.id == DrivingSession.car_id)
+        .order_by(board.c.lap_time_ms, board.c.achieved_at, board.c.lap_id)
+    )
+
+
+def _entry(row: Row[Any], version: int) -> LeaderboardEntry:
+    timed_version = row.track_configuration_version
+    car = None
+    if row.make is not None:
+        car = CarSummary(make=row.make, model=row.model, year=row.year, category=row.category)
     return LeaderboardEntry(
-        rank=rank,
-        driver=Driver(id=user.id, display_name=user.display_name),
-        lap_id=lap.id,
-        session_id=session.id,
-        lap_time_ms=lap.lap_time_ms or 0,
-        sector_times_ms=lap.sector_times_ms or [],
-        achieved_at=achieved,
-        event_id=session.event_id,
-        car=CarSummary(make=car.make, model=car.model, year=car.year, category=car.category) if car else None,
+        rank=row.rank,
+        driver=Driver(id=row.user_id, display_name=row.display_name),
+        lap_id=row.lap_id,
+        session_id=row.session_id,
+        lap_time_ms=row.lap_time_ms,
+        sector_times_ms=row.sector_times_ms or [],
+        achieved_at=row.achieved_at,
+        event_id=row.event_id,
+        car=car,
         provenance=Provenance(
-            format_name=session.format_name,
-            app_version=session.app_version,
-            device=session.device,
-            os_name=session.os_name,
-            gps_source=session.gps_source,
-            gps_rate_hz=session.gps_rate_hz,
-            time_source=lap.time_source,
-            is_valid=lap.is_valid,
+            format_name=row.format_name,
+            app_version=row.app_version,
+            device=row.device,
+            os_name=row.os_name,
+            gps_source=row.gps_source,
+            gps_rate_hz=row.gps_rate_hz,
+            time_source=row.time_source,
+            is_valid=row.is_valid,
             track_configuration_version=timed_version,
             timed_with_current_version=None if timed_version is None else timed_version == version,
         ),
