@@ -132,3 +132,51 @@ def test_a_batch_migration_of_a_parent_table_keeps_the_child_rows(database_url, 
 def _uuid_param(database: Database) -> str:
     value = uuid.uuid4()
     return value.hex if database.dialect == "sqlite" else str(value)
+
+
+FAILING_REVISION = '''"""test only: creates a table, then fails"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9998"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table("half_done", sa.Column("id", sa.Integer, primary_key=True))
+    raise RuntimeError("migration failed halfway")
+
+
+def downgrade():
+    pass
+'''
+
+
+def test_a_failing_migration_leaves_no_half_applied_schema(database_url, tmp_path):
+    import shutil
+
+    import pytest
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    from sync_server.migrate import MIGRATIONS_DIR, alembic_config
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, scripts)
+    database, drop = _fresh_database(database_url, tmp_path)
+    try:
+        config = alembic_config(database.engine)
+        config.set_main_option("script_location", str(scripts))
+        head = ScriptDirectory.from_config(config).get_current_head()
+        upgrade(database.engine)
+        (scripts / "versions" / "9998_fails.py").write_text(FAILING_REVISION.replace("{head}", head))
+        with pytest.raises(RuntimeError, match="halfway"):
+            command.upgrade(config, "9998")
+        with database.engine.connect() as connection:
+            assert "half_done" not in connection.dialect.get_table_names(connection)
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
+    finally:
+        database.dispose()
+        drop()
