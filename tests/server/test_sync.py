@@ -260,3 +260,14 @@ def test_an_edit_giving_a_session_another_sessions_file_is_a_same_file_conflict(
                                                                    session(file_content=b"x")]},
                             headers=alice.headers)
     assert twins.status_code == 422 and "file_sha256" in twins.json()["detail"]
+
+
+def test_naive_datetimes_are_refused_and_offsets_are_normalised_to_utc(api):
+    alice = api.account("alice")
+    naive = api.client.post("/api/v1/sync/push", json={"records": [session(recorded_at="2026-05-01T10:00:00")]},
+                            headers=alice.headers)
+    assert naive.status_code == 422 and "recorded_at" in naive.json()["detail"]
+    s = session(recorded_at="2026-05-01T12:00:00+02:00")
+    push(api, alice, s)
+    assert pull(api, alice)["changes"][0]["data"]["recorded_at"] == "2026-05-01T10:00:00Z"
+    assert push(api, alice, s)["results"][0]["status"] == "unchanged"  # same instant, other offset: identical
