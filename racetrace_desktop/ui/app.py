@@ -15,6 +15,8 @@ from racetrace_desktop import paths
 from racetrace_desktop.ui.qtenv import prepare_qt
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from racetrace_desktop.library import Library
     from racetrace_desktop.ui.main_window import MainWindow
 
@@ -37,38 +39,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def run_gui(argv: list[str]) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(relativeCreated)6.0f ms %(levelname)s %(name)s: %(message)s")
-    prepare_qt(headless=args.screenshot is not None)
-
-    from PySide6.QtCore import QSettings
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
-
-    from racetrace_desktop.ui.context import AppContext
-    from racetrace_desktop.ui.errors import ErrorFunnel
-    from racetrace_desktop.ui.main_window import ICON, MainWindow
-    from racetrace_desktop.ui.settings import AppSettings
-    from racetrace_desktop.ui.tasks import TaskRunner
-    from racetrace_desktop.ui.theme import apply_plot_theme
-
-    QApplication.setApplicationName("RaceTrace")
-    QApplication.setOrganizationName("RaceTrace")
-    QApplication.setDesktopFileName("racetrace")
-    app = QApplication(sys.argv[:1])
-    app.setWindowIcon(QIcon(str(ICON)))
-    apply_plot_theme()
-    demo_dir = paths.cache_dir() / "demo"
-    store = QSettings(str(demo_dir / "settings.ini"), QSettings.Format.IniFormat) if args.demo else QSettings()
-    settings = AppSettings(store)
-    if args.offline or args.screenshot:  # pictures must not depend on (or load) a tile server
-        settings.online_tiles = False
-    context = AppContext(TaskRunner(app), settings, ErrorFunnel(app), paths.cache_dir())
-    context.errors.install_excepthook()
-    window = MainWindow(context)
-    if args.screenshot:
-        width, height = (int(v) for v in args.size.lower().split("x"))
-        window.resize(width, height)
-    library_path = args.library or (demo_dir / "library.sqlite" if args.demo else None)
-    _open_library(window, library_path, fill_demo=args.demo)
+    app, window = build_window(args)
     window.show()
     if args.screenshot:
         from racetrace_desktop.ui.screenshot import ScreenshotRun
@@ -82,6 +53,41 @@ def run_gui(argv: list[str]) -> int:
     code = app.exec()
     shutdown(window)
     return code
+
+
+def build_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
+    """The application and its (not yet shown) window; the library opens in the background."""
+    prepare_qt(headless=args.screenshot is not None)
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from racetrace_desktop.ui.context import AppContext
+    from racetrace_desktop.ui.errors import ErrorFunnel
+    from racetrace_desktop.ui.main_window import ICON, MainWindow
+    from racetrace_desktop.ui.settings import AppSettings
+    from racetrace_desktop.ui.tasks import TaskRunner
+
+    QApplication.setApplicationName("RaceTrace")
+    QApplication.setOrganizationName("RaceTrace")
+    QApplication.setDesktopFileName("racetrace")
+    app = QApplication(sys.argv[:1])
+    app.setWindowIcon(QIcon(str(ICON)))
+    demo_dir = paths.cache_dir() / "demo"
+    store = QSettings(str(demo_dir / "settings.ini"), QSettings.Format.IniFormat) if args.demo else QSettings()
+    settings = AppSettings(store)
+    if args.offline or args.screenshot:  # pictures must not depend on (or load) a tile server
+        settings.online_tiles = False
+    context = AppContext(TaskRunner(app), settings, ErrorFunnel(app), paths.cache_dir())
+    context.errors.install_excepthook()
+    window = MainWindow(context)
+    if args.screenshot:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+        window.resize(width, height)
+    library_path = args.library or (demo_dir / "library.sqlite" if args.demo else None)
+    _open_library(window, library_path, fill_demo=args.demo)
+    return app, window
 
 
 def shutdown(window: MainWindow) -> None:
@@ -105,11 +111,13 @@ def shutdown(window: MainWindow) -> None:
 
 
 def _open_library(window: MainWindow, path: Path | None, fill_demo: bool) -> None:
-    from racetrace_desktop.library import open_library
-    from racetrace_desktop.services import demo
     from racetrace_desktop.ui.tasks import Pool
 
     def work() -> Library:
+        # Imported here, in the worker: SQLAlchemy and Alembic take a while and the window is already up.
+        from racetrace_desktop.library import open_library
+        from racetrace_desktop.services import demo
+
         library = open_library(path)
         if fill_demo:
             demo.fill_demo_library(library)  # only fills an empty library

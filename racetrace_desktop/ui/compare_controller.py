@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from racetrace_desktop.library.records import SessionSummary
-from racetrace_desktop.services import ui_queries
-from racetrace_desktop.ui.analysis.compare_build import CompareDisplay, compare_from_library
 from racetrace_desktop.ui.analysis.compare_view import CompareView
 from racetrace_desktop.ui.context import AppContext
+
+if TYPE_CHECKING:
+    from racetrace_desktop.library.records import SessionSummary
+    from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
 
 
 class CompareController(QObject):
@@ -40,6 +42,8 @@ class CompareController(QObject):
         new = [lap for lap in lap_uuids if lap not in self.lap_uuids]
         if library is None or not new:
             return
+
+        from racetrace_desktop.services import ui_queries
 
         def checked(found: dict[uuid.UUID, SessionSummary]) -> None:
             config = self.configuration_id
@@ -95,6 +99,8 @@ class CompareController(QObject):
         if library is None or not self.lap_uuids:
             self.clear()
             return
+        from racetrace_desktop.ui.analysis.compare_build import compare_from_library  # numpy-heavy: on use
+
         laps, reference, sessions = list(self.lap_uuids), self.reference, dict(self.sessions)
         focus = focus or self.view.focus
 

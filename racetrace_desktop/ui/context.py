@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from racetrace_desktop.library import Library
 from racetrace_desktop.ui.errors import ErrorFunnel
 from racetrace_desktop.ui.settings import AppSettings
 from racetrace_desktop.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from racetrace_desktop.library import Library
 
 
 @dataclass

@@ -13,17 +13,14 @@ from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
 
-from racetrace_desktop.library import LibraryError
-from racetrace_desktop.telemetry.errors import TelemetryFormatError
-
 log = logging.getLogger(__name__)
-
-EXPECTED = (TelemetryFormatError, LibraryError, ValueError, OSError)
-
 
 def describe(exc: BaseException) -> str:
     """A sentence for the user."""
-    if isinstance(exc, EXPECTED):
+    from racetrace_desktop.library.errors import LibraryError
+    from racetrace_desktop.telemetry.errors import TelemetryFormatError
+
+    if isinstance(exc, (TelemetryFormatError, LibraryError, ValueError, OSError)):
         return str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {exc}"
 

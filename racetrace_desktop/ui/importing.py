@@ -5,34 +5,32 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from racetrace_desktop.services.changes import Changes
-from racetrace_desktop.services.importer import (
-    FileImportResult,
-    ImportProgress,
-    ImportReport,
-    ImportStatus,
-    import_files,
-)
 from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.tasks import Pool
 from racetrace_desktop.ui.units import format_lap_time
 
-STATUS_COLOURS = {ImportStatus.IMPORTED: "#2e7d32", ImportStatus.DUPLICATE: "#8d6e00", ImportStatus.FAILED: "#c62828"}
+if TYPE_CHECKING:
+    from racetrace_desktop.services.importer import FileImportResult, ImportReport
+
+# Keyed by ImportStatus values (a StrEnum), so this module does not import the importer at start-up.
+IMPORTED, DUPLICATE, FAILED = "imported", "duplicate", "failed"
+STATUS_COLOURS = {IMPORTED: "#2e7d32", DUPLICATE: "#8d6e00", FAILED: "#c62828"}
 
 
 def describe_result(result: FileImportResult) -> str:
     name = result.path.name
-    if result.status == ImportStatus.IMPORTED:
+    if result.status == IMPORTED:
         best = f", best {format_lap_time(result.best_lap_ms)}" if result.best_lap_ms else ""
         track = f" at {result.track_name}" if result.track_name else ""
         new = " (new track)" if result.new_track else ""
         return f"✓ {name}: {result.lap_count} laps{best}{track}{new}"
-    if result.status == ImportStatus.DUPLICATE:
+    if result.status == DUPLICATE:
         return f"= {name}: {result.error.message if result.error else 'already in the library'}"
     return f"✗ {result.error or name}"
 
@@ -48,8 +46,8 @@ class ImportLog(QListWidget):
     def add_results(self, results: Sequence[FileImportResult]) -> None:
         for result in results:
             item = QListWidgetItem(describe_result(result))
-            item.setForeground(QBrush(QColor(STATUS_COLOURS[result.status])))
-            item.setData(Qt.ItemDataRole.UserRole, result.status.value)
+            item.setForeground(QBrush(QColor(STATUS_COLOURS[str(result.status)])))
+            item.setData(Qt.ItemDataRole.UserRole, str(result.status))
             item.setToolTip(html.escape(str(result.path)) + "".join(f"\n⚠ {w}" for w in result.warnings))
             self.insertItem(0, item)
 
@@ -75,7 +73,10 @@ class ImportController(QObject):
         self.context = context
         self.running = 0
 
-    def import_paths(self, paths: Sequence[Path | str], importer: Callable[..., ImportReport] = import_files) -> None:
+    def import_paths(self, paths: Sequence[Path | str], importer: Callable[..., ImportReport] | None = None) -> None:
+        from racetrace_desktop.services.importer import ImportProgress, import_files
+
+        importer = importer or import_files
         library = self.context.library
         files = [Path(p) for p in paths]
         if library is None or not files:
@@ -103,6 +104,9 @@ class ImportController(QObject):
             self.library_changed.emit(report.changes)
 
     def _failed(self, exc: BaseException) -> None:
+        from racetrace_desktop.services.changes import Changes
+        from racetrace_desktop.services.importer import ImportReport
+
         self.running -= 1
         self.context.errors.report("Import failed", exc)
         self.finished.emit(ImportReport(()))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from racetrace_desktop.library.records import LapRecord
-from racetrace_desktop.services.ui_queries import sector_bests
 from racetrace_desktop.ui.units import format_gap, format_lap_time
+
+if TYPE_CHECKING:
+    from racetrace_desktop.library.records import LapRecord
 
 PURPLE = QColor("#8e24aa")  # overall best on this track configuration
 GREEN = QColor("#2e7d32")  # best of this session
@@ -27,6 +29,17 @@ class SectorBests:
 
 def flags_text(lap: LapRecord) -> str:
     return " ".join(name for name, on in (("out", lap.is_outlap), ("in", lap.is_inlap), ("pit", lap.is_pit)) if on)
+
+
+def sector_bests(laps: list[LapRecord]) -> list[int | None]:
+    """Best valid time of each sector over these laps."""
+    count = max((len(lap.sector_times_ms) for lap in laps), default=0)
+    bests: list[int | None] = []
+    for i in range(count):
+        times = [t for lap in laps if lap.is_valid and i < len(lap.sector_times_ms)
+                 and (t := lap.sector_times_ms[i]) is not None]
+        bests.append(min(times) if times else None)
+    return bests
 
 
 class LapTableModel(QAbstractTableModel):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QVBoxLayout, QWidget
 
-from racetrace_desktop.library.records import SessionGroup, SessionSummary
 from racetrace_desktop.ui.units import format_lap_time
+
+if TYPE_CHECKING:
+    from racetrace_desktop.library.records import SessionGroup, SessionSummary
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Session", "Best lap", "Laps", "Car", "Configuration", "Public")

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QProgressBar, QSplitter
 
 from racetrace_desktop import paths
-from racetrace_desktop.library import Library
-from racetrace_desktop.services import library_service, ui_queries
-from racetrace_desktop.services.changes import Changes
 from racetrace_desktop.ui.analysis.area import AnalysisArea
 from racetrace_desktop.ui.analysis.compare_view import CompareView
 from racetrace_desktop.ui.analysis.lap_view import LapView
@@ -26,6 +24,11 @@ from racetrace_desktop.ui.library_panel import LibraryPanel
 from racetrace_desktop.ui.records import RecordsActions
 from racetrace_desktop.ui.session_panel import SessionPanel
 from racetrace_desktop.ui.tasks import Pool
+
+if TYPE_CHECKING:
+    from racetrace_desktop.library import Library
+    from racetrace_desktop.services import ui_queries
+    from racetrace_desktop.services.changes import Changes
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "racetrace-256.png"
 TELEMETRY_FILTER = "Telemetry files (*.csv *.CSV);;All files (*)"
@@ -144,11 +147,15 @@ class MainWindow(QMainWindow):
         return self.context.library
 
     def set_library(self, library: Library) -> None:
+        from racetrace_desktop.services.changes import NO_CHANGES
+
         self.context.library = library
         self.status_text.setText(f"Library: {library.path}")
-        self.refresh_library(Changes(), first=True)
+        self.refresh_library(NO_CHANGES, first=True)
 
     def refresh_library(self, changes: Changes, first: bool = False) -> None:
+        from racetrace_desktop.services import library_service
+
         library = self.library
         if library is None:
             return
@@ -168,6 +175,8 @@ class MainWindow(QMainWindow):
                                    key="library", on_success=shown)
 
     def open_session(self, session_uuid: uuid.UUID | None, force: bool = False) -> None:
+        from racetrace_desktop.services import ui_queries
+
         library = self.library
         if library is None or (session_uuid == self.current_session and not force):
             return
@@ -190,6 +199,8 @@ class MainWindow(QMainWindow):
                                    key="session", on_success=shown)
 
     def open_lap(self, lap_uuid: uuid.UUID | None) -> None:
+        from racetrace_desktop.services import library_service
+
         library = self.library
         if library is None or lap_uuid is None:
             return

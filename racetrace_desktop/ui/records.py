@@ -8,24 +8,20 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox
 
 from racetrace_desktop import paths
-from racetrace_desktop.services import library_service
-from racetrace_desktop.services.changes import Changes
-from racetrace_desktop.services.importer import ImportReport
-from racetrace_desktop.ui.dialogs.about import show_about
-from racetrace_desktop.ui.dialogs.cars import CarsDialog
-from racetrace_desktop.ui.dialogs.common import run_write
-from racetrace_desktop.ui.dialogs.events import EventsDialog
-from racetrace_desktop.ui.dialogs.session_edit import SessionEditDialog
-from racetrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
-from racetrace_desktop.ui.dialogs.tracks import TracksDialog
 from racetrace_desktop.ui.tasks import Pool
 
 if TYPE_CHECKING:
+    from racetrace_desktop.services.changes import Changes
+    from racetrace_desktop.services.importer import ImportReport
+    from racetrace_desktop.ui.dialogs.tracks import TracksDialog
     from racetrace_desktop.ui.main_window import MainWindow
 
 
 class RecordsActions:
-    """Thin glue between menus/context menus, dialogs and the library services."""
+    """Thin glue between menus/context menus, dialogs and the library services.
+
+    Dialogs and services are imported when first used: the window must appear before SQLAlchemy is loaded.
+    """
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
@@ -33,6 +29,8 @@ class RecordsActions:
         self.dialogs: list[object] = []  # keep non-modal dialogs alive
 
     def _write(self, title: str, work, on_done=None) -> None:
+        from racetrace_desktop.ui.dialogs.common import run_write
+
         def done(changes: Changes) -> None:
             self.window.refresh_library(changes)
             if on_done is not None:
@@ -42,6 +40,9 @@ class RecordsActions:
 
     # ---- sessions and laps ----------------------------------------------------------------------------------------
     def edit_session(self, session_uuid: uuid.UUID | None = None) -> None:
+        from racetrace_desktop.services import library_service
+        from racetrace_desktop.ui.dialogs.session_edit import SessionEditDialog
+
         session_uuid = session_uuid or self.window.current_session
         library = self.context.library
         if session_uuid is None or library is None:
@@ -60,6 +61,8 @@ class RecordsActions:
         self.context.runner.submit(load, name="load session for editing", on_success=ask)
 
     def delete_sessions(self, session_uuids: list[uuid.UUID] | None = None) -> None:
+        from racetrace_desktop.services import library_service
+
         targets = session_uuids or self.window.library_panel.selected_sessions()
         if not targets:
             return
@@ -71,9 +74,13 @@ class RecordsActions:
             self._write("delete sessions", lambda lib: library_service.delete_sessions(lib, targets))
 
     def set_public(self, session_uuid: uuid.UUID, public: bool) -> None:
+        from racetrace_desktop.services import library_service
+
         self._write("share session", lambda lib: library_service.set_session_public(lib, session_uuid, public))
 
     def set_validity(self, lap_uuid: uuid.UUID, valid: bool | None, reason: str | None) -> None:
+        from racetrace_desktop.services import library_service
+
         self._write("lap validity", lambda lib: library_service.override_lap_validity(lib, lap_uuid, valid, reason))
 
     # ---- records dialogs --------------------------------------------------------------------------------------------
@@ -84,17 +91,25 @@ class RecordsActions:
         dialog.show()
 
     def open_cars(self) -> None:
+        from racetrace_desktop.ui.dialogs.cars import CarsDialog
+
         self._open(CarsDialog(self.context, self.window))
 
     def open_events(self) -> None:
+        from racetrace_desktop.ui.dialogs.events import EventsDialog
+
         self._open(EventsDialog(self.context, self.window))
 
     def open_tracks(self) -> TracksDialog:
+        from racetrace_desktop.ui.dialogs.tracks import TracksDialog
+
         dialog = TracksDialog(self.context, self.window)
         self._open(dialog)
         return dialog
 
     def open_settings(self) -> None:
+        from racetrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.context.settings, self.window)
         if dialog.exec():
             dialog.apply()
@@ -102,6 +117,8 @@ class RecordsActions:
             self.window.apply_units()
 
     def open_about(self) -> None:
+        from racetrace_desktop.ui.dialogs.about import show_about
+
         library = self.context.library
         self.dialogs.append(show_about(self.window, str(paths.data_dir()), str(library.path) if library else None))
 

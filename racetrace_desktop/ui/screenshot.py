@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from racetrace_desktop.services import ui_queries
-
 if TYPE_CHECKING:
     from racetrace_desktop.ui.main_window import MainWindow
 
@@ -35,6 +33,8 @@ class ScreenshotRun(QObject):
         QTimer.singleShot(TIMEOUT_MS, self._timeout)
 
     def _on_library(self) -> None:
+        from racetrace_desktop.services import ui_queries
+
         log.info("library listed")
         window = self.window
         if window.library_panel.first_session() is None:
@@ -46,6 +46,8 @@ class ScreenshotRun(QObject):
 
     def _show_fastest(self, laps: list) -> None:
         """Open the session of the fastest lap on that lap; for compare, the two fastest laps."""
+        from racetrace_desktop.services import ui_queries
+
         window = self.window
         if len(laps) < (2 if self.view == "compare" else 1):
             self._fail("not enough timed laps to show")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,9 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from racetrace_desktop.library.records import LapRecord, SessionDetail
 from racetrace_desktop.ui.lap_table import LapTableModel
 from racetrace_desktop.ui.units import format_lap_time
+
+if TYPE_CHECKING:
+    from racetrace_desktop.library.records import LapRecord, SessionDetail
 
 
 def describe_session(detail: SessionDetail) -> str:

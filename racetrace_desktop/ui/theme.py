@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pyqtgraph as pg
 from PySide6.QtGui import QGuiApplication, QPalette
 
 # tab10 order, reordered so the first laps differ most; on a dark background, lighter variants of the same hues.
@@ -26,6 +25,8 @@ def lap_colour(index: int, dark: bool | None = None) -> str:
 
 def apply_plot_theme() -> None:
     """Plots follow the application palette (a dark system theme gives dark plots)."""
+    import pyqtgraph as pg  # imported with the first plot, not at start-up
+
     palette = QGuiApplication.palette()
     pg.setConfigOptions(
         background=palette.color(QPalette.ColorRole.Base),

@@ -7,6 +7,8 @@ ready are queued by the map's bridge.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QTabWidget, QWidget
 
@@ -39,6 +41,7 @@ class AnalysisArea(QSplitter):
         self.setStretchFactor(1, 2)
         self.map: MapView | None = None
         self.map_context: MapContext | None = None
+        self._map_requested = False
 
     @staticmethod
     def _plots(view: QWidget) -> ChannelPlotStack:
@@ -48,14 +51,27 @@ class AnalysisArea(QSplitter):
         return self.views[self.tabs.currentIndex()]
 
     def create_map_soon(self) -> None:
-        QTimer.singleShot(0, self.create_map)
+        """Write the page in a worker (folium is slow to import), then create the web view after the window's
+        first paint."""
+        if self._map_requested:
+            return
+        self._map_requested = True
+        folder = self.context.cache_folder / "map"
 
-    def create_map(self) -> None:
+        def write_page() -> Path:
+            from racetrace_desktop.ui.map.page import write_map_page
+
+            return write_map_page(folder)
+
+        self.context.runner.submit(write_page, name="write map page",
+                                   on_success=lambda page: QTimer.singleShot(50, self, lambda: self.create_map(page)))
+
+    def create_map(self, page: Path | None = None) -> None:
         if self.map is not None:
             return
         folder = self.context.cache_folder / "map"
         self.map_context = create_map_context(folder, QApplication.instance(), self.context.runner,
-                                              self.context.settings.online_tiles)
+                                              self.context.settings.online_tiles, page=page)
         self.map = MapView(self.map_context)
         self.map.setObjectName("map")
         self.map.point_clicked.connect(self._on_map_click)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from racetrace_desktop.library.records import LapRecord, LoadedLap
 from racetrace_desktop.telemetry.model import ChannelInfo
 from racetrace_desktop.ui.map.lines import (
     SPEED_COLOURS,
@@ -17,6 +18,9 @@ from racetrace_desktop.ui.map.lines import (
 )
 from racetrace_desktop.ui.plots.traces import DELTA_KEY, ChannelSpec, Trace
 from racetrace_desktop.ui.units import display_unit, format_lap_time, speed_unit
+
+if TYPE_CHECKING:
+    from racetrace_desktop.library.records import LapRecord, LoadedLap
 
 # Preferred order in the stack; any other channel follows alphabetically.
 CHANNEL_ORDER = ("speed", "obd_speed", "rpm", "throttle", "gps_long_g", "gps_lat_g", "accel_x", "accel_y",

@@ -7,6 +7,7 @@ times with the difference to the reference, and the theoretical best of the comp
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -27,11 +28,13 @@ from PySide6.QtWidgets import (
 
 from racetrace_desktop.ui.analysis.build import available_channels, channel_specs
 from racetrace_desktop.ui.analysis.channel_menu import ChannelMenuButton
-from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
 from racetrace_desktop.ui.analysis.payload import MapPayload
 from racetrace_desktop.ui.plots.stack import ChannelPlotStack
 from racetrace_desktop.ui.plots.traces import PlotRequest
 from racetrace_desktop.ui.units import distance_unit, format_gap, format_lap_time
+
+if TYPE_CHECKING:
+    from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from racetrace_desktop.library.records import LoadedLap
 from racetrace_desktop.ui.analysis.build import available_channels, channel_specs, lap_label, lap_trace, speed_map_line
 from racetrace_desktop.ui.analysis.channel_menu import ChannelMenuButton
 from racetrace_desktop.ui.analysis.payload import MapPayload
@@ -13,6 +14,9 @@ from racetrace_desktop.ui.plots.stack import ChannelPlotStack
 from racetrace_desktop.ui.plots.traces import PlotRequest
 from racetrace_desktop.ui.theme import lap_colour
 from racetrace_desktop.ui.units import distance_unit
+
+if TYPE_CHECKING:
+    from racetrace_desktop.library.records import LoadedLap
 
 
 class LapView(QWidget):

@@ -14,7 +14,6 @@ import re
 import time
 from pathlib import Path
 
-import httpx
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestJob, QWebEngineUrlScheme, QWebEngineUrlSchemeHandler
 
@@ -65,6 +64,8 @@ class TileCache:
 
 def fetch_tile(z: int, x: int, y: int, timeout_s: float = 10.0) -> bytes:
     """Download one tile (worker thread)."""
+    import httpx  # only when tiles are fetched: keeps the window start fast
+
     response = httpx.get(OSM_TILE_URL.format(z=z, x=x, y=y), headers={"User-Agent": USER_AGENT}, timeout=timeout_s)
     response.raise_for_status()
     if not response.headers.get("content-type", "").startswith("image/"):
@@ -115,6 +116,8 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
             return data
 
         def failed(exc: BaseException) -> None:
+            import httpx  # already loaded by the fetch that failed
+
             if isinstance(exc, httpx.TransportError):  # no network: stop trying for a while
                 self._offline_until = time.monotonic() + OFFLINE_BACKOFF_S
             log.info("tile %s not available: %s", tile, exc)

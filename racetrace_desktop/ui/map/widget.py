@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QWidget
 
 from racetrace_desktop.ui.map.bridge import PageCaller
 from racetrace_desktop.ui.map.lines import Legend, MapLine, nearest_index
-from racetrace_desktop.ui.map.page import write_map_page
 from racetrace_desktop.ui.map.tiles import TILE_SCHEME, TileCache, TileSchemeHandler
 from racetrace_desktop.ui.tasks import TaskRunner
 
@@ -32,9 +31,16 @@ class MapContext:
     tiles: TileSchemeHandler
 
 
-def create_map_context(folder: Path, owner: QObject, runner: TaskRunner | None, online: bool) -> MapContext:
-    """Write the page and set up the profile. `owner` must outlive every map view (e.g. the QApplication)."""
-    page = write_map_page(folder)
+def create_map_context(folder: Path, owner: QObject, runner: TaskRunner | None, online: bool,
+                       page: Path | None = None) -> MapContext:
+    """Set up the profile (and write the page unless `page` was written already, e.g. in a worker).
+
+    `owner` must outlive every map view (e.g. the QApplication).
+    """
+    if page is None:
+        from racetrace_desktop.ui.map.page import write_map_page  # folium is slow to import: only when needed
+
+        page = write_map_page(folder)
     profile = QWebEngineProfile(owner)  # off the record: no browsing state on disk
     tiles = TileSchemeHandler(TileCache(folder.parent / "tiles"), runner, online, profile)
     profile.installUrlSchemeHandler(TILE_SCHEME, tiles)

@@ -8,9 +8,9 @@ title, coloured like the lap.
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
@@ -19,35 +19,52 @@ from racetrace_desktop.ui.plots.traces import ChannelSpec, CursorReading, PlotRe
 from racetrace_desktop.ui.theme import apply_plot_theme, cursor_colour
 from racetrace_desktop.ui.units import DisplayUnit, distance_unit
 
+if TYPE_CHECKING:
+    import pyqtgraph as pg
+
 MIN_PLOT_HEIGHT = 120  # px; below this the axis labels collide
 
 
 class ChannelPlotStack(QWidget):
-    """`cursor_moved(distance_m)` when the user moves the cursor; `set_cursor` moves it from outside."""
+    """`cursor_moved(distance_m)` when the user moves the cursor; `set_cursor` moves it from outside.
+
+    pyqtgraph is imported and the plot area built on the first data, so an empty window appears sooner.
+    Plots are kept when the next data shows the same channels: only the curves change (opening a lap is fast).
+    """
 
     cursor_moved = Signal(float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        apply_plot_theme()  # follow the current palette (light or dark) whoever created the widget
-        self.layout_widget = pg.GraphicsLayoutWidget()
-        self.layout_widget.ci.setSpacing(2)
-        # Many channels in a small window: keep every plot readable and scroll instead of squeezing.
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.layout_widget)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.scroll)
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self.layout_widget: pg.GraphicsLayoutWidget | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._cursor_lines: dict[str, pg.InfiniteLine] = {}
+        self._sector_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
+        self._legend: pg.LegendItem | None = None
+        self._layout_key: tuple = ()
         self._request = PlotRequest([], [], distance_unit())
         self._cursor_m = 0.0
         self._syncing = False
-        self.layout_widget.scene().sigMouseClicked.connect(self._on_scene_click)
+
+    def _build(self) -> pg.GraphicsLayoutWidget:
+        if self.layout_widget is None:
+            import pyqtgraph as pg
+
+            apply_plot_theme()  # follow the current palette (light or dark)
+            self.layout_widget = pg.GraphicsLayoutWidget()
+            self.layout_widget.ci.setSpacing(2)
+            # Many channels in a small window: keep every plot readable and scroll instead of squeezing.
+            self.scroll = QScrollArea(self)
+            self.scroll.setWidgetResizable(True)
+            self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.scroll.setWidget(self.layout_widget)
+            self._box.addWidget(self.scroll)
+            self.layout_widget.scene().sigMouseClicked.connect(self._on_scene_click)
+        return self.layout_widget
 
     # ---- data -------------------------------------------------------------------------------------------------
     @property
@@ -59,28 +76,40 @@ class ChannelPlotStack(QWidget):
         return self._request.channels
 
     def set_data(self, request: PlotRequest) -> None:
-        """Replace every plot. Channels no lap has are left out."""
-        self._request = request
-        self.layout_widget.clear()
-        self.plots.clear()
-        self.curves.clear()
-        self._cursor_lines.clear()
+        """Show these laps and channels. Channels no lap has are left out."""
         shown = [c for c in request.channels if any(_has_values(t, c.key) for t in request.traces)]
-        self._request.channels = shown
-        first: pg.PlotItem | None = None
+        request.channels = shown
+        self._request = request
+        layout_key = (tuple((c.key, c.label, c.unit.label) for c in shown), request.distance_unit.label)
+        if layout_key != self._layout_key or self.layout_widget is None:
+            self._rebuild(shown)
+            self._layout_key = layout_key
+        self._fill_curves()
+        self._draw_sectors(request.sector_boundaries_m)
+        self.set_cursor(self._clamped(self._cursor_m), emit=False)
+
+    def _rebuild(self, shown: list[ChannelSpec]) -> None:
+        widget = self._build()
+        widget.clear()
+        self.plots.clear()
+        self._cursor_lines.clear()
+        self._sector_lines.clear()
+        self._legend = None
+        first = None
         for row, spec in enumerate(shown):
             plot = self._add_plot(row, spec, is_last=row == len(shown) - 1)
             if first is None:
                 first = plot
-                self._add_legend(plot)
+                self._legend = plot.addLegend(offset=(-10, 4), labelTextSize="8pt")
+                self._legend.setZValue(20)
             else:
                 plot.setXLink(first)
-        self._draw_sectors(request.sector_boundaries_m)
-        self.layout_widget.setMinimumHeight(MIN_PLOT_HEIGHT * len(shown) + 30)
-        self.set_cursor(self._clamped(self._cursor_m), emit=False)
+        widget.setMinimumHeight(MIN_PLOT_HEIGHT * len(shown) + 30)
 
     def _add_plot(self, row: int, spec: ChannelSpec, is_last: bool) -> pg.PlotItem:
-        plot = self.layout_widget.addPlot(row=row, col=0)
+        import pyqtgraph as pg
+
+        plot = self._build().addPlot(row=row, col=0)
         plot.getAxis("left").setLabel(_axis_label(spec))
         plot.getAxis("left").setWidth(64)
         plot.getAxis("left").enableAutoSIPrefix(False)  # the unit is in the label; no "(x0.001)"
@@ -93,19 +122,9 @@ class ChannelPlotStack(QWidget):
         plot.setAutoVisible(y=True)
         plot.getAxis("bottom").setStyle(showValues=is_last)
         if is_last:
-            unit = self._request.distance_unit
-            plot.setLabel("bottom", f"Distance ({unit.label})")
+            plot.setLabel("bottom", f"Distance ({self._request.distance_unit.label})")
         if spec.zero_line:
             plot.addLine(y=0, pen=pg.mkPen(cursor_colour(), width=1, style=Qt.PenStyle.DashLine))
-        x_scale = self._request.distance_unit.scale
-        for trace in self._request.traces:
-            if not _has_values(trace, spec.key):
-                continue
-            y = spec.unit.convert(np.asarray(trace.channels[spec.key], dtype=float))
-            width = trace.width * (1.6 if trace.is_reference else 1.0)
-            curve = plot.plot(trace.distance_m * x_scale, y, pen=pg.mkPen(trace.color, width=width), name=trace.label,
-                              connect="finite")
-            self.curves[(spec.key, trace.key)] = curve
         line = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen(cursor_colour(), width=1.5),
                                hoverPen=pg.mkPen(cursor_colour(), width=3))
         line.sigPositionChanged.connect(self._on_line_dragged)
@@ -114,20 +133,47 @@ class ChannelPlotStack(QWidget):
         self.plots[spec.key] = plot
         return plot
 
-    def _add_legend(self, plot: pg.PlotItem) -> None:
-        legend = plot.addLegend(offset=(-10, 4), labelTextSize="8pt", colCount=min(5, max(1, len(self.traces))))
-        legend.setZValue(20)
-        for trace in self.traces:
-            curve = next((c for (_, k), c in self.curves.items() if k == trace.key), None)
-            if curve is not None:
-                legend.addItem(curve, trace.label)
+    def _fill_curves(self) -> None:
+        import pyqtgraph as pg
+
+        for (channel, _), curve in self.curves.items():
+            if channel in self.plots:
+                self.plots[channel].removeItem(curve)
+        self.curves.clear()
+        if self._legend is not None:
+            self._legend.clear()
+        x_scale = self._request.distance_unit.scale
+        for spec in self._request.channels:
+            plot = self.plots[spec.key]
+            for trace in self._request.traces:
+                if not _has_values(trace, spec.key):
+                    continue
+                y = spec.unit.convert(np.asarray(trace.channels[spec.key], dtype=float))
+                width = trace.width * (1.6 if trace.is_reference else 1.0)
+                # The plot gives the curve its peak downsampling and clip-to-view when it is added.
+                curve = pg.PlotDataItem(trace.distance_m * x_scale, y, pen=pg.mkPen(trace.color, width=width),
+                                        connect="finite", skipFiniteCheck=True)
+                plot.addItem(curve)
+                self.curves[(spec.key, trace.key)] = curve
+        if self._legend is not None:
+            self._legend.setColumnCount(min(5, max(1, len(self.traces))))
+            for trace in self.traces:
+                curve = next((c for (_, k), c in self.curves.items() if k == trace.key), None)
+                if curve is not None:
+                    self._legend.addItem(curve, trace.label)
 
     def _draw_sectors(self, boundaries_m: list[float]) -> None:
+        import pyqtgraph as pg
+
+        for plot, line in self._sector_lines:
+            plot.removeItem(line)
+        self._sector_lines.clear()
         pen = pg.mkPen(cursor_colour(), width=1, style=Qt.PenStyle.DotLine)
         for plot in self.plots.values():
             for b in boundaries_m[:-1]:
-                plot.addItem(pg.InfiniteLine(b * self._request.distance_unit.scale, angle=90, pen=pen),
-                             ignoreBounds=True)
+                line = pg.InfiniteLine(b * self._request.distance_unit.scale, angle=90, pen=pen)
+                plot.addItem(line, ignoreBounds=True)
+                self._sector_lines.append((plot, line))
 
     # ---- cursor -----------------------------------------------------------------------------------------------
     @property
@@ -203,9 +249,9 @@ class ChannelPlotStack(QWidget):
 
     # ---- view range ---------------------------------------------------------------------------------------------
     def zoom_to(self, start_m: float, end_m: float) -> None:
-        plot = next(iter(self.plots.values()), None)
-        if plot is not None:
-            scale = self._request.distance_unit.scale
+        # Every plot, not only the first: linked views align by pixels and may not be laid out yet.
+        scale = self._request.distance_unit.scale
+        for plot in self.plots.values():
             plot.setXRange(start_m * scale, end_m * scale, padding=0.01)
 
     def reset_zoom(self) -> None:

@@ -34,6 +34,7 @@ def window(qtbot, library, tmp_path):
     settings.online_tiles = False
     context = AppContext(TaskRunner(), settings, ErrorFunnel(), tmp_path / "cache")
     win = MainWindow(context)
+    context.runner.setParent(win)  # results that arrive after the test are dropped with the window
     qtbot.addWidget(win)
     win.resize(1400, 900)
     win.show()

@@ -1,0 +1,243 @@
+"""Desktop UI benchmarks, each in a fresh offscreen Qt process.
+
+Rows: cold start to a shown window; the longest event-loop stall while ten 1-hour files import (a 2 ms timer
+probe on the GUI thread); opening the lap view of a lap from a 1-hour session; the frame time when panning ten
+overlaid laps; the memory of the whole app (main process plus QtWebEngine children) with the map and ten laps.
+
+    python -m benchmarks bench_ui          # via the runner
+    python -m benchmarks.bench_ui --scenario session --workdir DIR   # one child (internal)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FILES = 10
+STARTUP_RUNS = 5
+
+
+# ---- parent side --------------------------------------------------------------------------------------------------
+def _env(workdir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    env.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--log-level=3")
+    env["RACETRACE_HOME"] = str(workdir / "home")
+    for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR"):
+        folder = workdir / name.lower()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        env[name] = str(folder)
+    return env
+
+
+def _child(scenario: str, workdir: Path, timeout: float = 600) -> list[str]:
+    cmd = [sys.executable, "-m", "benchmarks.bench_ui", "--scenario", scenario, "--workdir", str(workdir)]
+    done = subprocess.run(cmd, cwd=REPO, env=_env(workdir), capture_output=True, text=True, timeout=timeout)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH ")]
+    if done.returncode != 0 or not lines:
+        output = done.stdout[-2000:] + done.stderr[-4000:]
+        raise RuntimeError(f"{scenario} child failed (rc {done.returncode}):\n{output}")
+    return [line[6:] for line in lines]
+
+
+def _startup(workdir: Path) -> dict:
+    times = []
+    for _ in range(STARTUP_RUNS):
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_ui", "--scenario", "startup", "--workdir",
+                                 str(workdir)], cwd=REPO, env=_env(workdir), stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("BENCH shown"):
+                times.append(time.perf_counter() - start)
+                break
+        proc.wait(timeout=60)
+    if not times:
+        raise RuntimeError("the window never reported being shown")
+    return {"name": "ui: cold start to a shown window", "seconds": min(times),
+            "median_seconds": statistics.median(times), "target": "<= 1.0 s"}
+
+
+def _make_files(folder: Path) -> list[Path]:
+    from racetrace_desktop.telemetry.synthetic import DEFAULT_START_UTC, generate_session
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i in range(FILES):
+        session = generate_session(duration_s=3600, gps_hz=10, obd=True, seed=100 + i,
+                                   start_utc=DEFAULT_START_UTC + timedelta(days=i))
+        files.append(session.write(folder))
+    return files
+
+
+def run() -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="racetrace-bench-ui-") as tmp:
+        workdir = Path(tmp)
+        rows = [_startup(workdir)]
+        _make_files(workdir / "files")
+        rows.extend(json.loads(line) for line in _child("session", workdir) if line.startswith("{"))
+        return rows
+
+
+# ---- child side ---------------------------------------------------------------------------------------------------
+def _emit(kind: str) -> None:
+    print(f"BENCH {kind}", flush=True)
+
+
+def _emit_row(row: dict) -> None:
+    print(f"BENCH {json.dumps(row)}", flush=True)
+
+
+def _startup_child() -> None:
+    from racetrace_desktop.ui.app import build_window, parse_args
+
+    app, window = build_window(parse_args(["--offline"]))
+    window.show()
+    from PySide6.QtCore import QTimer
+
+    def shown() -> None:
+        _emit("shown")
+        os._exit(0)  # the measurement ends here; skip teardown
+
+    QTimer.singleShot(0, shown)
+    app.exec()
+
+
+class _StallProbe:
+    """A 2 ms timer on the GUI thread: the longest gap between ticks is the longest freeze a user would feel."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import Qt, QTimer
+
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(2)
+        self.timer.timeout.connect(self._tick)
+        self.last = 0.0
+        self.worst = 0.0
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return self.worst
+
+
+def _wait(app, condition, timeout_s: float = 600) -> None:
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.perf_counter() + timeout_s
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("benchmark step timed out")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+
+
+def _session_child(workdir: Path) -> None:
+    import psutil
+
+    from racetrace_desktop.services import library_service
+    from racetrace_desktop.ui.app import build_window, parse_args
+
+    app, window = build_window(parse_args(["--offline", "--library", str(workdir / "bench.sqlite")]))
+    window.resize(1600, 1000)
+    window.show()
+    _wait(app, lambda: window.context.library is not None)
+    files = sorted((workdir / "files").glob("*.csv"))
+
+    probe, finished = _StallProbe(), []
+    window.importer.finished.connect(finished.append)
+    start = time.perf_counter()
+    probe.start()
+    window.import_paths(files)
+    _wait(app, lambda: bool(finished))
+    stall = probe.stop()
+    imported = len(finished[0].imported)
+    _emit_row({"name": f"ui: longest GUI stall while importing {FILES} 1-hour files", "seconds": stall,
+                  "target": "<= 50 ms", "import_seconds": time.perf_counter() - start, "imported": imported})
+    _lap_open(app, window, library_service)
+    _pan_and_memory(app, window, library_service, psutil)
+    os._exit(0)
+
+
+def _lap_open(app, window, library_service) -> None:
+    library = window.context.library
+    session = library_service.list_sessions(library)[0]
+    _wait(app, lambda: window.library_panel.session_count > 0)
+    window.open_session(session.uuid)
+    _wait(app, lambda: window.session_view is not None and window.session_view.detail.summary.uuid == session.uuid)
+    laps = [lap for lap in library_service.session_laps(library, session.uuid) if lap.lap_time_ms][5:10]
+    loaded, times = [], []
+    window.lap_loaded.connect(loaded.append)
+    for lap in laps:
+        count = len(loaded)
+        start = time.perf_counter()
+        window.open_lap(lap.uuid)
+        _wait(app, lambda c=count: len(loaded) > c)
+        window.lap_view.plots.layout_widget.viewport().repaint()  # the first frame of the new lap is painted
+        times.append(time.perf_counter() - start)
+    _emit_row({"name": "ui: open the lap view (lap of a 1-hour session)", "seconds": statistics.median(times),
+                  "best_seconds": min(times), "target": "<= 150 ms"})
+
+
+def _pan_and_memory(app, window, library_service, psutil) -> None:
+    library = window.context.library
+    laps = []
+    for session in library_service.list_sessions(library):
+        laps.extend(lap.uuid for lap in library_service.session_laps(library, session.uuid)
+                    if lap.is_valid and lap.lap_time_ms)
+    computed: list = []
+    window.compare.computed.connect(computed.append)
+    window.compare_laps(laps[3:3 + 10])
+    _wait(app, lambda: bool(computed))
+    plots = window.compare_view.plots
+    _wait(app, lambda: window.analysis.map is not None and window.analysis.map.is_ready, 120)
+    frames = []
+    length = float(computed[0].result.distance_m[-1])
+    for step in range(60):
+        start_m = (step * 37.0) % max(length - 600.0, 1.0)
+        begin = time.perf_counter()
+        plots.zoom_to(start_m, start_m + 600.0)
+        plots.layout_widget.viewport().repaint()
+        frames.append(time.perf_counter() - begin)
+    frames.sort()
+    _emit_row({"name": "ui: frame when panning 10 overlaid laps (median)", "seconds": statistics.median(frames),
+                  "p95_seconds": frames[int(len(frames) * 0.95)], "target": "<= 16 ms"})
+    deadline = time.perf_counter() + 3
+    _wait(app, lambda: time.perf_counter() > deadline)  # let the map draw the lines
+    me = psutil.Process()
+    rss = me.memory_info().rss + sum(c.memory_info().rss for c in me.children(recursive=True))
+    _emit_row({"name": "ui: memory with map and 10 overlaid laps (RSS incl. WebEngine)", "value": rss / 2**20,
+                  "unit": "MB", "peak_mb": rss / 2**20, "target": "< 600 MB"})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scenario", choices=("startup", "session"), required=True)
+    parser.add_argument("--workdir", type=Path, required=True)
+    args = parser.parse_args()
+    if args.scenario == "startup":
+        _startup_child()
+    else:
+        _session_child(args.workdir)
+
+
+if __name__ == "__main__":
+    main()
