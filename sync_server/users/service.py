@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from sync_server.errors import ConflictError
 from sync_server.models import Team, TeamMember, User
+from sync_server.sync.revisions import next_rev
 from sync_server.users.schemas import ProfileUpdate, TeamRef, UserProfile
 
 
@@ -32,8 +33,9 @@ def profile_of(db: Session, user: User) -> UserProfile:
 
 
 def update_profile(db: Session, user: User, changes: ProfileUpdate) -> User:
-    if changes.display_name is not None:
+    if changes.display_name is not None and changes.display_name != user.display_name:
         user.display_name = changes.display_name
+        next_rev(db)  # leaderboards show display names: cached pages must not outlive the change
     if changes.email is not None:
         email = str(changes.email).lower()
         taken = db.scalar(select(User.id).where(User.email == email, User.id != user.id))

@@ -141,3 +141,12 @@ def test_rebuild_from_all_laps_gives_the_same_board(api, clean_database):
         assert rebuild_all(db) == 6  # 3 drivers x (any category, Cup)
     drive(api, api.account("late"), config, 150_000, public=False)  # a new revision: the cache key moves on
     assert board(api, config, car_category="cup")["entries"] == before["entries"]
+
+
+def test_a_renamed_driver_shows_at_once(api):
+    config = setup(api)
+    alice = api.account("alice")
+    drive(api, alice, config, 139_000)
+    assert board(api, config)["entries"][0]["driver"]["display_name"] == "alice"
+    api.client.patch("/api/v1/users/me", json={"display_name": "Alice R."}, headers=alice.headers)
+    assert board(api, config)["entries"][0]["driver"]["display_name"] == "Alice R."
