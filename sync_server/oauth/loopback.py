@@ -27,16 +27,16 @@ def check_loopback_redirect(uri: str) -> str:
     hint = "use http://127.0.0.1:<port>/<path> or http://[::1]:<port>/<path> (RFC 8252 §7.3)"
     if len(uri) > MAX_REDIRECT_URI_LENGTH:
         raise _bad_redirect(f"redirect_uri is longer than {MAX_REDIRECT_URI_LENGTH} characters")
-    parts = urlsplit(uri)
     try:
+        parts = urlsplit(uri)
         port = parts.port
-    except ValueError:
-        raise _bad_redirect(f"redirect_uri has an invalid port; {hint}") from None
+    except ValueError as exc:
+        raise _bad_redirect(f"redirect_uri is not a valid URL ({exc}); {hint}") from None
     if parts.hostname == "localhost":
         raise _bad_redirect(f"redirect_uri must use a loopback IP literal, not 'localhost'; {hint}")
     if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
         raise _bad_redirect(f"redirect_uri must be a loopback address of this computer; {hint}")
-    if port is None or parts.username or parts.password or parts.fragment:
+    if not port or parts.username or parts.password or parts.fragment:
         raise _bad_redirect(f"redirect_uri needs an explicit port and no user info or fragment; {hint}")
     return uri
 

@@ -9,9 +9,12 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from sync_server.models import DesktopLoginCode, OAuthAccount, User
+from sync_server.oauth.loopback import OAuthFlowError, check_loopback_redirect
 
 from .fake_provider import FakeProvider, FakeUser
 from .live_server import serve
@@ -259,6 +262,8 @@ def test_unknown_or_malformed_codes_are_clean_errors(client):
         "http://user:pw@127.0.0.1:5000/callback",
         "http://192.168.1.20:5000/callback",
         "http://127.0.0.1:99999/callback",
+        "http://127.0.0.1:0/callback",
+        "http://[::1/callback",
         "javascript:alert(1)",
     ],
 )
@@ -341,3 +346,15 @@ def test_unreachable_provider_is_a_clean_502(make_client, provider):
     response = make_client(**settings).get("/api/v1/auth/google/login", follow_redirects=False)
     assert response.status_code == 502
     assert "Could not complete the request to Google" in response.json()["detail"]
+
+
+@given(st.text(max_size=80) | st.from_regex(r"http://(127\.0\.0\.1|\[::1\]|\[::1|localhost)(:-?\d{0,6})?/[ -~]{0,20}"))
+@settings(max_examples=300, deadline=None)
+def test_any_redirect_uri_is_accepted_only_when_loopback_with_a_port(uri):
+    try:
+        accepted = check_loopback_redirect(uri)
+    except OAuthFlowError as exc:
+        assert exc.code == "invalid_redirect_uri"
+        return
+    parts = urlsplit(accepted)
+    assert parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1") and 0 < parts.port < 65536
