@@ -1,4 +1,4 @@
-"""`racetrace <subcommand>`: import, sessions, laps, compare, demo.
+"""`racetrace <subcommand>`: import, sessions, laps, compare, demo; account, sync, publish, leaderboard (cli_sync).
 
 Human-readable output by default, `--json` for scripts; the exit code is non-zero when anything failed.
 """
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from racetrace_desktop import __version__
+from racetrace_desktop import __version__, cli_sync
 from racetrace_desktop.cli_output import (
     compare_json,
     compare_text,
@@ -26,6 +26,7 @@ from racetrace_desktop.cli_output import (
 from racetrace_desktop.library import Library, LibraryError, open_library
 from racetrace_desktop.services import library_service
 from racetrace_desktop.services.lookup import NotFoundError, resolve_lap, resolve_session
+from racetrace_desktop.sync.errors import SyncError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--reference", metavar="LAP_ID", help="reference lap (default: the fastest valid lap)")
 
     sub.add_parser("demo", help="fill an empty library with generated demo sessions")
+    cli_sync.add_parsers(sub)
 
     for command in sub.choices.values():
         command.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -97,6 +99,10 @@ COMMANDS: dict[str, Callable[[Library, argparse.Namespace], tuple[Any, str, int]
     "laps": _cmd_laps,
     "compare": _cmd_compare,
     "demo": _cmd_demo,
+    "account": cli_sync.cmd_account,
+    "sync": cli_sync.cmd_sync,
+    "publish": cli_sync.cmd_publish,
+    "leaderboard": cli_sync.cmd_leaderboard,
 }
 
 
@@ -105,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with open_library() as library:
             payload, text, code = COMMANDS[args.command](library, args)
-    except (NotFoundError, LibraryError, ValueError) as error:
+    except (NotFoundError, LibraryError, ValueError, SyncError) as error:
         _fail(args, str(error))
         return 2
     if args.json:

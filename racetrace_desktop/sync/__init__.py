@@ -2,48 +2,28 @@
 
 Entry point: `SyncService(library)` (account, sync, status, leaderboard, downloaded laps). Errors are the typed
 `SyncError` subclasses of `sync.errors`; progress arrives as `SyncProgress` through a callback.
+
+Names are imported lazily (PEP 562) so that importing `racetrace_desktop.sync.errors` (the CLI does, for every
+command) does not load httpx and keyring.
 """
 
-from racetrace_desktop.sync.context import SyncCounts, SyncProgress
-from racetrace_desktop.sync.engine import SyncReport
-from racetrace_desktop.sync.errors import (
-    AccountMismatch,
-    AuthFailed,
-    ClockIncorrect,
-    Conflict,
-    Interrupted,
-    NotSignedIn,
-    ResyncRequired,
-    ServerMessage,
-    ServerUnreachable,
-    SyncError,
-    SyncInProgress,
-    UploadTooLarge,
-)
-from racetrace_desktop.sync.leaderboard import DownloadedLap, LeaderboardView
-from racetrace_desktop.sync.service import AccountInfo, SyncService, SyncStatus
-from racetrace_desktop.sync.settings import SyncSettings
+from __future__ import annotations
 
-__all__ = [
-    "AccountInfo",
-    "AccountMismatch",
-    "AuthFailed",
-    "ClockIncorrect",
-    "Conflict",
-    "DownloadedLap",
-    "Interrupted",
-    "LeaderboardView",
-    "NotSignedIn",
-    "ResyncRequired",
-    "ServerMessage",
-    "ServerUnreachable",
-    "SyncCounts",
-    "SyncError",
-    "SyncInProgress",
-    "SyncProgress",
-    "SyncReport",
-    "SyncService",
-    "SyncSettings",
-    "SyncStatus",
-    "UploadTooLarge",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "SyncCounts": "context", "SyncProgress": "context", "SyncReport": "engine",
+    "AccountMismatch": "errors", "AuthFailed": "errors", "ClockIncorrect": "errors", "Conflict": "errors",
+    "Interrupted": "errors", "NotSignedIn": "errors", "ResyncRequired": "errors", "ServerMessage": "errors",
+    "ServerUnreachable": "errors", "SyncError": "errors", "SyncInProgress": "errors", "UploadTooLarge": "errors",
+    "DownloadedLap": "leaderboard", "LeaderboardView": "leaderboard",
+    "AccountInfo": "service", "SyncService": "service", "SyncStatus": "service", "SyncSettings": "settings",
+}  # fmt: skip
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
