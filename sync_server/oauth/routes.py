@@ -70,7 +70,13 @@ def list_providers(request: Request) -> ProviderList:
     return ProviderList(providers=links)
 
 
-@router.get("/{provider}/login", name="oauth_login", status_code=302, responses=error_responses(404, 502))
+@router.get(
+    "/{provider}/login",
+    name="oauth_login",
+    status_code=302,
+    response_class=RedirectResponse,
+    responses={302: {"description": "To the provider's sign-in page"}, **error_responses(404, 502)},
+)
 async def oauth_login(provider: ProviderName, request: Request) -> Response:
     """Browser sign-in: redirects to the provider."""
     client = _client(request, provider)
@@ -78,7 +84,11 @@ async def oauth_login(provider: ProviderName, request: Request) -> Response:
 
 
 @router.get(
-    "/{provider}/desktop/login", name="oauth_desktop_login", status_code=302, responses=error_responses(400, 404, 502)
+    "/{provider}/desktop/login",
+    name="oauth_desktop_login",
+    status_code=302,
+    response_class=RedirectResponse,
+    responses={302: {"description": "To the provider's sign-in page"}, **error_responses(400, 404, 502)},
 )
 async def oauth_desktop_login(
     provider: ProviderName,

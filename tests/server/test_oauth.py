@@ -9,13 +9,23 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
-from hypothesis import given, settings
+import schemathesis
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.python.asgi import get_client
 from sqlalchemy import select, update
 
+from sync_server.app import create_app
 from sync_server.models import DesktopLoginCode, OAuthAccount, User
 from sync_server.oauth.loopback import OAuthFlowError, check_loopback_redirect
 
+from .conftest import server_settings
 from .fake_provider import FakeProvider, FakeUser
 from .live_server import serve
 
@@ -358,3 +368,39 @@ def test_any_redirect_uri_is_accepted_only_when_loopback_with_a_port(uri):
         return
     parts = urlsplit(accepted)
     assert parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1") and 0 < parts.port < 65536
+
+
+# --- fuzzing the OAuth endpoints with both providers configured ---
+
+OAUTH_SCHEMA = schemathesis.openapi.from_asgi(
+    "/openapi.json", create_app(server_settings("sqlite://", google_client_id="x", google_client_secret="y"))
+)
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def fuzzer(operation, session):
+    @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy())
+    def run(case):
+        case.validate_response(case.call(session=session), checks=CHECKS)
+
+    return run
+
+
+def test_oauth_endpoints_have_no_server_errors(client):
+    """Providers configured against the fake: fuzzed logins, callbacks and code exchanges never answer 5xx."""
+    session = get_client(client.app)
+    failures, fuzzed = [], []
+    for result in OAUTH_SCHEMA.get_all_operations():
+        operation = result.ok()
+        name = operation.path.removeprefix("/api/v1/auth/").split("/")[0]
+        if not operation.path.startswith("/api/v1/auth/") or name in {"register", "login", "refresh", "logout",
+                                                                       "admin"}:
+            continue
+        fuzzed.append(operation.path)
+        try:
+            fuzzer(operation, session)()
+        except (Exception, BaseExceptionGroup) as exc:
+            failures.append(f"{operation.method.upper()} {operation.path}: {exc}")
+    assert len(fuzzed) == 5
+    assert not failures, "\n\n".join(failures)
