@@ -1,0 +1,168 @@
+"""Faults: the server killed mid-push, the network down across an app restart, a replayed chunk, a cursor the
+server no longer knows, overlapping syncs, uploads over the server's size limit."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import BACKENDS, Device, Server, signed_up, start_server, unique
+from test_sync_convergence import generated, imported, second_device, server_counts, snapshot
+
+from racetrace_desktop.library import sync_repo
+from racetrace_desktop.services import library_service
+from racetrace_desktop.sync import ServerUnreachable, SyncInProgress, SyncProgress
+
+
+@pytest.fixture(params=BACKENDS)
+def own_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """A server this test may kill and restart."""
+    running = start_server(request.param, tmp_path / "server")
+    yield running
+    running.kill()
+
+
+class Recorder(httpx.HTTPTransport):
+    """The real transport, plus a hook that may misbehave around push requests."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pushes = 0
+        self.paths: list[str] = []
+        self.on_push = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        if request.url.path.endswith("/sync/push") and self.on_push is not None:
+            self.pushes += 1
+            return self.on_push(self, request)
+        return super().handle_request(request)
+
+    def forward(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.read()
+        return response
+
+
+def a_library_with_sessions(
+    make_device, server: Server, tmp_path: Path, count: int = 4, **options: object
+) -> Device:
+    device = make_device("a", **options)
+    signed_up(device, server, unique("hank"))
+    imported(device, *(generated(tmp_path / "files", seed) for seed in range(10, 10 + count)))
+    device.service.update_settings(push_chunk_size=4)  # a session's 5 laps span two chunks
+    return device
+
+
+def test_server_killed_while_a_chunk_is_answered_then_restarted(
+    own_server: Server, make_device, tmp_path: Path
+) -> None:
+    transport = Recorder()
+    device = a_library_with_sessions(make_device, own_server, tmp_path, transport=transport, retries=8, backoff_s=0.25)
+
+    def crash_after_storing(recorder: Recorder, request: httpx.Request) -> httpx.Response:
+        if recorder.pushes == 3:  # the server stores the chunk, then dies before the answer gets out
+            recorder.forward(request)
+            own_server.kill()
+            threading.Timer(1.0, own_server.start).start()
+            raise httpx.ReadError("connection reset by peer")
+        return recorder.forward(request)
+
+    transport.on_push = crash_after_storing
+    report = device.service.sync()
+
+    # 24 records; the 4 of the chunk whose answer was lost were already stored: the retry finds them unchanged
+    assert transport.pushes > 3 and report.counts.pushed == 24 - 4
+    assert device.service.status().pending_changes == 0
+    name = device.service.settings.username
+    assert server_counts(own_server, name) == (4, 20)  # nothing lost, nothing doubled
+    other = second_device(make_device, own_server, name)
+    other.service.sync()
+    assert snapshot(other) == snapshot(device)
+
+
+def test_with_the_server_down_changes_wait_across_a_restart(own_server: Server, make_device, tmp_path: Path) -> None:
+    device = a_library_with_sessions(make_device, own_server, tmp_path, count=2, retries=1, backoff_s=0.05)
+    own_server.kill()
+
+    with pytest.raises(ServerUnreachable, match=r"cannot reach the sync server at http://127\.0\.0\.1:\d+"):
+        device.service.sync()
+
+    restarted = device.reopen(retries=1, backoff_s=0.05)
+    status = restarted.service.status()
+    assert status.pending_changes == 2 + 10 and status.last_sync_at is None
+    assert "cannot reach the sync server" in (status.last_error or "")
+    own_server.start()
+    report = restarted.service.sync()
+    assert report.counts.pushed == 12 and restarted.service.status().pending_changes == 0
+    assert restarted.service.status().last_error is None
+
+
+def test_a_replayed_chunk_changes_nothing(own_server: Server, make_device, tmp_path: Path) -> None:
+    transport = Recorder()
+    device = a_library_with_sessions(make_device, own_server, tmp_path, count=2, transport=transport)
+
+    def twice(recorder: Recorder, request: httpx.Request) -> httpx.Response:
+        recorder.forward(request)
+        return recorder.forward(httpx.Request(request.method, request.url, headers=request.headers,
+                                              content=request.content))  # fmt: skip
+
+    transport.on_push = twice
+    device.service.sync()
+
+    assert device.service.status().pending_changes == 0
+    assert server_counts(own_server, device.service.settings.username) == (2, 10)
+
+
+def test_an_unknown_cursor_makes_a_full_pull_that_changes_nothing(server: Server, make_device, tmp_path: Path) -> None:
+    name = unique("ida")
+    a = make_device("a")
+    signed_up(a, server, name)
+    imported(a, generated(tmp_path / "a", 20))
+    a.service.sync()
+    before = snapshot(a)
+    with a.library.write() as db:
+        sync_repo.set_cursor(db, 10**9)  # as after the server was restored from an older backup
+
+    report = a.service.sync()
+
+    assert report.counts.full_resync and snapshot(a) == before
+    assert a.service.status().pending_changes == 0 and server_counts(server, name) == (1, 5)
+
+
+def test_two_syncs_never_overlap(server: Server, make_device, tmp_path: Path) -> None:
+    a = make_device("a")
+    signed_up(a, server, unique("jon"))
+    refused: list[str] = []
+
+    def second_sync(progress: SyncProgress) -> None:
+        if progress.stage == "connecting":
+            with pytest.raises(SyncInProgress) as error:
+                a.service.sync()
+            refused.append(str(error.value))
+
+    a.service.sync(progress=second_sync)
+    assert refused == ["a sync of this library is already running"]
+
+
+def test_uploads_over_the_size_limit_are_reported_once(tmp_path: Path, make_device, trackaddict_samples: Path) -> None:
+    small = start_server("sqlite", tmp_path / "small", max_upload_size_mb="0.5")
+    try:
+        device = make_device("a")
+        signed_up(device, small, unique("kim"))
+        device.service.update_settings(upload_original_files=True)
+        imported(device, trackaddict_samples / "sample_02.csv")  # 2 MB original
+
+        first = device.service.sync()
+        again = device.service.sync()
+    finally:
+        small.kill()
+
+    (file_problem,) = [p for p in first.counts.problems if "original file" in p]
+    assert "too large for the server" in file_problem
+    assert first.counts.telemetry_uploaded == 3  # the laps' arrays are far smaller than the file
+    assert again.counts.problems == [] and again.counts.files_uploaded == 0
+    assert library_service.list_sessions(device.library)[0].lap_count == 3
