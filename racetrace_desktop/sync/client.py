@@ -162,8 +162,11 @@ class ApiClient:
                 response = self.request(
                     "POST", "/auth/refresh", auth=False, idempotent=False, json={"refresh_token": refresh_token}
                 )
+            except AuthFailed:
+                tokens.clear()  # a spent, revoked or expired refresh token never works again
+                raise
             except ServerMessage as error:
-                if error.status in (400, 401, 403, 422):
+                if error.status in (400, 403, 422):
                     tokens.clear()
                     message = f"the server no longer accepts this sign-in ({error.message}): {SIGN_IN_AGAIN}"
                     raise AuthFailed(message) from error

@@ -75,6 +75,11 @@ class SyncService:
         if self.settings.server_url and self.settings.username:
             self._tokens = TokenStore(self.settings.server_url, self.settings.username)
 
+    @property
+    def token_store(self) -> TokenStore | None:
+        """The signed-in account's tokens (None when signed out)."""
+        return self._tokens
+
     # --- settings and clients ---------------------------------------------------------------------------------
 
     def update_settings(self, **changes: Any) -> SyncSettings:
