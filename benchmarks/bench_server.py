@@ -153,7 +153,7 @@ def _throughput_rows(server: Server, data: Dataset) -> list[dict]:
         {"name": "server leaderboard HTTP throughput (2 workers)", "value": result.requests_per_s, "unit": "req/s",
          "peak_mb": server.rss_mb(), "target": f">= 1,000 req/s (wrk -t2 -c32 {WRK_SECONDS}s, {len(paths)} URLs)"},
         {"name": "server leaderboard HTTP errors", "value": float(result.errors), "unit": "errors",
-         "target": f"0 (of {result.requests:,} requests)"},
+         "target": f"0 (of {result.requests:,} requests: {result.error_kinds})"},
         {"name": "server CPU per leaderboard request", "seconds": cpu_ms / 1000,
          "target": f"= {2000 / cpu_ms:,.0f} req/s if the server had both cores to itself"},
         {"name": "server leaderboard HTTP latency p50", "seconds": result.p50_ms / 1000, "target": "-"},

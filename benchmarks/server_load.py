@@ -104,6 +104,7 @@ class WrkResult:
     errors: int
     p50_ms: float
     p99_ms: float
+    error_kinds: str  # e.g. "non-2xx 0, connect 0, read 0, write 0, timeout 3"
 
 
 def wrk(base_url: str, paths: list[str], threads: int = 2, connections: int = 32, seconds: int = 10) -> WrkResult:
@@ -134,15 +135,17 @@ def _parse_wrk(output: str) -> WrkResult:
         return float(match.group(1))
 
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    errors = int(number(r"Non-2xx or 3xx responses: (\d+)", 0))
-    if socket_errors:
-        errors += sum(int(g) for g in socket_errors.groups())
+    non_2xx = int(number(r"Non-2xx or 3xx responses: (\d+)", 0))
+    kinds = [int(g) for g in socket_errors.groups()] if socket_errors else [0, 0, 0, 0]
+    errors = non_2xx + sum(kinds)
+    error_kinds = "non-2xx {}, connect {}, read {}, write {}, timeout {}".format(non_2xx, *kinds)
     return WrkResult(
         requests_per_s=number(r"Requests/sec:\s+([\d.]+)"),
         requests=int(number(r"(\d+) requests in")),
         errors=errors,
         p50_ms=_latency(output, "50%"),
         p99_ms=_latency(output, "99%"),
+        error_kinds=error_kinds,
     )
 
 
