@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from racetrace_desktop.library import catalog_repo, sessions_repo
 from racetrace_desktop.library.base import SessionType, utcnow
+from racetrace_desktop.library.errors import ReadOnlyError
 from racetrace_desktop.library.models import Lap, SessionRow, SourceFile
+from racetrace_desktop.library.sync_models import DownloadedLap
 
 SESSION_EDIT_FIELDS = ("notes", "car_uuid", "event_uuid", "session_type", "is_public")
 
@@ -28,6 +30,7 @@ def update_session(db: Session, session_uuid: uuid.UUID, **changes: Any) -> Sess
     if unknown:
         raise ValueError(f"not editable on a session: {', '.join(sorted(unknown))}")
     row = sessions_repo.session_row(db, session_uuid)
+    _refuse_downloaded(db, row.id)
     columns = _session_columns(db, changes)
     unshared = _unshare_laps(db, row.id) if columns.get("is_public") is False else ()
     if not any(getattr(row, column) != value for column, value in columns.items()):
@@ -59,6 +62,12 @@ def _session_columns(db: Session, changes: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
+def _refuse_downloaded(db: Session, session_id: int) -> None:
+    """Another driver's lap from the leaderboard is read-only here (it can be deleted)."""
+    if db.scalar(sa.select(DownloadedLap.id).where(DownloadedLap.session_id == session_id)) is not None:
+        raise ReadOnlyError("this lap was downloaded from the leaderboard and cannot be edited (delete it instead)")
+
+
 def _unshare_laps(db: Session, session_id: int) -> tuple[uuid.UUID, ...]:
     """A private session cannot keep public laps."""
     query = sa.select(Lap).where(Lap.session_id == session_id, Lap.is_public.is_(True), Lap.deleted_at.is_(None))
@@ -72,6 +81,7 @@ def _unshare_laps(db: Session, session_id: int) -> tuple[uuid.UUID, ...]:
 def set_lap_public(db: Session, lap_uuid: uuid.UUID, public: bool) -> bool:
     """Share or unshare one lap. Sharing a lap also shares its session's metadata (the lap needs it)."""
     lap = sessions_repo.lap_row(db, lap_uuid)
+    _refuse_downloaded(db, lap.session_id)
     if lap.is_public == public:
         return False
     lap.is_public = public
@@ -88,6 +98,7 @@ def override_lap_validity(db: Session, lap_uuid: uuid.UUID, valid: bool | None, 
     if valid is False and not (reason and reason.strip()):
         raise ValueError("say why the lap is invalid (e.g. 'track limits', 'yellow flag')")
     lap = sessions_repo.lap_row(db, lap_uuid)
+    _refuse_downloaded(db, lap.session_id)
     new_reason = reason.strip() if valid is not None and reason else None
     if lap.valid_override == valid and lap.override_reason == new_reason:
         return False

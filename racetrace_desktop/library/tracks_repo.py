@@ -89,17 +89,21 @@ def get_configuration(db: Session, configuration_id: int) -> ConfigurationRecord
 def nearest_configuration(
     db: Session, lats: np.ndarray, lons: np.ndarray, tolerance_m: float
 ) -> ConfigurationRecord | None:
-    """The configuration whose start/finish lies closest to any of the given points, if within tolerance."""
+    """The configuration whose start/finish lies closest to any of the given points, if within tolerance.
+
+    A shared server configuration wins over a local one within tolerance: the leaderboard needs it.
+    """
     lats, lons = np.asarray(lats, dtype=float), np.asarray(lons, dtype=float)
     known = ~(np.isnan(lats) | np.isnan(lons))
     lats, lons = lats[known], lons[known]
     if lats.size == 0:
         return None
-    best: tuple[float, ConfigurationRecord] | None = None
+    best: tuple[tuple[bool, float], ConfigurationRecord] | None = None
     for config, track in _configurations_with_tracks(db):
         gap = float(np.min(distance_m(lats, lons, config.start_lat, config.start_lon)))
-        if gap <= tolerance_m and (best is None or gap < best[0]):
-            best = (gap, _record(config, track))
+        rank = (config.origin != Origin.SERVER, gap)
+        if gap <= tolerance_m and (best is None or rank < best[0]):
+            best = (rank, _record(config, track))
     return best[1] if best else None
 
 
