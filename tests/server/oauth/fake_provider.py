@@ -57,15 +57,17 @@ class FakeProvider:
     # --- endpoints ---
 
     async def discovery(self, _request: Request) -> Response:
-        return JSONResponse({
-            "issuer": self.base_url,
-            "authorization_endpoint": f"{self.base_url}/authorize",
-            "token_endpoint": f"{self.base_url}/token",
-            "userinfo_endpoint": f"{self.base_url}/userinfo",
-            "jwks_uri": f"{self.base_url}/jwks",
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "code_challenge_methods_supported": ["S256"],
-        })
+        return JSONResponse(
+            {
+                "issuer": self.base_url,
+                "authorization_endpoint": f"{self.base_url}/authorize",
+                "token_endpoint": f"{self.base_url}/token",
+                "userinfo_endpoint": f"{self.base_url}/userinfo",
+                "jwks_uri": f"{self.base_url}/jwks",
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "code_challenge_methods_supported": ["S256"],
+            }
+        )
 
     async def jwks(self, _request: Request) -> Response:
         return JSONResponse(KeySet([self.key]).as_dict(private=False))
@@ -141,23 +143,27 @@ class FakeProvider:
         user = self._bearer_user(request)
         if user is None:
             return JSONResponse({"message": "Bad credentials"}, 401)
-        return JSONResponse([
-            {"email": f"{user.login}@users.noreply.github.com", "primary": False, "verified": True},
-            {"email": user.email, "primary": True, "verified": user.email_verified},
-        ])
+        return JSONResponse(
+            [
+                {"email": f"{user.login}@users.noreply.github.com", "primary": False, "verified": True},
+                {"email": user.email, "primary": True, "verified": user.email_verified},
+            ]
+        )
 
     def app(self) -> Starlette:
-        return Starlette(routes=[
-            Route("/.well-known/openid-configuration", self.discovery),
-            Route("/jwks", self.jwks),
-            Route("/authorize", self.authorize),
-            Route("/token", self.token, methods=["POST"]),
-            Route("/userinfo", self.userinfo),
-            Route("/login/oauth/authorize", self.authorize),
-            Route("/login/oauth/access_token", self.token, methods=["POST"]),
-            Route("/api/user", self.github_user),
-            Route("/api/user/emails", self.github_emails),
-        ])
+        return Starlette(
+            routes=[
+                Route("/.well-known/openid-configuration", self.discovery),
+                Route("/jwks", self.jwks),
+                Route("/authorize", self.authorize),
+                Route("/token", self.token, methods=["POST"]),
+                Route("/userinfo", self.userinfo),
+                Route("/login/oauth/authorize", self.authorize),
+                Route("/login/oauth/access_token", self.token, methods=["POST"]),
+                Route("/api/user", self.github_user),
+                Route("/api/user/emails", self.github_emails),
+            ]
+        )
 
     def settings(self) -> dict[str, Any]:
         """Server settings pointing both providers at this fake."""
