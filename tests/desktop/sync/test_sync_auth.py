@@ -3,10 +3,12 @@ no keyring on the machine, sign-out revoking on the server, and the RFC 8252 des
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import httpx
 import keyring
@@ -18,9 +20,22 @@ from test_sync_faults import Recorder
 
 from racetrace_desktop.sync import AuthFailed, NotSignedIn, SyncProgress, SyncService
 
-sys.path.insert(0, str(REPO / "tests"))
-from server.fake_provider import FakeProvider, FakeUser  # the server tests' fake, reused
-from server.live_server import serve
+
+def _server_test_module(name: str) -> ModuleType:
+    """A helper module of tests/server (the fake OAuth provider, the threaded uvicorn), loaded by path wherever
+    the server tests keep it."""
+    path = min((REPO / "tests" / "server").rglob(f"{name}.py"))
+    spec = importlib.util.spec_from_file_location(f"racetrace_server_tests_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_fake = _server_test_module("fake_provider")
+FakeProvider, FakeUser = _fake.FakeProvider, _fake.FakeUser
+serve = _server_test_module("live_server").serve
 
 TTL_S = 30  # the server's minimum access-token lifetime
 
