@@ -175,3 +175,24 @@ def test_the_same_file_imported_on_two_devices_is_one_session(
     assert library_service.session_detail(a.library, on_a).notes == "borrowed the car"
     laps_b = library_service.session_laps(b.library, on_a)
     assert all(library_service.load_lap(b.library, lap.uuid).data.row_count > 0 for lap in laps_b)  # B kept its arrays
+
+
+def test_eager_download_and_private_laps_kept_off_the_server(server: Server, make_device, tmp_path: Path) -> None:
+    name = unique("hugo")
+    a = make_device("a")
+    signed_up(a, server, name)
+    a.service.update_settings(upload_telemetry_for_devices=False)  # only public laps' arrays leave this computer
+    (session,) = imported(a, generated(tmp_path / "a", 6))
+    assert a.service.sync().counts.telemetry_uploaded == 0
+    lap = library_service.session_laps(a.library, session)[1]
+    library_service.set_lap_public(a.library, lap.uuid, True)  # shares the session too: all its laps are public
+    assert library_service.session_summary(a.library, session).is_public
+    assert a.service.sync().counts.telemetry_uploaded == 5
+
+    b = second_device(make_device, server, name)
+    b.service.update_settings(download_telemetry="eager")
+    report = b.service.sync()
+
+    assert report.counts.telemetry_downloaded == 5
+    assert library_service.load_lap(b.library, lap.uuid).data.row_count > 0
+    assert b.service.ensure_lap_telemetry(lap.uuid) is False  # already here

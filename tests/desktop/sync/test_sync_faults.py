@@ -14,7 +14,14 @@ from test_sync_convergence import generated, imported, second_device, server_cou
 
 from racetrace_desktop.library import sync_repo
 from racetrace_desktop.services import library_service
-from racetrace_desktop.sync import ServerUnreachable, SyncInProgress, SyncProgress
+from racetrace_desktop.sync import (
+    AccountMismatch,
+    ClockIncorrect,
+    Interrupted,
+    ServerUnreachable,
+    SyncInProgress,
+    SyncProgress,
+)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -166,3 +173,52 @@ def test_uploads_over_the_size_limit_are_reported_once(tmp_path: Path, make_devi
     assert first.counts.telemetry_uploaded == 3  # the laps' arrays are far smaller than the file
     assert again.counts.problems == [] and again.counts.files_uploaded == 0
     assert library_service.list_sessions(device.library)[0].lap_count == 3
+
+
+def test_a_cancelled_sync_keeps_what_was_acknowledged_and_resumes(server: Server, make_device, tmp_path: Path) -> None:
+    device = a_library_with_sessions(make_device, server, tmp_path, count=2)
+    chunks: list[int] = []
+
+    def cancel_after_a_chunk() -> bool:
+        return len(chunks) > 1
+
+    with pytest.raises(Interrupted, match="sync cancelled"):
+        device.service.sync(progress=lambda p: chunks.append(p.done) if p.stage == "pushing" else None,
+                            cancelled=cancel_after_a_chunk)  # fmt: skip
+    pending = device.service.status().pending_changes
+    assert 0 < pending < 12 and "cancelled" in (device.service.status().last_error or "")
+    assert device.service.sync().counts.pushed == pending
+    assert server_counts(server, device.service.settings.username) == (2, 10)
+
+
+class SkewedClock(httpx.HTTPTransport):
+    """The server's answers carry a Date far from this computer's clock."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.headers["date"] = "Mon, 01 Jan 2001 00:00:00 GMT"
+        return response
+
+
+def test_a_wrong_clock_stops_the_sync_before_anything_changes(server: Server, make_device, tmp_path: Path) -> None:
+    device = a_library_with_sessions(make_device, server, tmp_path, count=1, transport=SkewedClock())
+
+    with pytest.raises(ClockIncorrect, match="set the clock right"):
+        device.service.sync()
+
+    assert device.service.status().pending_changes == 6
+    assert server_counts(server, device.service.settings.username) == (0, 0)
+
+
+def test_a_library_stays_with_its_account_until_unlinked(server: Server, make_device, tmp_path: Path) -> None:
+    device = a_library_with_sessions(make_device, server, tmp_path, count=1)
+    first = device.service.settings.username
+    device.service.sync()
+    other = signed_up(device, server, unique("ivy"))
+
+    with pytest.raises(AccountMismatch, match=f"this library syncs with account '{first}'"):
+        device.service.sync()
+
+    device.service.unlink()
+    assert device.service.sync().counts.pushed == 6
+    assert server_counts(server, other) == (1, 5) and server_counts(server, first) == (1, 5)
