@@ -7,6 +7,7 @@ Conflicts (409) are merged per field with the server copies and the chunk is sen
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +16,12 @@ from racetrace_desktop.library import LibrarySession, sync_repo
 from racetrace_desktop.library.sync_repo import RECORD_KINDS, LocalRecord, ServerCopy
 from racetrace_desktop.sync import protocol
 from racetrace_desktop.sync.context import SyncContext
-from racetrace_desktop.sync.errors import Conflict
+from racetrace_desktop.sync.errors import Conflict, ServerMessage
 from racetrace_desktop.sync.protocol import InvalidRecordError
 from racetrace_desktop.sync.pull import apply_change, apply_own, server_copy_of
 
 MAX_ROUNDS = 5
+REFUSED_POSITION = re.compile(r"records(?:\[(\d+)\]|\.(\d+)\.)")  # records[3].data.x or body.records.3.car.data.x
 REFERENCE_KINDS = {"car_uuid": "car", "event_uuid": "event", "session_uuid": "session"}
 STORED = ("created", "updated", "deleted")
 
@@ -43,7 +45,7 @@ def push(ctx: SyncContext) -> None:
     for kind in RECORD_KINDS:
         for _round in range(MAX_ROUNDS):
             items = _collect(ctx, kind, held)
-            if not _push_items(ctx, kind, items):
+            if not _push_items(ctx, kind, items, held):
                 break
         else:
             raise Conflict(f"{kind}s kept conflicting with the server after {MAX_ROUNDS} merges; sync again", [])
@@ -64,6 +66,8 @@ def _collect(ctx: SyncContext, kind: str, held: set[tuple[str, uuid.UUID]]) -> l
         bases = sync_repo.server_copies(db, kind, [r.uuid for r in records])
     items = []
     for record in records:
+        if (kind, record.uuid) in held:
+            continue  # refused earlier in this sync: stays dirty, reported once
         blocked = [f for f, k in REFERENCE_KINDS.items() if (k, record.fields.get(f)) in held]
         try:
             if blocked and not record.deleted:
@@ -78,7 +82,7 @@ def _collect(ctx: SyncContext, kind: str, held: set[tuple[str, uuid.UUID]]) -> l
     return items
 
 
-def _push_items(ctx: SyncContext, kind: str, items: list[Item]) -> bool:
+def _push_items(ctx: SyncContext, kind: str, items: list[Item], held: set[tuple[str, uuid.UUID]]) -> bool:
     """Push in chunks. Returns True when a conflict was merged (the caller collects and pushes again)."""
     size = ctx.settings.push_chunk_size
     for start in range(0, len(items), size):
@@ -93,8 +97,28 @@ def _push_items(ctx: SyncContext, kind: str, items: list[Item]) -> bool:
         except Conflict as conflict:
             _resolve(ctx, conflict.conflicts)
             return True
+        except ServerMessage as error:
+            if not _hold_back_refused(ctx, chunk, error, held):
+                raise
+            return True  # push the rest of the chunk again without the refused records
         _acknowledge(ctx, kind, chunk, answer["results"])
     return False
+
+
+def _hold_back_refused(
+    ctx: SyncContext, chunk: list[Item], error: ServerMessage, held: set[tuple[str, uuid.UUID]]
+) -> bool:
+    """A 422 names the refused records (`records[i].data.field: reason`): keep them here with the server's reason
+    so that one bad record never blocks the others. False when the answer names none."""
+    if error.status != 422:
+        return False
+    found = (int(a or b) for a, b in REFUSED_POSITION.findall(error.message))
+    positions = {position for position in found if position < len(chunk)}
+    for position in sorted(positions):
+        record = chunk[position].record
+        held.add((record.kind, record.uuid))
+        ctx.counts.held_back.append(f"{_label(record)}: refused by the server ({error.message})")
+    return bool(positions)
 
 
 def _acknowledge(ctx: SyncContext, kind: str, chunk: list[Item], results: list[dict[str, Any]]) -> None:

@@ -16,6 +16,7 @@ from racetrace_desktop.sync import telemetry_doc
 from racetrace_desktop.sync.client import ApiClient
 from racetrace_desktop.sync.context import SyncContext
 from racetrace_desktop.sync.errors import ServerMessage, UploadTooLarge
+from racetrace_desktop.sync.telemetry_doc import TelemetryDocumentError
 
 TELEMETRY = "lap_telemetry"
 FILE = "session_file"
@@ -90,7 +91,11 @@ def download_missing_telemetry(ctx: SyncContext) -> None:
         missing = remote_repo.laps_missing_arrays(db)
     for index, lap_uuid in enumerate(missing):
         ctx.report("downloading telemetry", index, len(missing))
-        download_telemetry(ctx.client, ctx.library, lap_uuid)
+        try:
+            download_telemetry(ctx.client, ctx.library, lap_uuid)
+        except (ServerMessage, TelemetryDocumentError) as error:  # one bad lap never stops the others
+            ctx.counts.problems.append(f"lap {lap_uuid}: telemetry not downloaded ({error})")
+            continue
         ctx.counts.telemetry_downloaded += 1
 
 

@@ -191,3 +191,21 @@ def test_records_the_server_would_refuse_are_held_back_with_a_reason(server: Ser
     library_service.update_car(device.library, car.uuid, notes="short")
     assert device.service.sync().counts.held_back == []
     assert device.service.status().pending_changes == 0
+
+
+def test_a_record_the_server_refuses_is_held_back_and_the_rest_goes_up(server: Server, make_device,
+                                                                        tmp_path: Path) -> None:  # fmt: skip
+    device = make_device("a")
+    name = signed_up(device, server, unique("rosa"))
+    good = library_service.create_car(device.library, make="Honda", model="Civic")
+    bad = library_service.create_car(device.library, make="Lotus", model="Elise", notes="nul \x00 inside")
+
+    report = device.service.sync()
+
+    (held,) = report.counts.held_back
+    assert held.startswith(f"car Lotus Elise ({bad.uuid}): refused by the server") and "NUL" in held
+    assert report.counts.pushed == 1 and device.service.status().pending_changes == 1
+    other = make_device("b")
+    other.service.sign_in(server.url, name, "correct horse battery")
+    other.service.sync()
+    assert [car.uuid for car in library_service.list_cars(other.library)] == [good.uuid]
