@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,7 +55,6 @@ class SyncContext:
     progress: ProgressCallback
     cancelled: Callable[[], bool]
     counts: SyncCounts = field(default_factory=SyncCounts)
-    revived_sessions: set[uuid.UUID] = field(default_factory=set)
 
     def report(self, stage: str, done: int = 0, total: int = 0, message: str = "") -> None:
         if self.cancelled():

@@ -59,8 +59,6 @@ def _steps(ctx: SyncContext) -> None:
     ctx.report("connecting")
     _check_account(ctx)
     pull.pull(ctx)
-    if ctx.revived_sessions:
-        push.restore_revived_laps(ctx, ctx.revived_sessions)
     push.push(ctx)
     transfers.upload_telemetry(ctx)
     if ctx.settings.upload_original_files:

@@ -4,6 +4,7 @@ changes, in the same transaction, so a kill at any point repeats at most one pag
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from racetrace_desktop.library import LibrarySession, sync_apply_repo, sync_repo
@@ -115,22 +116,27 @@ def apply_own(ctx: SyncContext, db: LibrarySession, copy: ServerCopy, local: Loc
     if copy.deleted:
         if local is None or local.deleted:
             return []
-        if local.dirty and local.updated_at > copy.updated_at:
+        if local.dirty and _edit_beats_delete(copy.kind, local.updated_at, copy.updated_at):
             sync_repo.set_server_rev(db, copy.kind, copy.uuid, copy.rev)  # edited here after the delete: revive
         else:
             sync_apply_repo.apply_tombstone(db, copy.kind, copy.uuid, copy.rev)
             ctx.counts.pulled += 1
         return []
-    if local is not None and local.dirty and local.deleted and local.updated_at > copy.updated_at:
-        sync_repo.set_server_rev(db, copy.kind, copy.uuid, copy.rev)  # deleted here after the edit there
+    deleted_here = local is not None and local.dirty and local.deleted
+    if deleted_here and not _edit_beats_delete(copy.kind, copy.updated_at, local.updated_at):  # type: ignore[union-attr]
+        sync_repo.set_server_rev(db, copy.kind, copy.uuid, copy.rev)  # the deletion here goes up
         return []
     if local is None or not local.dirty or local.deleted:
-        if local is not None and local.deleted and copy.kind == "session":
-            ctx.revived_sessions.add(copy.uuid)
         ctx.counts.pulled += 1
         fields = protocol.from_wire(copy.kind, copy.data)
         return sync_apply_repo.apply_record(db, copy.kind, copy.uuid, fields, copy.rev, copy.updated_at, False)
     return _merge(ctx, db, copy, local)
+
+
+def _edit_beats_delete(kind: str, edited_at: datetime, deleted_at: datetime) -> bool:
+    """Delete against edit: a deleted session or lap stays deleted (its laps and arrays are gone with it); a car
+    or an event follows newest wins."""
+    return kind in ("car", "event") and edited_at > deleted_at
 
 
 def _merge(ctx: SyncContext, db: LibrarySession, copy: ServerCopy, local: LocalRecord) -> list[str]:

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from racetrace_desktop.library import LibrarySession, sync_repo
+from racetrace_desktop.library import sync_repo
 from racetrace_desktop.library.sync_repo import RECORD_KINDS, LocalRecord, ServerCopy
 from racetrace_desktop.sync import protocol
 from racetrace_desktop.sync.context import SyncContext
@@ -166,21 +166,3 @@ def lap_copy_from_rest(lap: dict[str, Any]) -> ServerCopy:
     change = {"kind": "lap", "id": lap["id"], "rev": lap["rev"], "deleted": False, "updated_at": lap["updated_at"],
               "data": {k: v for k, v in lap.items() if k not in meta}}  # fmt: skip
     return server_copy_of(change)
-
-
-def restore_revived_laps(ctx: SyncContext, db_session_uuids: set[uuid.UUID]) -> None:
-    """A session deleted here and kept on another device comes back with its laps (they were not re-sent)."""
-    for session_uuid in sorted(db_session_uuids):
-        laps = ctx.client.get(f"/sessions/{session_uuid}/laps")
-        with ctx.library.write() as db:
-            for lap in laps:
-                _apply_lap(ctx, db, lap_copy_from_rest(lap))
-    db_session_uuids.clear()
-
-
-def _apply_lap(ctx: SyncContext, db: LibrarySession, copy: ServerCopy) -> None:
-    local = sync_repo.local_record(db, "lap", copy.uuid)
-    if local is not None and not local.deleted:
-        return
-    apply_own(ctx, db, copy, None)
-    sync_repo.store_server_copy(db, copy)

@@ -196,3 +196,25 @@ def test_eager_download_and_private_laps_kept_off_the_server(server: Server, mak
     assert report.counts.telemetry_downloaded == 5
     assert library_service.load_lap(b.library, lap.uuid).data.row_count > 0
     assert b.service.ensure_lap_telemetry(lap.uuid) is False  # already here
+
+
+def test_a_delete_against_an_edit(server: Server, make_device, tmp_path: Path) -> None:
+    """A deleted session stays deleted (its laps went with it); a car follows newest wins."""
+    name = unique("ivan")
+    a = make_device("a")
+    signed_up(a, server, name)
+    b = second_device(make_device, server, name)
+    (session,) = imported(a, generated(tmp_path / "a", 7))
+    car = library_service.create_car(a.library, make="BMW", model="M2")
+    sync_all(a, b)
+
+    library_service.delete_session(a.library, session)
+    library_service.delete_car(a.library, car.uuid)
+    a.service.sync()
+    library_service.update_session(b.library, session, notes="edited after the delete")
+    library_service.update_car(b.library, car.uuid, category="Club")
+    sync_all(b, a)
+
+    assert snapshot(a) == snapshot(b)
+    assert library_service.list_sessions(b.library) == [] and server_counts(server, name) == (0, 0)
+    assert [(c.uuid, c.category) for c in library_service.list_cars(a.library)] == [(car.uuid, "Club")]
