@@ -326,3 +326,9 @@ def requeue_unknown(db: Session) -> int:
                 db.execute(sa.update(MODELS[kind]).where(MODELS[kind].uuid == record.uuid).values(dirty=True))
                 count += 1
     return count
+
+
+def requeue(db: Session, kind: str, record_uuid: uuid.UUID, rev: int | None) -> None:
+    """Push this record again, based on server revision `rev` (the server went back to an older state)."""
+    model = MODELS[kind]
+    db.execute(sa.update(model).where(model.uuid == record_uuid).values(server_rev=rev, dirty=True))

@@ -222,3 +222,37 @@ def test_a_library_stays_with_its_account_until_unlinked(server: Server, make_de
     device.service.unlink()
     assert device.service.sync().counts.pushed == 6
     assert server_counts(server, other) == (1, 5) and server_counts(server, first) == (1, 5)
+
+
+def test_a_server_restored_from_an_older_backup_gets_the_newer_data_back(make_device, tmp_path: Path) -> None:
+    """SQLite only: the backup is a copy of the server's database file."""
+    restored = start_server("sqlite", tmp_path / "server")
+    try:
+        device = make_device("a")
+        name = signed_up(device, restored, unique("jill"))
+        (first,) = imported(device, generated(tmp_path / "files", 70))
+        device.service.sync()
+        database = Path(restored.database_url.removeprefix("sqlite:///"))
+        restored.kill()
+        backup = {path.name: path.read_bytes() for path in database.parent.glob(database.name + "*")}  # with its WAL
+        restored.start()
+        imported(device, generated(tmp_path / "files", 71))
+        library_service.update_session(device.library, first, notes="after the backup")
+        device.service.sync()
+        restored.kill()
+        for leftover in database.parent.glob(database.name + "*"):
+            leftover.unlink()
+        for file_name, content in backup.items():
+            (database.parent / file_name).write_bytes(content)
+        restored.start()
+
+        report = device.service.sync()  # the access token in memory still works (same signing key)
+
+        assert report.counts.full_resync
+        assert server_counts(restored, name) == (2, 10)
+        assert library_service.session_detail(device.library, first).notes == "after the backup"
+        other = second_device(make_device, restored, name)
+        other.service.sync()
+        assert snapshot(other) == snapshot(device)
+    finally:
+        restored.kill()
