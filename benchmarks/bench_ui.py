@@ -86,6 +86,7 @@ def run() -> list[dict]:
         rows = [_startup(workdir)]
         _make_files(workdir / "files")
         rows.extend(json.loads(line) for line in _child("session", workdir) if line.startswith("{"))
+        rows.extend(json.loads(line) for line in _child("compare", workdir) if line.startswith("{"))
         return rows
 
 
@@ -160,19 +161,43 @@ def _session_child(workdir: Path) -> None:
     window.resize(1600, 1000)
     window.show()
     _wait(app, lambda: window.context.library is not None)
+    # The map's web view is created once, shortly after start; measure the import, not that.
+    _wait(app, lambda: window.analysis.map is not None and window.analysis.map.is_ready, 120)
     files = sorted((workdir / "files").glob("*.csv"))
 
-    probe, finished = _StallProbe(), []
+    probe, finished, shown = _StallProbe(), [], []
     window.importer.finished.connect(finished.append)
+    window.lap_loaded.connect(shown.append)
     start = time.perf_counter()
     probe.start()
     window.import_paths(files)
     _wait(app, lambda: bool(finished))
-    stall = probe.stop()
-    imported = len(finished[0].imported)
+    import_seconds, stall = time.perf_counter() - start, probe.stop()
     _emit_row({"name": f"ui: longest GUI stall while importing {FILES} 1-hour files", "seconds": stall,
-                  "target": "<= 50 ms", "import_seconds": time.perf_counter() - start, "imported": imported})
+               "target": "<= 50 ms", "import_seconds": import_seconds, "imported": len(finished[0].imported),
+               "main_rss_mb_after": psutil.Process().memory_info().rss / 2**20})
+    # Then the window lists the new sessions and opens the first one (the first plots are built).
+    probe.start()
+    _wait(app, lambda: bool(shown), 30)
+    settle = time.perf_counter() + 0.3
+    _wait(app, lambda: time.perf_counter() > settle)
+    _emit_row({"name": "ui: longest GUI stall showing the imported sessions", "seconds": probe.stop(),
+               "target": "(no target; first plots are built here)"})
     _lap_open(app, window, library_service)
+    os._exit(0)
+
+
+def _compare_child(workdir: Path) -> None:
+    """A fresh start on the library the session child filled: compare 10 laps with the map, pan, measure."""
+    import psutil
+
+    from racetrace_desktop.services import library_service
+    from racetrace_desktop.ui.app import build_window, parse_args
+
+    app, window = build_window(parse_args(["--offline", "--library", str(workdir / "bench.sqlite")]))
+    window.resize(1600, 1000)
+    window.show()
+    _wait(app, lambda: window.context.library is not None)
     _pan_and_memory(app, window, library_service, psutil)
     os._exit(0)
 
@@ -205,6 +230,7 @@ def _pan_and_memory(app, window, library_service, psutil) -> None:
                     if lap.is_valid and lap.lap_time_ms)
     computed: list = []
     window.compare.computed.connect(computed.append)
+    _wait(app, lambda: window.library_panel.session_count > 0)
     window.compare_laps(laps[3:3 + 10])
     _wait(app, lambda: bool(computed))
     plots = window.compare_view.plots
@@ -219,24 +245,34 @@ def _pan_and_memory(app, window, library_service, psutil) -> None:
         frames.append(time.perf_counter() - begin)
     frames.sort()
     _emit_row({"name": "ui: frame when panning 10 overlaid laps (median)", "seconds": statistics.median(frames),
+               "max_seconds": frames[-1],
                   "p95_seconds": frames[int(len(frames) * 0.95)], "target": "<= 16 ms"})
-    deadline = time.perf_counter() + 3
-    _wait(app, lambda: time.perf_counter() > deadline)  # let the map draw the lines
+    drawn: list = []
+    _wait(app, lambda: window.analysis.map.state(lambda st: drawn.append(st)) or bool(drawn and drawn[-1]
+                                                                                  and drawn[-1]["svgPaths"]), 60)
     me = psutil.Process()
-    rss = me.memory_info().rss + sum(c.memory_info().rss for c in me.children(recursive=True))
-    _emit_row({"name": "ui: memory with map and 10 overlaid laps (RSS incl. WebEngine)", "value": rss / 2**20,
-                  "unit": "MB", "peak_mb": rss / 2**20, "target": "< 600 MB"})
+    children = me.children(recursive=True)
+    main_rss = me.memory_info().rss
+    rss = main_rss + sum(c.memory_info().rss for c in children)
+    # RSS counts the shared Chromium/Qt libraries once per process; PSS splits them fairly.
+    pss = sum(p.memory_full_info().pss for p in [me, *children])
+    mb = 2**20
+    _emit_row({"name": "ui: memory with map and 10 overlaid laps (RSS incl. WebEngine)", "value": rss / mb,
+               "unit": "MB", "peak_mb": rss / mb, "target": "< 600 MB", "main_rss_mb": main_rss / mb,
+               "webengine_rss_mb": (rss - main_rss) / mb, "pss_mb": pss / mb, "processes": 1 + len(children)})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scenario", choices=("startup", "session"), required=True)
+    parser.add_argument("--scenario", choices=("startup", "session", "compare"), required=True)
     parser.add_argument("--workdir", type=Path, required=True)
     args = parser.parse_args()
     if args.scenario == "startup":
         _startup_child()
-    else:
+    elif args.scenario == "session":
         _session_child(args.workdir)
+    else:
+        _compare_child(args.workdir)
 
 
 if __name__ == "__main__":

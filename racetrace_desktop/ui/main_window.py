@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QProgressBar, QSplitter
 
-from racetrace_desktop import paths
 from racetrace_desktop.ui.analysis.area import AnalysisArea
 from racetrace_desktop.ui.analysis.compare_view import CompareView
 from racetrace_desktop.ui.analysis.lap_view import LapView
@@ -23,7 +22,6 @@ from racetrace_desktop.ui.importing import ImportController, ImportLog
 from racetrace_desktop.ui.library_panel import LibraryPanel
 from racetrace_desktop.ui.records import RecordsActions
 from racetrace_desktop.ui.session_panel import SessionPanel
-from racetrace_desktop.ui.tasks import Pool
 
 if TYPE_CHECKING:
     from racetrace_desktop.library import Library
@@ -312,16 +310,13 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self.analysis.create_map_soon()
+        QTimer.singleShot(200, self, _warm_up_plots)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.context.settings.save_window(self, self.splitters)
         super().closeEvent(event)
 
 
-def open_library_async(window: MainWindow, path: Path | None = None) -> None:
-    """Open (and migrate) the library on the writer pool, then show it."""
-    from racetrace_desktop.library import open_library
-
-    window.status_text.setText(f"Opening library in {paths.data_dir()}…")
-    window.context.runner.submit(lambda: open_library(path), name="open library", pool=Pool.WRITE,
-                                 on_success=window.set_library)
+def _warm_up_plots() -> None:
+    """Load pyqtgraph while the user looks at the new window, so the first lap opens without that pause."""
+    import pyqtgraph  # noqa: F401

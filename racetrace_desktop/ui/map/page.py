@@ -8,15 +8,15 @@ selecting another lap never reloads the page.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
+from importlib.metadata import version
 from pathlib import Path
 
-import folium
 import xstatic.pkg.leaflet as xstatic_leaflet
-from branca.element import MacroElement
-from jinja2 import Template
 
+from racetrace_desktop import __version__ as app_version
 from racetrace_desktop.ui.map.tiles import TILE_URL_TEMPLATE
 
 HERE = Path(__file__).resolve().parent
@@ -25,12 +25,7 @@ OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">Open
 _REMOTE_REF = re.compile(r'(?:src|href)="(https?://[^"]+)"')
 
 
-class _InitRaceTrace(MacroElement):
-    """Runs after folium created the map and its layers (a child script of the map, not of the root)."""
-
-    _template = Template("{% macro script(this, kwargs) %}rt.init({{ this._parent.get_name() }});{% endmacro %}")
-
-
+STAMP_NAME = ".page-stamp"
 def _copy_assets(folder: Path) -> None:
     leaflet_dir = folder / "leaflet"
     stamp = leaflet_dir / ".version"
@@ -48,12 +43,21 @@ def _copy_assets(folder: Path) -> None:
 
 def render_page_html() -> str:
     """The page HTML. Raises RuntimeError if anything in it points to the network."""
+    import folium  # slow to import (pulls in pandas): only when the page must be (re)built
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    class InitRaceTrace(MacroElement):
+        """Runs after folium created the map and its layers (a child script of the map, not of the root)."""
+
+        _template = Template("{% macro script(this, kwargs) %}rt.init({{ this._parent.get_name() }});{% endmacro %}")
+
     fmap = folium.Map(location=[48.0, 10.0], zoom_start=4, tiles=None, control_scale=True, max_zoom=20)
     # Instance attributes shadow folium's CDN lists (add_js_link would change them for every later map).
     fmap.default_js = [("leaflet", "leaflet/leaflet.js"), ("racetrace_map", "racetrace_map.js")]
     fmap.default_css = [("leaflet_css", "leaflet/leaflet.css"), ("racetrace_map_css", "racetrace_map.css")]
     folium.TileLayer(tiles=TILE_URL_TEMPLATE, attr=OSM_ATTRIBUTION, max_zoom=20, max_native_zoom=19).add_to(fmap)
-    fmap.add_child(_InitRaceTrace())
+    fmap.add_child(InitRaceTrace())
     html = fmap.get_root().render()
     remote = _REMOTE_REF.findall(html)
     if remote:
@@ -61,10 +65,25 @@ def render_page_html() -> str:
     return html
 
 
+def page_stamp() -> str:
+    """Changes whenever the page would come out differently (versions, our scripts, this builder)."""
+    digest = hashlib.sha256()
+    for name in ("racetrace_map.js", "racetrace_map.css", "page.py"):
+        digest.update((HERE / name).read_bytes())
+    return f"{app_version} folium {version('folium')} leaflet {xstatic_leaflet.VERSION} {digest.hexdigest()[:16]}"
+
+
 def write_map_page(folder: Path) -> Path:
-    """Write Leaflet, the RaceTrace scripts and the page into `folder`; return the page path."""
+    """Write Leaflet, the RaceTrace scripts and the page into `folder`; return the page path.
+
+    The page is static, so it is built once and reused until `page_stamp()` changes (no folium at start-up).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     _copy_assets(folder)
-    page = folder / PAGE_NAME
-    page.write_text(render_page_html(), encoding="utf-8")
+    page, stamp_file, stamp = folder / PAGE_NAME, folder / STAMP_NAME, page_stamp()
+    if not (page.is_file() and stamp_file.is_file() and stamp_file.read_text() == stamp):
+        tmp = page.with_suffix(".tmp")
+        tmp.write_text(render_page_html(), encoding="utf-8")
+        tmp.replace(page)
+        stamp_file.write_text(stamp)
     return page

@@ -115,6 +115,8 @@ class ChannelPlotStack(QWidget):
         plot.getAxis("left").enableAutoSIPrefix(False)  # the unit is in the label; no "(x0.001)"
         plot.getAxis("bottom").enableAutoSIPrefix(False)
         plot.showGrid(x=True, y=True, alpha=0.2)
+        for side in ("left", "bottom"):  # major and first minor ticks only: fewer grid lines to paint
+            plot.getAxis(side).setStyle(maxTickLevel=1)
         plot.setMouseEnabled(x=True, y=False)
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
