@@ -8,6 +8,7 @@ from .derived import DERIVED_CHANNELS, gps_accelerations
 from .gates import bridged_crossing, crossing_times, gate_at
 from .geo import haversine_m
 from .gps import Fixes, clean_fixes
+from .held import interpolate_held
 from .laps import apply_flags, attach_gps_times, laps_from_crossings, laps_from_markers, single_lap
 from .model import AnalysedSession, ChannelInfo, GeoPoint, Lap, LapData, RawSession, TrackDefinition
 from .sectors import layout_sectors, split_laps, theoretical_best
@@ -90,6 +91,7 @@ def _line_moved(raw: RawSession, track: TrackDefinition | None) -> float | None:
 
 def _fill_lap_data(raw: RawSession, laps: list[Lap], fixes: Fixes | None, traj: Trajectory) -> None:
     derived = gps_accelerations(raw, fixes)
+    measured = interpolate_held(raw)
     has_distance = fixes is not None or "speed" in raw.channels or "obd_speed" in raw.channels
     distance = traj.distance_at(raw.time_s)
     accepted = np.zeros(raw.row_count, dtype=bool)
@@ -98,7 +100,7 @@ def _fill_lap_data(raw: RawSession, laps: list[Lap], fixes: Fixes | None, traj: 
     for lap in laps:
         rows = slice(lap.row_start, lap.row_end)
         d0 = float(traj.distance_at(np.array([lap.start_s]))[0])
-        channels = {key: values[rows] for key, values in raw.channels.items()}
+        channels = {key: values[rows] for key, values in measured.items()}
         channels.update({key: values[rows] for key, values in derived.items()})
         lap.data = LapData(time_s=raw.time_s[rows] - lap.start_s, distance_m=distance[rows] - d0,
                            lat=raw.lat[rows], lon=raw.lon[rows], gps_fix=accepted[rows], channels=channels)

@@ -21,6 +21,7 @@ def cut(raw: RawSession, end: int) -> RawSession:
     return replace(
         raw, time_s=raw.time_s[rows], utc_s=None if raw.utc_s is None else raw.utc_s[rows],
         lap_column=None if raw.lap_column is None else raw.lap_column[rows], gps_fix=raw.gps_fix[rows],
+        obd_update=None if raw.obd_update is None else raw.obd_update[rows],
         lat=raw.lat[rows], lon=raw.lon[rows], channels={k: v[rows] for k, v in raw.channels.items()},
         lap_markers=[m for m in raw.lap_markers if m.row_index < end],
         events=[e for e in raw.events if e.row_index < end],

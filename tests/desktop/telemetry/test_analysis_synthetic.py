@@ -141,7 +141,9 @@ def test_stats_per_lap() -> None:
     rows = np.arange(lap.row_start, lap.row_end)
     fixes = raw.time_s[rows[raw.gps_fix[rows]]]  # at 1 Hz the peak between two fixes is never logged
     speeds = truth.drive.at_times(fixes[(fixes > lap.start_s) & (fixes < lap.end_s)], truth.drive.speed)
-    assert lap.stats["max_speed"] == pytest.approx(speeds.max(), abs=0.5)
+    true_max = truth.drive.at_times(np.linspace(lap.start_s, lap.end_s, 20_000), truth.drive.speed).max()
+    # speed between fixes is interpolated: at least the fastest logged fix, never above the true peak
+    assert speeds.max() - 0.5 <= lap.stats["max_speed"] <= true_max + 0.5
     assert lap.stats["avg_speed"] == pytest.approx(lap.length_m / (lap.lap_time_ms / 1000))
     assert 0 < lap.stats["min_speed"] < lap.stats["avg_speed"] < lap.stats["max_speed"]
     assert 6000 < lap.stats["max_rpm"] <= 7300 and lap.stats["max_throttle"] > 90
