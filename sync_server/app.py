@@ -44,6 +44,7 @@ def server_version() -> str:
 def api_routers() -> list[APIRouter]:
     """Every JSON router mounted under /api/v1. New feature routers (e.g. OAuth) are added to this list."""
     return [
+        leaderboard_router,  # first: routes are matched in order and this is the busiest public endpoint
         auth_router,
         users_router,
         tracks_router,
@@ -53,7 +54,6 @@ def api_routers() -> list[APIRouter]:
         sessions_router,
         lap_analysis_router,
         laps_router,
-        leaderboard_router,
         admin_router,
         oauth_router,  # after auth_router: its /auth/{provider}/... paths must not shadow /auth/admin/...
     ]

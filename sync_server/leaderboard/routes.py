@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
+from sync_server.db import Database
 from sync_server.deps import DbSession
 from sync_server.errors import error_responses
+from sync_server.leaderboard.cache import PageCache
 from sync_server.leaderboard.query import LeaderboardPage, leaderboard
 from sync_server.models import Team
 from sync_server.sync.revisions import state
@@ -19,9 +22,8 @@ router = APIRouter(tags=["leaderboard"])
 
 
 @router.get("/leaderboard", response_model=LeaderboardPage, responses=error_responses(404, 422))
-def get_leaderboard(
+async def get_leaderboard(
     request: Request,
-    db: DbSession,
     track_configuration_id: Annotated[uuid.UUID, Query()],
     car_category: Annotated[str | None, Query(max_length=64, description="Case-insensitive car class")] = None,
     event_id: Annotated[uuid.UUID | None, Query()] = None,
@@ -31,13 +33,17 @@ def get_leaderboard(
 ) -> Response:
     """Best valid public lap per driver on one track configuration, ranked (ties share a rank), paginated."""
     params = (track_configuration_id, car_category, event_id, team_id, page, page_size)
-    key = (*params, state(db)[0])
-
-    def render() -> bytes:
-        return leaderboard(db, *params).model_dump_json().encode()
-
-    body = request.app.state.leaderboard_cache.get_or_compute(key, render)
+    # The hottest public endpoint: one trip to the thread pool with a read-only session, instead of the request
+    # unit of work (three trips and a COMMIT), halves its CPU cost per request.
+    body = await run_in_threadpool(_cached_page, request.app.state.database, request.app.state.leaderboard_cache,
+                                   params)
     return Response(body, media_type="application/json")
+
+
+def _cached_page(database: Database, cache: PageCache, params: tuple[Any, ...]) -> bytes:
+    with database.sessions() as db:
+        key = (*params, state(db)[0])
+        return cache.get_or_compute(key, lambda: leaderboard(db, *params).model_dump_json().encode())
 
 
 @router.get("/teams", response_model=list[TeamRef])
