@@ -27,10 +27,6 @@ class AuthFailed(SyncError):  # noqa: N818 - the names of the sync protocol desi
     """The server refused the credentials or the session expired: sign in again."""
 
 
-class KeyringUnavailable(SyncError):  # noqa: N818 - the names of the sync protocol design
-    """No OS keyring: the refresh token cannot be kept between runs (the sign-in lasts until the app quits)."""
-
-
 class ServerUnreachable(SyncError):  # noqa: N818 - the names of the sync protocol design
     """Network down, server stopped, DNS or TLS failure, or timeouts after the retries."""
 
