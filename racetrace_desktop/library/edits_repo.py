@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from racetrace_desktop.library import catalog_repo, sessions_repo
 from racetrace_desktop.library.base import SessionType, utcnow
 from racetrace_desktop.library.errors import ReadOnlyError
-from racetrace_desktop.library.models import Lap, SessionRow, SourceFile
+from racetrace_desktop.library.models import Lap, SourceFile
 from racetrace_desktop.library.sync_models import DownloadedLap
 
 SESSION_EDIT_FIELDS = ("notes", "car_uuid", "event_uuid", "session_type", "is_public")
@@ -79,17 +79,14 @@ def _unshare_laps(db: Session, session_id: int) -> tuple[uuid.UUID, ...]:
 
 
 def set_lap_public(db: Session, lap_uuid: uuid.UUID, public: bool) -> bool:
-    """Share or unshare one lap. Sharing a lap also shares its session's metadata (the lap needs it)."""
+    """Share or unshare one lap. Only that lap: the server publishes a lap when the lap or its session is public,
+    so making the session public here would share every other lap of it too."""
     lap = sessions_repo.lap_row(db, lap_uuid)
     _refuse_downloaded(db, lap.session_id)
     if lap.is_public == public:
         return False
     lap.is_public = public
     lap.touch()
-    session = db.get_one(SessionRow, lap.session_id)
-    if public and not session.is_public:
-        session.is_public = True
-        session.touch()
     return True
 
 

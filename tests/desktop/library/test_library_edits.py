@@ -100,7 +100,7 @@ def test_edits_bump_updated_at_and_mark_dirty_only_when_something_changed(
         library_service.update_session(library, session_uuid, session_type="sprint")
 
 
-def test_sharing_a_lap_shares_its_session_and_unsharing_the_session_unshares_laps(
+def test_sharing_a_lap_shares_only_that_lap_and_unsharing_the_session_unshares_laps(
     library: Library, fake_import, tmp_path: Path
 ) -> None:
     session_uuid = _import(fake_import, tmp_path)
@@ -109,10 +109,11 @@ def test_sharing_a_lap_shares_its_session_and_unsharing_the_session_unshares_lap
     changes = library_service.set_lap_public(library, best.uuid, True)
 
     assert changes.laps_changed == {best.uuid} and changes.sessions_updated == {session_uuid}
-    assert library_service.session_summary(library, session_uuid).is_public
+    assert not library_service.session_summary(library, session_uuid).is_public  # the other laps stay private
     assert [lap.is_public for lap in library_service.session_laps(library, session_uuid)] == [0, 0, 1, 0]
     assert library_service.set_lap_public(library, best.uuid, True).empty
 
+    library_service.set_session_public(library, session_uuid, True)
     changes = library_service.set_session_public(library, session_uuid, False)
     assert changes.laps_changed == {best.uuid}
     assert not any(lap.is_public for lap in library_service.session_laps(library, session_uuid))

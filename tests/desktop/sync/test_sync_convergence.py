@@ -185,15 +185,15 @@ def test_eager_download_and_private_laps_kept_off_the_server(server: Server, mak
     (session,) = imported(a, generated(tmp_path / "a", 6))
     assert a.service.sync().counts.telemetry_uploaded == 0
     lap = library_service.session_laps(a.library, session)[1]
-    library_service.set_lap_public(a.library, lap.uuid, True)  # shares the session too: all its laps are public
-    assert library_service.session_summary(a.library, session).is_public
-    assert a.service.sync().counts.telemetry_uploaded == 5
+    library_service.set_lap_public(a.library, lap.uuid, True)  # only this lap: the rest of the session stays private
+    assert not library_service.session_summary(a.library, session).is_public
+    assert a.service.sync().counts.telemetry_uploaded == 1
 
     b = second_device(make_device, server, name)
     b.service.update_settings(download_telemetry="eager")
     report = b.service.sync()
 
-    assert report.counts.telemetry_downloaded == 5
+    assert report.counts.telemetry_downloaded == 1
     assert library_service.load_lap(b.library, lap.uuid).data.row_count > 0
     assert b.service.ensure_lap_telemetry(lap.uuid) is False  # already here
 
