@@ -62,11 +62,12 @@ class TileCache:
         tmp.replace(path)
 
 
-def fetch_tile(z: int, x: int, y: int, timeout_s: float = 10.0) -> bytes:
+def fetch_tile(z: int, x: int, y: int, url_template: str = OSM_TILE_URL, timeout_s: float = 10.0) -> bytes:
     """Download one tile (worker thread)."""
     import httpx  # only when tiles are fetched: keeps the window start fast
 
-    response = httpx.get(OSM_TILE_URL.format(z=z, x=x, y=y), headers={"User-Agent": USER_AGENT}, timeout=timeout_s)
+    url = url_template.format(z=z, x=x, y=y)
+    response = httpx.get(url, headers={"User-Agent": USER_AGENT}, timeout=timeout_s)
     response.raise_for_status()
     if not response.headers.get("content-type", "").startswith("image/"):
         raise ValueError(f"tile {z}/{x}/{y}: unexpected content type {response.headers.get('content-type')}")
@@ -84,11 +85,13 @@ def parse_tile_path(path: str) -> tuple[int, int, int] | None:
 class TileSchemeHandler(QWebEngineUrlSchemeHandler):
     """Answers `rttile:` requests from the cache, or fetches when online."""
 
-    def __init__(self, cache: TileCache, runner: TaskRunner | None, online: bool, parent: QObject | None = None):
+    def __init__(self, cache: TileCache, runner: TaskRunner | None, online: bool, parent: QObject | None = None,
+                 url_template: str = OSM_TILE_URL) -> None:
         super().__init__(parent)
         self.cache = cache
         self.runner = runner
         self.online = online
+        self.url_template = url_template
         self.requests = 0  # for tests: how many tiles the page asked for
         self._offline_until = 0.0
 
@@ -111,7 +114,7 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
 
     def _fetch(self, job: QWebEngineUrlRequestJob, tile: tuple[int, int, int]) -> None:
         def work() -> bytes:
-            data = fetch_tile(*tile)
+            data = fetch_tile(*tile, url_template=self.url_template)
             self.cache.write(*tile, data)
             return data
 

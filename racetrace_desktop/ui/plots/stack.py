@@ -11,8 +11,8 @@ import html
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from racetrace_desktop.ui.plots.traces import ChannelSpec, CursorReading, PlotRequest, Trace
@@ -65,6 +65,16 @@ class ChannelPlotStack(QWidget):
             self._box.addWidget(self.scroll)
             self.layout_widget.scene().sigMouseClicked.connect(self._on_scene_click)
         return self.layout_widget
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        """A switch between light and dark system themes redraws the plots in the new colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.layout_widget is not None:
+            apply_plot_theme()
+            self.layout_widget.setBackground(self.palette().color(QPalette.ColorRole.Base))
+            self._layout_key = ()
+            if self._request.traces:
+                self.set_data(self._request)
 
     # ---- data -------------------------------------------------------------------------------------------------
     @property

@@ -4,58 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from ui_helpers import drop_files, map_state, wait_map_drawn
+from ui_helpers import S1_LAPS_MS, drop_files, import_by_drop, map_state, open_first_session, wait_map_drawn
 
-from racetrace_desktop.library import open_library
 from racetrace_desktop.services import library_service
-from racetrace_desktop.ui.context import AppContext
-from racetrace_desktop.ui.errors import ErrorFunnel
-from racetrace_desktop.ui.main_window import MainWindow
 from racetrace_desktop.ui.plots.traces import DELTA_KEY
-from racetrace_desktop.ui.settings import AppSettings
-from racetrace_desktop.ui.tasks import TaskRunner
-
-S1_LAPS_MS = [155138, 444553, 107089, 116145, 357906]
-
-
-@pytest.fixture
-def library(racetrace_home):
-    lib = open_library(racetrace_home / "library.sqlite")
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
-def window(qtbot, library, tmp_path):
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    settings.demo_offered = True  # no first-run dialog in tests
-    settings.online_tiles = False
-    context = AppContext(TaskRunner(), settings, ErrorFunnel(), tmp_path / "cache")
-    win = MainWindow(context)
-    context.runner.setParent(win)  # results that arrive after the test are dropped with the window
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    with qtbot.waitSignal(win.library_refreshed, timeout=10_000):
-        win.set_library(library)
-    yield win
-    context.runner.wait_for_done(10_000)
-
-
-def import_by_drop(qtbot, window, files, adds_sessions: bool = True) -> object:
-    signals = [window.importer.finished, window.library_refreshed] if adds_sessions else [window.importer.finished]
-    with qtbot.waitSignals(signals, timeout=60_000):
-        finished: list = []
-        window.importer.finished.connect(finished.append, Qt.ConnectionType.SingleShotConnection)
-        assert drop_files(window, files)
-    return finished[0]
-
-
-def open_first_session(qtbot, window) -> None:
-    with qtbot.waitSignal(window.lap_loaded, timeout=20_000):
-        window.library_panel.select_session(window.library_panel.first_session())
 
 
 def test_dropping_real_sample_files_adds_sessions(qtbot, window, library, trackaddict_samples):

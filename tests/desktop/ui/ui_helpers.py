@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QApplication
 
 from racetrace_desktop.ui.main_window import MainWindow
 
+S1_LAPS_MS = [155138, 444553, 107089, 116145, 357906]  # the stated lap times of sample_01.csv
+
 
 def drop_files(window: MainWindow, files: list[Path]) -> bool:
     """Send a real drag-enter + drop of local files to the window; returns whether the drag was accepted."""
@@ -37,3 +39,17 @@ def wait_map_drawn(qtbot, window: MainWindow) -> dict:
     qtbot.waitUntil(lambda: window.analysis.map is not None and window.analysis.map.is_ready, timeout=20_000)
     qtbot.waitUntil(lambda: map_state(qtbot, window).get("svgPaths", 0) > 0, timeout=10_000)
     return map_state(qtbot, window)
+
+
+def import_by_drop(qtbot, window, files, adds_sessions: bool = True) -> object:
+    signals = [window.importer.finished, window.library_refreshed] if adds_sessions else [window.importer.finished]
+    with qtbot.waitSignals(signals, timeout=60_000):
+        finished: list = []
+        window.importer.finished.connect(finished.append, Qt.ConnectionType.SingleShotConnection)
+        assert drop_files(window, files)
+    return finished[0]
+
+
+def open_first_session(qtbot, window) -> None:
+    with qtbot.waitSignal(window.lap_loaded, timeout=20_000):
+        window.library_panel.select_session(window.library_panel.first_session())
