@@ -26,6 +26,7 @@ from racetrace_desktop.library.records import ConfigurationRecord, SessionRef
 from racetrace_desktop.services.changes import Changes, ids
 from racetrace_desktop.services.importer import Analyser, Reader, default_analyser, default_reader
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
+from racetrace_desktop.telemetry.model import AnalysedSession
 
 
 class RelapError(LibraryError):
@@ -93,20 +94,36 @@ def _relap(
     reader: Reader,
     analyser: Analyser,
 ) -> Changes:
-    laps_changed: set[uuid.UUID] = set()
-    sessions_changed: set[uuid.UUID] = set()
+    result = Changes()
     for index, row in enumerate(rows):
         if progress is not None:
             progress(RelapProgress(index, len(rows), row.uuid, row.source_name))
         configuration = configuration_of(row)
-        name, data = lapdata_repo.load_original(db, row.id)
-        try:
-            raw = reader(data, name)
-            analysed = analyser(raw, configuration.definition() if configuration else None)
-        except TelemetryFormatError as error:
-            raise RelapError(f"cannot re-lap {error}; nothing was changed") from error
-        relapped = store.replace_laps(db, row.id, analysed, configuration)
-        laps_changed |= relapped.laps_changed
-        if relapped.session_changed:
-            sessions_changed.add(row.uuid)
-    return Changes(sessions_updated=ids(sessions_changed), laps_changed=ids(laps_changed))
+        analysed = analyse_original(db, row, configuration, reader, analyser)
+        result = result | store_relapped(db, row, analysed, configuration)
+    return result
+
+
+def analyse_original(
+    db: LibrarySession,
+    row: SessionRef,
+    configuration: ConfigurationRecord | None,
+    reader: Reader = default_reader,
+    analyser: Analyser = default_analyser,
+) -> AnalysedSession:
+    """Read a session's stored original and lap it on `configuration`. Raises RelapError when it cannot be read."""
+    name, data = lapdata_repo.load_original(db, row.id)
+    try:
+        raw = reader(data, name)
+        return analyser(raw, configuration.definition() if configuration else None)
+    except TelemetryFormatError as error:
+        raise RelapError(f"cannot re-lap {error}; nothing was changed") from error
+
+
+def store_relapped(
+    db: LibrarySession, row: SessionRef, analysed: AnalysedSession, configuration: ConfigurationRecord | None
+) -> Changes:
+    """Put the fresh laps in place (the session moves to `configuration`); matching laps keep their identity."""
+    relapped = store.replace_laps(db, row.id, analysed, configuration)
+    sessions = ids([row.uuid]) if relapped.session_changed else ids()
+    return Changes(sessions_updated=sessions, laps_changed=relapped.laps_changed)
