@@ -72,6 +72,17 @@ class CompareController(QObject):
                 self.reference = None
             self.recompute()
 
+    def forget_sessions(self, session_uuids: frozenset[uuid.UUID]) -> None:
+        """Laps of deleted sessions leave the compare."""
+        gone = [lap for lap, summary in self.sessions.items() if summary.uuid in session_uuids]
+        if gone:
+            for lap in gone:
+                self.lap_uuids.remove(lap)
+                self.sessions.pop(lap)
+            if self.reference in gone:
+                self.reference = None
+            self.recompute()
+
     def clear(self) -> None:
         self.lap_uuids, self.reference, self.sessions, self.display = [], None, {}, None
         self.view.show_compare(None, self.context.units, None)

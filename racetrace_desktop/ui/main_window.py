@@ -159,15 +159,18 @@ class MainWindow(QMainWindow):
             return
 
         def shown(groups: list) -> None:
+            current = self.current_session  # before the panel's selection changes with the new rows
             self.library_panel.set_groups(groups)
+            if current is not None and current in changes.sessions_removed:
+                self.open_session(None)
+                self.lap_view.show_lap(None, self.context.units)
+            elif current is not None and (current in changes.sessions_updated or changes.laps_changed):
+                self.open_session(current, force=True)
+            if changes.sessions_removed:
+                self.compare.forget_sessions(changes.sessions_removed)
             self.library_refreshed.emit()
             if first and self.library_panel.session_count == 0:
                 self.records.offer_demo()
-            current = self.current_session
-            if current is not None and (current in changes.sessions_updated or changes.laps_changed):
-                self.open_session(current, force=True)
-            if current is not None and current in changes.sessions_removed:
-                self.open_session(None)
 
         self.context.runner.submit(lambda: library_service.session_groups(library), name="list sessions",
                                    key="library", on_success=shown)

@@ -120,3 +120,24 @@ def test_dark_theme_screenshot(qtbot, sample_window, screenshot_dir):
         window.grab().save(str(screenshot_dir / "window_lap_dark.png"))
     finally:
         app.setPalette(previous)
+
+
+def test_deleting_a_session_after_confirmation(qtbot, sample_window, library, monkeypatch):
+    window = sample_window
+    session = window.current_session
+    asked: list[str] = []
+
+    def confirm(_parent, title, text, *_args):  # the user answers the confirmation with Yes
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", confirm)
+    window.library_panel.select_session(session)
+    with qtbot.waitSignal(window.library_refreshed, timeout=10_000):
+        window.records.delete_sessions()
+    assert asked and "sample_01.csv" in asked[0]
+    assert window.library_panel.session_count == 0
+    assert library_service.list_sessions(library) == []
+    qtbot.waitUntil(lambda: window.current_session is None, timeout=5000)
+    assert window.session_panel.model.laps == []
+    assert window.lap_view.loaded is None and window.lap_view.plots.curves == {}

@@ -41,6 +41,7 @@ def test_a_bad_file_shows_an_error_and_changes_nothing(qtbot, window, library, t
     assert "Import failed" in window.statusBar().currentMessage()
     assert window.log_dock.isVisible()
     assert library_service.list_sessions(library) == []
+    assert library_service.list_tracks(library) == []  # not even a track was created
     assert window.library_panel.session_count == 0
 
 
