@@ -26,8 +26,9 @@ MAX_DISPLAY_NAME = 64
 
 
 def sign_in(db: Session, identity: Identity) -> User:
-    """The account for this provider identity: the linked one, else the one with the same verified e-mail
-    address (linked now), else a new account. Unverified addresses never link or create anything."""
+    """The account for this provider identity: the linked one, else a password-less account (created by another
+    provider) with the same verified e-mail address (linked now), else a new account. Unverified addresses never
+    link or create anything; an address held by a password account is refused."""
     title = TITLES[identity.provider]
     link = db.scalar(
         select(OAuthAccount).where(OAuthAccount.provider == identity.provider, OAuthAccount.subject == identity.subject)
@@ -42,6 +43,14 @@ def sign_in(db: Session, identity: Identity) -> User:
                 code="email_not_verified",
             )
         user = db.scalar(select(User).where(User.email == identity.email))
+        if user is not None and user.hashed_password is not None:
+            # Registration does not prove the address: whoever registered it with a password may not own it, so
+            # linking here would hand the provider's owner an account someone else can still sign in to.
+            raise ConflictError(
+                f"An account with this e-mail address already exists. Sign in with its password; {title} sign-in "
+                "is only linked automatically to accounts that have no password",
+                code="account_exists",
+            )
         if user is None:
             user = _new_user(db, identity)
         db.add(

@@ -59,14 +59,26 @@ def test_signing_in_again_reuses_the_same_account(client, clean_database):
         assert len(db.scalars(select(User)).all()) == 1
 
 
-def test_verified_email_links_to_the_existing_password_account(client, api, clean_database):
+def test_verified_email_never_links_to_a_password_account(client, api, clean_database):
+    """Registration does not verify addresses: a squatter's password account must not absorb the real owner."""
     existing = api.register("ayrton", email="Ayrton@Example.com")
-    profile = me(client, browser_sign_in(client, "google").json()["access_token"])
-    assert profile["id"] == existing["id"]
+    response = browser_sign_in(client, "google")
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "account_exists"
+    assert "Sign in with its password" in response.json()["detail"]
     with clean_database.sessions() as db:
-        link = db.scalar(select(OAuthAccount))
-        assert (link.provider, str(link.user_id)) == ("google", existing["id"])
-    assert api.login("ayrton").status_code == 200  # the password still works
+        assert db.scalars(select(OAuthAccount)).all() == []
+        assert [str(u.id) for u in db.scalars(select(User))] == [existing["id"]]
+
+
+def test_verified_email_links_accounts_made_by_another_provider(client, provider, clean_database):
+    provider.user = FakeUser("4242", "ayrton@example.com", login="ayrton")
+    first = me(client, browser_sign_in(client, "github").json()["access_token"])
+    provider.user = FakeUser("1001", "ayrton@example.com")
+    second = me(client, browser_sign_in(client, "google").json()["access_token"])
+    assert first["id"] == second["id"]
+    with clean_database.sessions() as db:
+        assert sorted(link.provider for link in db.scalars(select(OAuthAccount))) == ["github", "google"]
 
 
 def test_unverified_email_never_links_to_an_existing_account(client, api, provider, clean_database):
