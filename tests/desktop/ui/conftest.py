@@ -23,14 +23,9 @@ from racetrace_desktop.ui.qtenv import prepare_qt  # noqa: E402  (after the envi
 
 prepare_qt()
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from ui_helpers import make_window  # noqa: E402
 
 from racetrace_desktop.library import open_library  # noqa: E402
-from racetrace_desktop.ui.context import AppContext  # noqa: E402
-from racetrace_desktop.ui.errors import ErrorFunnel  # noqa: E402
-from racetrace_desktop.ui.main_window import MainWindow  # noqa: E402
-from racetrace_desktop.ui.settings import AppSettings  # noqa: E402
-from racetrace_desktop.ui.tasks import TaskRunner  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT_DIR = REPO_ROOT / ".artifacts" / "screenshots"
@@ -71,22 +66,6 @@ def screenshot_dir() -> Path:
 def pytest_terminal_summary(terminalreporter) -> None:
     if SCREENSHOT_DIR.is_dir():
         terminalreporter.write_line(f"UI screenshots: {SCREENSHOT_DIR}")
-
-
-def make_window(qtbot, tmp_path: Path, demo_offered: bool = True, size: tuple[int, int] | None = (1400, 900)
-                ) -> MainWindow:
-    """A shown main window with its own settings file and task runner (no library yet)."""
-    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    settings.demo_offered = demo_offered  # True: no first-run dialog
-    settings.online_tiles = False
-    context = AppContext(TaskRunner(), settings, ErrorFunnel(), tmp_path / "cache")
-    win = MainWindow(context)
-    context.runner.setParent(win)  # results that arrive after the test are dropped with the window
-    qtbot.addWidget(win)
-    if size is not None:
-        win.resize(*size)
-    win.show()
-    return win
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_window
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
-from ui_helpers import import_by_drop, open_first_session, wait_map_drawn
+from ui_helpers import import_by_drop, make_window, open_first_session, wait_map_drawn
 
 from racetrace_desktop.services import library_service
 from racetrace_desktop.ui.units import IMPERIAL

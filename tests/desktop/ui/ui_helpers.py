@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
+from racetrace_desktop.ui.context import AppContext
+from racetrace_desktop.ui.errors import ErrorFunnel
 from racetrace_desktop.ui.main_window import MainWindow
+from racetrace_desktop.ui.settings import AppSettings
+from racetrace_desktop.ui.tasks import TaskRunner
 
 S1_LAPS_MS = [155138, 444553, 107089, 116145, 357906]  # the stated lap times of sample_01.csv
 
@@ -53,3 +57,19 @@ def import_by_drop(qtbot, window, files, adds_sessions: bool = True) -> object:
 def open_first_session(qtbot, window) -> None:
     with qtbot.waitSignal(window.lap_loaded, timeout=20_000):
         window.library_panel.select_session(window.library_panel.first_session())
+
+
+def make_window(qtbot, tmp_path: Path, demo_offered: bool = True, size: tuple[int, int] | None = (1400, 900)
+                ) -> MainWindow:
+    """A shown main window with its own settings file and task runner (no library yet)."""
+    settings = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    settings.demo_offered = demo_offered  # True: no first-run dialog
+    settings.online_tiles = False
+    context = AppContext(TaskRunner(), settings, ErrorFunnel(), tmp_path / "cache")
+    win = MainWindow(context)
+    context.runner.setParent(win)  # results that arrive after the test are dropped with the window
+    qtbot.addWidget(win)
+    if size is not None:
+        win.resize(*size)
+    win.show()
+    return win
