@@ -20,6 +20,7 @@ from racetrace_desktop.ui.map.lines import (
     delta_legend,
     delta_rate,
     delta_rate_classes,
+    merge_short_runs,
     plain_line,
 )
 from racetrace_desktop.ui.plots.traces import DELTA_KEY, Trace
@@ -76,7 +77,8 @@ class CompareDisplay:
         rate = np.abs(delta_rate(r.distance_m, delta))
         scale = float(np.nanpercentile(rate, 90)) if np.isfinite(rate).any() else 0.05
         scale = max(scale, 0.005)
-        classes = delta_rate_classes(r.distance_m, delta, scale)
+        spacing = float(np.median(np.diff(r.distance_m))) if len(r.distance_m) > 1 else 1.0
+        classes = merge_short_runs(delta_rate_classes(r.distance_m, delta, scale), max(2, round(25 / spacing)))
         line = coloured_line(f"delta-{focus}", r.lat, r.lon, classes, DELTA_COLOURS, weight=6)
         legend = delta_legend(scale)
         legend.title = f"{self.lap(focus).label if self.lap(focus) else 'lap'} vs reference"

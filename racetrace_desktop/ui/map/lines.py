@@ -6,6 +6,7 @@ few dozen Leaflet layers rather than thousands of segments.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,6 +106,19 @@ def delta_rate_classes(distance_m: np.ndarray, delta_s: np.ndarray, scale_s_per_
     half = len(DELTA_COLOURS) // 2
     scaled = np.clip(np.round(rate / max(scale_s_per_100m, 1e-9) * half), -half, half)
     return (scaled + half).astype(int)
+
+
+def merge_short_runs(classes: np.ndarray, min_points: int) -> np.ndarray:
+    """Runs shorter than `min_points` take the class of the run before them: a readable map, not confetti."""
+    if len(classes) == 0:
+        return classes
+    out = classes.copy()
+    starts = np.flatnonzero(np.diff(out) != 0) + 1
+    bounds = np.concatenate(([0], starts, [len(out)]))
+    for start, end in itertools.pairwise(bounds[1:]):  # the first run has no run before it
+        if end - start < min_points:
+            out[start:end] = out[start - 1]
+    return out
 
 
 def delta_legend(scale_s_per_100m: float) -> Legend:

@@ -9,7 +9,13 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWebEngineCore import QWebEngineUrlRequestInterceptor
 
-from racetrace_desktop.ui.map.lines import SPEED_COLOURS, coloured_line, speed_classes, speed_legend
+from racetrace_desktop.ui.map.lines import (
+    SPEED_COLOURS,
+    coloured_line,
+    merge_short_runs,
+    speed_classes,
+    speed_legend,
+)
 from racetrace_desktop.ui.map.page import render_page_html
 from racetrace_desktop.ui.map.tiles import TileCache
 from racetrace_desktop.ui.map.widget import MapView, create_map_context
@@ -133,3 +139,13 @@ def test_cached_tiles_are_served_offline_and_missing_ones_are_not_fetched(qtbot,
     qtbot.waitUntil(lambda: view.is_ready, timeout=10_000)
     qtbot.waitUntil(lambda: page_state(qtbot, view)["tilesLoaded"] > 0, timeout=5000)
     assert context.tiles.requests >= page_state(qtbot, view)["tilesLoaded"]
+
+
+def test_map_line_runs_follow_colour_changes_and_short_runs_merge():
+    lat = np.linspace(50.0, 50.01, 9)
+    lon = np.linspace(8.0, 8.01, 9)
+    classes = np.array([0, 0, 0, 1, 1, 1, 0, 0, 0])
+    line = coloured_line("lap", lat, lon, classes, ("#000000", "#ffffff"))
+    assert [colour for colour, _ in line.segments] == ["#000000", "#ffffff", "#000000"]
+    assert line.segments[0][1][-1] == line.segments[1][1][0]  # runs share their end point: no gaps
+    assert merge_short_runs(np.array([0, 0, 0, 2, 0, 0, 1, 1, 1]), 2).tolist() == [0, 0, 0, 0, 0, 0, 1, 1, 1]
