@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pyqtgraph as pg
 
 MIN_PLOT_HEIGHT = 120  # px; below this the axis labels collide
+THIN_ABOVE_POINTS = 20_000
 
 
 class ChannelPlotStack(QWidget):
@@ -128,10 +129,9 @@ class ChannelPlotStack(QWidget):
         for side in ("left", "bottom"):  # major and first minor ticks only: fewer grid lines to paint
             plot.getAxis(side).setStyle(maxTickLevel=1)
         plot.setMouseEnabled(x=True, y=False)
-        plot.setDownsampling(auto=True, mode="peak")
-        plot.setClipToView(True)
+        # y spans the whole lap (not only the visible part): panning then changes x only, so every curve is
+        # clipped once per frame instead of twice (x, then the y range that follows it).
         plot.enableAutoRange(axis="y")
-        plot.setAutoVisible(y=True)
         plot.getAxis("bottom").setStyle(showValues=is_last)
         if is_last:
             plot.setLabel("bottom", f"Distance ({self._request.distance_unit.label})")
@@ -155,8 +155,14 @@ class ChannelPlotStack(QWidget):
         if self._legend is not None:
             self._legend.clear()
         x_scale = self._request.distance_unit.scale
+        # Long laps: draw only the visible part, thinned to the pixels (peak keeps the extremes). Short ones
+        # (a compare grid, a few thousand points) are faster drawn whole than clipped again on every frame.
+        longest = max((len(t.distance_m) for t in self._request.traces), default=0)
+        thin = longest > THIN_ABOVE_POINTS
         for spec in self._request.channels:
             plot = self.plots[spec.key]
+            plot.setDownsampling(ds=1, auto=thin, mode="peak")
+            plot.setClipToView(thin)
             for trace in self._request.traces:
                 if not _has_values(trace, spec.key):
                     continue
@@ -261,10 +267,16 @@ class ChannelPlotStack(QWidget):
 
     # ---- view range ---------------------------------------------------------------------------------------------
     def zoom_to(self, start_m: float, end_m: float) -> None:
-        # Every plot, not only the first: linked views align by pixels and may not be laid out yet.
         scale = self._request.distance_unit.scale
-        for plot in self.plots.values():
-            plot.setXRange(start_m * scale, end_m * scale, padding=0.01)
+        lo, hi = start_m * scale, end_m * scale
+        plots = list(self.plots.values())
+        if not plots:
+            return
+        plots[0].setXRange(lo, hi, padding=0.01)  # the others follow through their x-link...
+        target = plots[0].vb.viewRange()[0]
+        for plot in plots[1:]:  # ...unless they are not laid out yet (links align by pixels)
+            if not np.allclose(plot.vb.viewRange()[0], target, rtol=1e-3, atol=1e-6):
+                plot.setXRange(*target, padding=0)
 
     def reset_zoom(self) -> None:
         ends = [float(t.distance_m[-1]) for t in self.traces if len(t.distance_m)]

@@ -47,6 +47,7 @@ def test_every_lap_gets_a_curve_with_all_its_samples(stack):
         x, y = stack.curves[("speed", trace.key)].getOriginalDataset()
         assert len(x) == len(y) == len(trace.distance_m)
         assert y == pytest.approx(trace.channels["speed"] * 3.6)  # shown in km/h
+        assert not stack.curves[("speed", trace.key)].opts["clipToView"]  # short laps are drawn whole
 
 
 def test_axes_are_labelled_with_units(stack):
