@@ -25,7 +25,7 @@ from racetrace_desktop.cli_output import (
 )
 from racetrace_desktop.library import Library, LibraryError, open_library
 from racetrace_desktop.services import library_service
-from racetrace_desktop.services.lookup import NotFoundError, resolve_lap, resolve_session
+from racetrace_desktop.services.lookup import NotFoundError, resolve_session
 from racetrace_desktop.sync.errors import SyncError
 
 
@@ -76,11 +76,11 @@ def _cmd_laps(library: Library, args: argparse.Namespace) -> tuple[Any, str, int
 def _cmd_compare(library: Library, args: argparse.Namespace) -> tuple[Any, str, int]:
     from racetrace_desktop.services.compare_service import compare_stored_laps
 
-    lap_ids = [resolve_lap(library, text).uuid for text in args.laps]
-    reference = resolve_lap(library, args.reference).uuid if args.reference else None
+    lap_ids = [cli_sync.resolve_compare_lap(library, text) for text in args.laps]
+    reference = cli_sync.resolve_compare_lap(library, args.reference) if args.reference else None
     if reference is not None and reference not in lap_ids:
         lap_ids.insert(0, reference)
-    result = compare_stored_laps(library, lap_ids, reference)
+    result = compare_stored_laps(library, lap_ids, reference, fetch_telemetry=cli_sync.telemetry_fetcher(library))
     return compare_json(result), compare_text(result), 0
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from racetrace_desktop.cli_output import lap_time
 from racetrace_desktop.library import Library
 from racetrace_desktop.services import library_service
-from racetrace_desktop.services.lookup import resolve_lap, resolve_session
+from racetrace_desktop.services.lookup import NotFoundError, resolve_lap, resolve_session
 
 if TYPE_CHECKING:  # the sync package (httpx, keyring) is imported only by the commands that use it
     from racetrace_desktop.sync import SyncProgress, SyncService, SyncStatus
@@ -137,6 +139,7 @@ def cmd_sync(library: Library, args: argparse.Namespace) -> Result:
              f"files: {counts.files_uploaded} uploaded; leaderboards: {counts.leaderboards} refreshed"]  # fmt: skip
     if counts.full_resync:
         lines.append("the server asked for a full resync: everything was pulled again")
+    lines.extend(counts.track_changes)
     lines.extend(f"held back: {message}" for message in counts.held_back)
     lines.extend(f"problem: {message}" for message in counts.problems)
     lines.append(f"pending changes: {service.status().pending_changes}")
@@ -209,3 +212,39 @@ def _board_text(configuration: Any, view: LeaderboardView | None) -> str:
     if not view.entries:
         lines.append("  no public laps yet")
     return "\n".join(lines)
+
+
+def telemetry_fetcher(library: Library) -> Callable[[uuid.UUID], str | None]:
+    """For `racetrace compare`: download a lap's missing arrays through the sync service (loaded only if needed)."""
+
+    def fetch(lap_uuid: uuid.UUID) -> str | None:
+        return _service(library).fetch_lap_telemetry(lap_uuid)
+
+    return fetch
+
+
+def resolve_compare_lap(library: Library, text: str) -> uuid.UUID:
+    """A lap of the library, else a lap of a cached leaderboard, downloaded now (a lap not downloaded yet)."""
+    try:
+        return resolve_lap(library, text).uuid
+    except NotFoundError:
+        from racetrace_desktop.sync.leaderboard import cached_entry
+
+        entry = cached_entry(library, text)
+        if entry is None:
+            raise
+        return _download_for_compare(library, entry)
+
+
+def _download_for_compare(library: Library, entry: dict[str, Any]) -> uuid.UUID:
+    from racetrace_desktop.services.compare_service import MissingTelemetryError
+    from racetrace_desktop.sync.errors import SyncError
+
+    try:
+        return _service(library).download_leaderboard_lap(entry).lap_uuid
+    except SyncError as error:
+        driver = (entry.get("driver") or {}).get("display_name") or "another driver"
+        raise MissingTelemetryError(
+            f"leaderboard lap {entry['lap_id']} of {driver} ({lap_time(entry.get('lap_time_ms'))}) has no telemetry "
+            f"on this computer yet: sync or sign in to download it ({error.message})"
+        ) from error

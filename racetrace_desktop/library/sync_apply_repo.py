@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from racetrace_desktop.library import lapdata_repo
+from racetrace_desktop.library import lapdata_repo, sync_tracks_repo
 from racetrace_desktop.library.base import Origin, SessionType, TimeSource, utcnow
 from racetrace_desktop.library.catalog_repo import CAR_FIELDS, EVENT_FIELDS
 from racetrace_desktop.library.models import Car, Event, Lap, SessionRow, SourceFile, Track, TrackConfiguration
@@ -108,7 +108,10 @@ def _session_configuration(db: Session, row: SessionRow, fields: dict[str, Any])
         row.track_configuration_id, row.configuration_version = None, fields.get("configuration_version")
         return []
     config_id = db.scalar(sa.select(TrackConfiguration.id).where(TrackConfiguration.server_id == server_id))
+    timed_on = (row.track_configuration_id, row.configuration_version)
     row.track_configuration_id, row.configuration_version = config_id, fields.get("configuration_version")
+    if config_id is not None and timed_on != (config_id, row.configuration_version):
+        sync_tracks_repo.note_pulled_configuration(db, row, timed_on[0])  # re-lapped elsewhere: re-lap here too
     return [] if config_id is not None else [f"track configuration {server_id}"]
 
 

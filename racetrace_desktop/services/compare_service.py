@@ -1,17 +1,29 @@
-"""Compare stored laps: load their arrays from the library and align them with telemetry.compare."""
+"""Compare stored laps: load their arrays from the library and align them with telemetry.compare.
+
+A lap synced from another device (or the leaderboard) may have no arrays here yet: the caller passes a
+`TelemetryFetcher` (the sync service's, when signed in) to download them first; without one, or when the download
+fails, the error says which lap lacks them and what to do.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from racetrace_desktop.library import Library
+from racetrace_desktop.library import Library, remote_repo, sessions_repo
 from racetrace_desktop.library.records import LapRecord, LoadedLap
 from racetrace_desktop.services import library_service
 from racetrace_desktop.telemetry.compare import CompareLap, CompareResult, compare_laps
+
+# Downloads a lap's arrays into the library: None when they are there now, else why not (in words).
+TelemetryFetcher = Callable[[uuid.UUID], str | None]
+
+
+class MissingTelemetryError(ValueError):
+    """A lap to compare has no arrays on this computer and they could not be downloaded."""
 
 
 @dataclass(frozen=True)
@@ -41,12 +53,21 @@ class StoredComparison:
 
 
 def compare_stored_laps(
-    library: Library, lap_uuids: Sequence[uuid.UUID], reference: uuid.UUID | None = None, spacing_m: float = 1.0
+    library: Library,
+    lap_uuids: Sequence[uuid.UUID],
+    reference: uuid.UUID | None = None,
+    spacing_m: float = 1.0,
+    fetch_telemetry: TelemetryFetcher | None = None,
 ) -> StoredComparison:
-    """Compare laps of one track configuration. Reference: `reference`, else the fastest valid lap."""
+    """Compare laps of one track configuration. Reference: `reference`, else the fastest valid lap.
+
+    Laps without arrays here are fetched with `fetch_telemetry`; MissingTelemetryError when that is not possible.
+    """
     if len(set(lap_uuids)) < 2:
         raise ValueError("pick at least two different laps to compare")
-    loaded = library_service.load_laps(library, list(dict.fromkeys(lap_uuids)))
+    wanted = list(dict.fromkeys(lap_uuids))
+    ensure_telemetry(library, wanted, fetch_telemetry)
+    loaded = library_service.load_laps(library, wanted)
     num_sectors = _common_sector_count(library, loaded)
     inputs = [_compare_input(item) for item in loaded]
     result = compare_laps(
@@ -57,6 +78,22 @@ def compare_stored_laps(
         ComparedLap(records[key], result.delta_s[key], _sector_deltas(result, key)) for key in result.keys
     ]
     return StoredComparison(records[result.reference_key], laps, result)
+
+
+def ensure_telemetry(library: Library, lap_uuids: Sequence[uuid.UUID], fetch: TelemetryFetcher | None) -> None:
+    """Make every lap's arrays available here, downloading the missing ones with `fetch`."""
+    for lap_uuid in lap_uuids:
+        with library.read() as db:
+            if remote_repo.has_arrays(db, lap_uuid):
+                continue
+            lap = sessions_repo.lap_record(db, lap_uuid)  # RecordNotFoundError for a lap that is not here at all
+            session = sessions_repo.session_summary(db, lap.session_uuid)
+        problem = fetch(lap_uuid) if fetch is not None else "not signed in to a sync server"
+        if problem is not None:
+            raise MissingTelemetryError(
+                f"lap {lap.number} of {session.source_name} ({lap.uuid}) has no telemetry on this computer yet: "
+                f"sync or sign in to download it ({problem})"
+            )
 
 
 def _compare_input(item: LoadedLap) -> CompareLap:

@@ -14,8 +14,8 @@ from racetrace_desktop.sync.settings import SyncSettings
 
 @dataclass(frozen=True)
 class SyncProgress:
-    """stage: connecting, pulling, pushing, uploading telemetry, uploading files, downloading telemetry,
-    leaderboards, done. `total` is 0 when unknown."""
+    """stage: connecting, pulling, matching tracks, re-lapping sessions, pushing, uploading telemetry, uploading
+    files, downloading telemetry, leaderboards, done. `total` is 0 when unknown."""
 
     stage: str
     done: int = 0
@@ -39,6 +39,9 @@ class SyncCounts:
     telemetry_downloaded: int = 0
     files_uploaded: int = 0
     leaderboards: int = 0
+    sessions_moved: int = 0  # own sessions moved from a local track onto a server configuration
+    sessions_relapped: int = 0  # re-lapped on an edited server configuration, or as another device re-lapped them
+    track_changes: list[str] = field(default_factory=list)  # those moves in words, per configuration
     full_resync: bool = False
     held_back: list[str] = field(default_factory=list)  # records the server would refuse, with the reason
     problems: list[str] = field(default_factory=list)  # uploads refused by the server, with the reason

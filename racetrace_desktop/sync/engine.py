@@ -1,6 +1,6 @@
-"""One sync run: check the account, pull, push, transfers, leaderboards, pull again (consumes the echo of what was
-just pushed, so the next sync with nothing new transfers almost nothing). Every outcome is recorded in the
-library so the status line can show it after a restart."""
+"""One sync run: check the account, pull, re-lap sessions onto the shared track configurations, push, transfers,
+leaderboards, pull again (consumes the echo of what was just pushed, so the next sync with nothing new transfers
+almost nothing). Every outcome is recorded in the library so the status line can show it after a restart."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from racetrace_desktop.library import LibrarySession, remote_repo, sync_repo
+from racetrace_desktop.services import shared_tracks
+from racetrace_desktop.services.relap import RelapProgress
 from racetrace_desktop.sync import pull, push, transfers
 from racetrace_desktop.sync.client import TrafficStats
 from racetrace_desktop.sync.context import SyncContext, SyncCounts
@@ -59,6 +61,7 @@ def _steps(ctx: SyncContext) -> None:
     ctx.report("connecting")
     _check_account(ctx)
     pull.pull(ctx)
+    _follow_shared_tracks(ctx)
     push.push(ctx)
     transfers.upload_telemetry(ctx)
     if ctx.settings.upload_original_files:
@@ -68,6 +71,21 @@ def _steps(ctx: SyncContext) -> None:
     _refresh_leaderboards(ctx)
     pull.pull(ctx)
     ctx.report("done", 1, 1)
+
+
+def _follow_shared_tracks(ctx: SyncContext) -> None:
+    """Before pushing: sessions on local tracks the pulled configurations cover, and sessions on configurations
+    edited on the server (or re-lapped by another device), are re-lapped so the push carries them."""
+    ctx.report("matching tracks")
+
+    def relapping(progress: RelapProgress) -> None:
+        ctx.report("re-lapping sessions", progress.index, progress.count, progress.source_name)
+
+    report = shared_tracks.refresh_shared_tracks(ctx.library, progress=relapping)
+    ctx.counts.sessions_moved += report.moved
+    ctx.counts.sessions_relapped += report.relapped
+    ctx.counts.track_changes.extend(report.messages)
+    ctx.counts.problems.extend(report.problems)
 
 
 def _check_account(ctx: SyncContext) -> None:

@@ -27,6 +27,7 @@ from racetrace_desktop.sync.errors import NotSignedIn, ServerMessage, SyncError
 from racetrace_desktop.sync.leaderboard import DownloadedLap, LeaderboardView, cached_entry, download_entry_lap
 from racetrace_desktop.sync.leaderboard import leaderboard as fetch_leaderboard
 from racetrace_desktop.sync.settings import SyncSettings, load_settings, save_settings, settings_path
+from racetrace_desktop.sync.telemetry_doc import TelemetryDocumentError
 from racetrace_desktop.sync.tokens import TokenStore
 
 
@@ -189,6 +190,17 @@ class SyncService:
         with self.client() as client:
             transfers.download_telemetry(client, self.library, lap_uuid)
         return True
+
+    def fetch_lap_telemetry(self, lap_uuid: uuid.UUID) -> str | None:
+        """A compare's `TelemetryFetcher`: download a lap's arrays when signed in. None when they are here now,
+        else why not, in words (offline, signed out, the server has none)."""
+        try:
+            self.ensure_lap_telemetry(lap_uuid)
+        except SyncError as error:
+            return error.message
+        except TelemetryDocumentError as error:
+            return f"the server's telemetry of this lap cannot be read ({error})"
+        return None
 
     # --- leaderboard ------------------------------------------------------------------------------------------
 
