@@ -1,13 +1,20 @@
-"""Small read helpers the desktop window needs on top of library_service (Qt-free, run in workers)."""
+"""Small helpers the desktop window needs on top of library_service (Qt-free; they run in workers or in the
+import process)."""
 
 from __future__ import annotations
 
+import multiprocessing.queues
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from racetrace_desktop.library import Library, sessions_repo
 from racetrace_desktop.library.records import LapRecord, SessionDetail, SessionSummary
 from racetrace_desktop.services import library_service
+
+if TYPE_CHECKING:
+    from racetrace_desktop.services.importer import ImportReport
 
 
 @dataclass(frozen=True)
@@ -72,3 +79,29 @@ def fastest_laps(library: Library, count: int = 2) -> list[uuid.UUID]:
 def session_of_lap(library: Library, lap_uuid: uuid.UUID) -> uuid.UUID:
     with library.read() as db:
         return sessions_repo.lap_record(db, lap_uuid).session_uuid
+
+
+# ---- import in a separate process (the window's GUI thread then never competes for the GIL) -------------------
+_progress_queue = None  # set in the import process by `init_import_process`
+
+
+def init_import_process(progress_queue: multiprocessing.queues.Queue) -> None:
+    global _progress_queue
+    _progress_queue = progress_queue
+
+
+def import_job(library_path: str, paths: list[str]) -> ImportReport:
+    """Run in the import process: import `paths` into the library file, sending (fraction, text) progress."""
+    from racetrace_desktop.library import open_library
+    from racetrace_desktop.services.importer import ImportProgress, import_files
+
+    def report(step: ImportProgress) -> None:
+        if _progress_queue is not None:
+            _progress_queue.put((step.fraction, f"{step.path.name} ({step.file_index + 1}/{step.file_count}): "
+                                                f"{step.stage}"))
+
+    library = open_library(Path(library_path))
+    try:
+        return import_files(library, [Path(p) for p in paths], progress=report)
+    finally:
+        library.close()

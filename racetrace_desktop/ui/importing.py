@@ -5,8 +5,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import html
+import logging
+import multiprocessing
+import queue
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +24,10 @@ from racetrace_desktop.ui.tasks import Pool
 from racetrace_desktop.ui.units import format_lap_time
 
 if TYPE_CHECKING:
+    from racetrace_desktop.library import Library
     from racetrace_desktop.services.importer import FileImportResult, ImportReport
+
+log = logging.getLogger(__name__)
 
 # Keyed by ImportStatus values (a StrEnum), so this module does not import the importer at start-up.
 IMPORTED, DUPLICATE, FAILED = "imported", "duplicate", "failed"
@@ -71,36 +79,38 @@ class ImportLog(QListWidget):
 
 
 class ImportController(QObject):
-    """Runs imports one batch after another on the writer pool."""
+    """Runs imports one batch after another on the writer pool.
+
+    The parsing and storing happen in a separate Python process (spawned per batch and ended after it), so the
+    window's thread never waits for the GIL and the parser's memory is given back when the batch ends. Frozen
+    builds and any failure to start that process fall back to importing on the worker thread.
+    """
 
     started = Signal(int)  # number of files
     progressed = Signal(int, str)  # per mille of the batch, text
     finished = Signal(object)  # ImportReport
     library_changed = Signal(object)  # Changes
 
-    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+    def __init__(self, context: AppContext, parent: QObject | None = None, use_process: bool | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.running = 0
+        self.use_process = (not getattr(sys, "frozen", False)) if use_process is None else use_process
 
     def import_paths(self, paths: Sequence[Path | str], importer: Callable[..., ImportReport] | None = None) -> None:
-        from racetrace_desktop.services.importer import ImportProgress, import_files
-
-        importer = importer or import_files
         library = self.context.library
         files = [Path(p) for p in paths]
         if library is None or not files:
             return
+        in_process = importer is None and self.use_process
 
         def work(progress: Callable[[int, int, str], None]) -> ImportReport:
-            def report(step: ImportProgress) -> None:
-                label = f"{step.path.name} ({step.file_index + 1}/{step.file_count}): {step.stage}"
-                progress(round(step.fraction * 1000), 1000, label)
-
-            try:
-                return importer(library, files, progress=report)
-            finally:
-                release_free_memory()  # here, on the worker: trimming a big heap takes a moment
+            if in_process:
+                try:
+                    return _import_in_process(library.path, files, progress)
+                except (OSError, RuntimeError, BrokenProcessPool) as exc:  # could not use a process: do it here
+                    log.warning("import process unavailable (%s); importing in the window's process", exc)
+            return _import_here(library, files, progress, importer)
 
         self.running += 1
         self.started.emit(len(files))
@@ -124,3 +134,38 @@ class ImportController(QObject):
         self.context.errors.report("Import failed", exc)
         self.finished.emit(ImportReport(()))
         self.library_changed.emit(Changes())
+
+
+def _import_here(library: Library, files: list[Path], progress: Callable[[int, int, str], None],
+                 importer: Callable[..., ImportReport] | None) -> ImportReport:
+    from racetrace_desktop.services.importer import ImportProgress, import_files
+
+    def report(step: ImportProgress) -> None:
+        label = f"{step.path.name} ({step.file_index + 1}/{step.file_count}): {step.stage}"
+        progress(round(step.fraction * 1000), 1000, label)
+
+    try:
+        return (importer or import_files)(library, files, progress=report)
+    finally:
+        release_free_memory()  # here, on the worker: trimming a big heap takes a moment
+
+
+def _import_in_process(library_path: Path, files: list[Path], progress: Callable[[int, int, str], None]
+                       ) -> ImportReport:
+    """Import in a spawned process; its progress comes back through a queue (read on this worker thread)."""
+    from racetrace_desktop.services import ui_queries
+
+    context = multiprocessing.get_context("spawn")
+    updates = context.Queue()
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=ui_queries.init_import_process,
+                             initargs=(updates,)) as executor:
+        future = executor.submit(ui_queries.import_job, str(library_path), [str(f) for f in files])
+        while True:
+            try:
+                fraction, text = updates.get(timeout=0.05)
+            except queue.Empty:
+                if future.done():
+                    break
+                continue
+            progress(round(fraction * 1000), 1000, text)
+        return future.result()

@@ -132,3 +132,11 @@ def test_editing_a_track_relaps_its_sessions(qtbot, window, library, trackaddict
     timed = [lap for lap in laps if lap.lap_time_ms and not lap.is_outlap and not lap.is_inlap]
     assert all(len(lap.sector_times_ms) == before + 2 for lap in timed)
     assert "re-lapped" in dialog.status.text()
+
+
+def test_import_without_a_separate_process_gives_the_same_result(qtbot, window, library, trackaddict_samples):
+    window.importer.use_process = False  # frozen builds, or when no process can be started
+    report = import_by_drop(qtbot, window, [trackaddict_samples / "sample_02.csv"])
+    assert [r.lap_count for r in report.imported] == [3]
+    laps = library_service.session_laps(library, report.imported[0].session_uuid)
+    assert [lap.lap_time_ms for lap in laps[:2]] == [123202, 177527]
