@@ -7,9 +7,10 @@ reader that sees `current_rev = N` can trust that every write with rev <= N is c
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from sync_server.leaderboard.cache import note_committed_write
 from sync_server.models import SyncState
 from sync_server.models.sync_state import SYNC_STATE_ID
 
@@ -29,6 +30,8 @@ def allocate(db: Session, count: int) -> list[int]:
         .values(current_rev=SyncState.current_rev + count)
         .returning(SyncState.current_rev)
     ).scalar_one()
+    if not event.contains(db, "after_commit", note_committed_write):
+        event.listen(db, "after_commit", note_committed_write)  # for the rest of this session: harmless extra bumps
     return list(range(new_top - count + 1, new_top + 1))
 
 
