@@ -33,6 +33,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--library", type=Path, metavar="FILE", help="library file (default: in the data folder)")
     parser.add_argument("--offline", action="store_true", help="never download map tiles")
     parser.add_argument("--size", default="1600x1000", help="window size for --screenshot, e.g. 1600x1000")
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                        help="telemetry files to import once the library is open (e.g. opened from a file manager)")
     return parser.parse_args(argv)
 
 
@@ -50,9 +52,21 @@ def run_gui(argv: list[str]) -> int:
         from PySide6.QtCore import Qt
 
         window.library_refreshed.connect(lambda: _compare_fastest(window), Qt.ConnectionType.SingleShotConnection)
+    if args.files:
+        import_when_open(window, list(args.files))
     code = app.exec()
     shutdown(window)
     return code
+
+
+def import_when_open(window: MainWindow, files: list[Path]) -> None:
+    """Import files given on the command line as soon as the library is open (it opens in the background)."""
+    if window.context.library is not None:
+        window.import_paths(files)
+        return
+    from PySide6.QtCore import Qt
+
+    window.library_refreshed.connect(lambda: window.import_paths(files), Qt.ConnectionType.SingleShotConnection)
 
 
 def build_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:

@@ -140,3 +140,16 @@ def test_import_without_a_separate_process_gives_the_same_result(qtbot, window, 
     assert [r.lap_count for r in report.imported] == [3]
     laps = library_service.session_laps(library, report.imported[0].session_uuid)
     assert [lap.lap_time_ms for lap in laps[:2]] == [123202, 177527]
+
+
+def test_files_given_on_the_command_line_are_imported(qtbot, window, library, trackaddict_samples):
+    from racetrace_desktop.entry import wants_window
+    from racetrace_desktop.ui.app import import_when_open, parse_args
+
+    sample = trackaddict_samples / "sample_02.csv"
+    assert wants_window([str(sample)]) and wants_window([]) and not wants_window(["sessions"])
+    args = parse_args([str(sample)])
+    with qtbot.waitSignals([window.importer.finished, window.library_refreshed], timeout=60_000):
+        import_when_open(window, args.files)
+    assert window.library_panel.session_count == 1
+    assert [s.source_name for s in library_service.list_sessions(library)] == ["sample_02.csv"]
