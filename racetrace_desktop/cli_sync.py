@@ -1,4 +1,5 @@
-"""`racetrace account|sync|publish|leaderboard`: the sync subcommands of the CLI and their text/JSON renderings.
+"""`racetrace account|sync|publish|leaderboard`: the sync subcommands of the CLI and their text/JSON renderings;
+and what `racetrace compare` needs from sync (laps of the leaderboard and arrays of other devices' laps on demand).
 
 Each command returns (payload for --json, text, exit code) like the other CLI commands; sync errors are raised as
 `SyncError` and reported by cli.main with their message.

@@ -13,6 +13,7 @@ the moves leave without sessions is removed, so the driver does not see two copi
 from __future__ import annotations
 
 import enum
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -134,7 +135,7 @@ def _planned(db: Session, row: SessionRow, reason: RelapReason, leaves: int | No
 
 def planned_relaps(db: Session, tolerance_m: float) -> list[PlannedRelap]:
     """Every session to re-lap, once each (a pull's marker first: it must keep the pulled laps)."""
-    plans: dict[object, PlannedRelap] = {}
+    plans: dict[uuid.UUID, PlannedRelap] = {}
     for plan in (*sessions_relapped_elsewhere(db), *sessions_on_edited_configurations(db),
                  *sessions_to_adopt(db, tolerance_m)):  # fmt: skip
         plans.setdefault(plan.session.uuid, plan)
@@ -171,7 +172,7 @@ def note_pulled_configuration(db: Session, row: SessionRow, previous_configurati
     db.add(SyncRecord(kind=RELAP_MARKER, uuid=row.uuid, rev=None, deleted=False, data=data, pending=False))
 
 
-def forget_relap(db: Session, session_uuid: object) -> None:
+def forget_relap(db: Session, session_uuid: uuid.UUID) -> None:
     db.execute(sa.delete(SyncRecord).where(SyncRecord.kind == RELAP_MARKER, SyncRecord.uuid == session_uuid))
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from racetrace_desktop.library import (
     Library,
+    LibraryError,
     LibrarySession,
     RecordNotFoundError,
     sessions_repo,
@@ -27,7 +28,7 @@ from racetrace_desktop.library.sync_tracks_repo import LapSpan, PlannedRelap, Re
 from racetrace_desktop.services import relap
 from racetrace_desktop.services.changes import Changes, ids
 from racetrace_desktop.services.importer import Analyser, Reader, default_analyser, default_reader
-from racetrace_desktop.services.relap import RelapCallback, RelapError, RelapProgress
+from racetrace_desktop.services.relap import RelapCallback, RelapProgress
 from racetrace_desktop.services.track_matching import MATCH_TOLERANCE_M
 from racetrace_desktop.telemetry.model import AnalysedSession
 
@@ -61,7 +62,8 @@ def refresh_shared_tracks(
     tolerance_m: float = MATCH_TOLERANCE_M,
 ) -> SharedTracksReport:
     """Move sessions on local tracks onto the server configurations they match, and re-lap sessions whose server
-    configuration changed. A session that cannot be re-read is reported and left unchanged."""
+    configuration changed. A session whose original cannot be re-read is reported in `problems` and left as it was
+    (RelapError is a LibraryError)."""
     with library.write() as db:
         sync_tracks_repo.forget_stale_relaps(db)
         plans = sync_tracks_repo.planned_relaps(db, tolerance_m)
@@ -72,7 +74,7 @@ def refresh_shared_tracks(
             progress(RelapProgress(index, len(plans), plan.session.uuid, plan.session.source_name))
         try:
             outcome = _relap_one(library, plan, reader, analyser)
-        except RelapError as error:
+        except (LibraryError, ValueError) as error:  # an unreadable or damaged original: one session, not the sync
             problems.append(f"session {plan.session.source_name} ({plan.session.uuid}) stays as it was: {error}")
             continue
         if outcome is not None:
@@ -93,8 +95,8 @@ def _relap_one(library: Library, plan: PlannedRelap, reader: Reader, analyser: A
         changes = relap.store_relapped(db, row, analysed, target)
         sync_tracks_repo.forget_relap(db, row.uuid)
         removed = sync_tracks_repo.remove_unused_local_configuration(db, plan.leaves_configuration_id)
-    configurations = {target.id} | ({plan.leaves_configuration_id} - {None})
-    tracks = Changes(tracks_changed=frozenset({target.track_id}), configurations_changed=frozenset(configurations))
+    configurations = frozenset(c for c in (target.id, plan.leaves_configuration_id) if c is not None)
+    tracks = Changes(tracks_changed=frozenset({target.track_id}), configurations_changed=configurations)
     return _Done(plan, changes | tracks | Changes(sessions_updated=ids([row.uuid])), removed)
 
 

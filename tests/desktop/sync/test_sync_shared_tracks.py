@@ -12,13 +12,17 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from conftest import BACKENDS, PASSWORD, Device, Server, copy_sample, signed_up, start_server, unique
-from test_sync_convergence import second_device, server_counts, snapshot
+from test_sync_convergence import generated, second_device, server_counts, snapshot
 
-from racetrace_desktop.library import lapdata_repo
+from racetrace_desktop.library import lapdata_repo, open_library, remote_repo, sync_repo, sync_tracks_repo
+from racetrace_desktop.library.models import Lap, SessionRow
 from racetrace_desktop.services import library_service, shared_tracks
 from racetrace_desktop.services.importer import import_files
 from racetrace_desktop.sync import Interrupted, SyncProgress
+from racetrace_desktop.telemetry.errors import TelemetryFormatError
+from racetrace_desktop.telemetry.model import RawSession
 
 GOODWOOD_START = (50.857952, -0.752617)  # where sample_02.csv's start/finish lies
 LAP_1_MS = 177_527  # the sample's timed lap (stated by TrackAddict)
@@ -209,3 +213,44 @@ def test_an_admin_edit_relaps_the_session_on_every_device_of_the_driver(
     assert server_counts(bare_server, name) == (1, 3)
     assert laptop.service.sync().counts.sessions_relapped == desktop.service.sync().counts.sessions_relapped == 0
     assert laptop.service.status().pending_changes == desktop.service.status().pending_changes == 0
+
+
+def test_laps_pulled_from_the_device_that_relapped_keep_their_identity(tmp_path: Path) -> None:
+    """The library side of "re-lapped as another device did", without a server: the laps as a pull leaves them
+    (known to the server, no arrays, spans unknown) are matched by number, not replaced by new ones."""
+    library = open_library(tmp_path / "desktop" / "library.sqlite")
+    try:
+        (result,) = import_files(library, [generated(tmp_path / "files", 61)]).results
+        session = result.session_uuid
+        assert session is not None
+        before = library_service.session_laps(library, session)
+        with library.write() as db:
+            row = db.scalars(sa.select(SessionRow).where(SessionRow.uuid == session)).one()
+            lapdata_repo.delete_lap_arrays(db, list(db.scalars(sa.select(Lap.id).where(Lap.session_id == row.id))))
+            db.execute(sa.update(Lap).values(server_rev=7, dirty=False, start_s=0.0, end_s=Lap.lap_time_ms / 1000.0,
+                                             row_start=0, row_end=0))  # fmt: skip
+            row.server_rev, row.dirty = 7, False
+            sync_tracks_repo.note_pulled_configuration(db, row, None)
+        name = library_service.session_summary(library, session).source_name
+
+        def newer_format(data: bytes, file_name: str) -> RawSession:
+            raise TelemetryFormatError(file_name, "unsupported TrackAddict version", 1)
+
+        failed = shared_tracks.refresh_shared_tracks(library, reader=newer_format)
+        assert failed.problems == (f"session {name} ({session}) stays as it was: cannot re-lap {name}, line 1: "
+                                   "unsupported TrackAddict version; nothing was changed",)  # fmt: skip
+        assert library_service.session_laps(library, session)[1].row_count == 0  # left as the pull left it
+
+        report = shared_tracks.refresh_shared_tracks(library)  # the marker survived the failure
+
+        assert report.messages == ("1 session re-lapped on Demo Ring - Default as another device did",)
+        after = library_service.session_laps(library, session)
+        assert [(lap.uuid, lap.start_s, lap.row_count) for lap in after] == [
+            (lap.uuid, lap.start_s, lap.row_count) for lap in before
+        ]
+        with library.read() as db:
+            assert all(remote_repo.has_arrays(db, lap.uuid) for lap in after)
+            assert sync_repo.pending_count(db) == 0  # the same analysis as the server's: nothing to push, no tombstone
+        assert shared_tracks.refresh_shared_tracks(library).empty  # the marker is gone
+    finally:
+        library.close()
