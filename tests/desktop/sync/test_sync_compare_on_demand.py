@@ -71,11 +71,12 @@ def test_racetrace_compare_downloads_a_leaderboard_lap_on_demand(
     imported = alice.json("import", str(copy_sample(trackaddict_samples, "sample_02.csv", tmp_path / "alice-files")))
     assert alice.run("publish", imported["imported"][0]["session_id"]).returncode == 0
     alice.json("sync")
-    bob.json("sync")
+    own = bob.json("import", str(slower_goodwood(trackaddict_samples, tmp_path / "bob-files")))  # a local track
+    own_lap = next(lap for lap in own["imported"][0]["laps"] if lap["lap_time_ms"] == SLOWER_MS)
+    synced = bob.run("sync")
+    assert synced.returncode == 0 and "1 session moved to Goodwood - Motor Circuit (server)" in synced.stdout
     (board,) = bob.json("leaderboard")["leaderboards"]  # cached: the lap itself is not downloaded
     (entry,) = [e for e in board["entries"] if e["driver"]["display_name"] == alice_name]
-    own = bob.json("import", str(slower_goodwood(trackaddict_samples, tmp_path / "bob-files")))
-    own_lap = next(lap for lap in own["imported"][0]["laps"] if lap["lap_time_ms"] == SLOWER_MS)
     bob.json("account", "logout")
 
     refused = bob.run("compare", own_lap["lap_id"], entry["lap_id"][:12])
