@@ -96,6 +96,8 @@ def build_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
     context = AppContext(TaskRunner(app), settings, ErrorFunnel(app), paths.cache_dir())
     context.errors.install_excepthook()
     window = MainWindow(context)
+    if args.demo:  # the demo library never syncs with the driver's account
+        window.sync_ui.controller.settings_file = demo_dir / "sync.json"
     if args.screenshot:
         width, height = (int(v) for v in args.size.lower().split("x"))
         window.resize(width, height)

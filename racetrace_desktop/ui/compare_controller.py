@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -29,6 +30,8 @@ class CompareController(QObject):
         self.reference: uuid.UUID | None = None
         self.sessions: dict[uuid.UUID, SessionSummary] = {}
         self.display: CompareDisplay | None = None
+        # Downloads the arrays of a lap synced from another device (set by the sync UI); None: no downloads.
+        self.fetch_telemetry: Callable[[uuid.UUID], str | None] | None = None
         view.reference_requested.connect(self.set_reference)
         view.remove_requested.connect(self.remove_lap)
 
@@ -113,6 +116,7 @@ class CompareController(QObject):
         from racetrace_desktop.ui.analysis.compare_build import compare_from_library  # numpy-heavy: on use
 
         laps, reference, sessions = list(self.lap_uuids), self.reference, dict(self.sessions)
+        fetch = self.fetch_telemetry
         focus = focus or self.view.focus
 
         def shown(display: CompareDisplay) -> None:
@@ -124,5 +128,5 @@ class CompareController(QObject):
         def failed(exc: BaseException) -> None:
             self.context.errors.report("Compare failed", exc)
 
-        self.context.runner.submit(lambda: compare_from_library(library, laps, reference, sessions),
+        self.context.runner.submit(lambda: compare_from_library(library, laps, reference, sessions, fetch),
                                    name="compare laps", key="compare", on_success=shown, on_error=failed)

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 PURPLE = QColor("#8e24aa")  # overall best on this track configuration
 GREEN = QColor("#2e7d32")  # best of this session
 FIXED_COLUMNS = ("Lap", "Time", "Gap")
-TAIL_COLUMNS = ("Flags", "Valid", "Reason")
+TAIL_COLUMNS = ("Flags", "Valid", "Public", "Reason")
+LEFT_ALIGNED = ("Flags", "Public", "Reason")
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -53,10 +54,13 @@ class LapTableModel(QAbstractTableModel):
         self.bests = SectorBests()
         self._best_ms: int | None = None
         self._sectors = 0
+        self.session_public = False  # a public session shares all its laps
 
-    def set_laps(self, laps: list[LapRecord], overall_sector_bests: list[int | None] | None = None) -> None:
+    def set_laps(self, laps: list[LapRecord], overall_sector_bests: list[int | None] | None = None,
+                 session_public: bool = False) -> None:
         self.beginResetModel()
         self.laps = list(laps)
+        self.session_public = session_public
         self._sectors = max((len(lap.sector_times_ms) for lap in laps), default=0)
         self.bests = SectorBests(sector_bests(self.laps), list(overall_sector_bests or []))
         timed = [lap.lap_time_ms for lap in laps if lap.is_valid and lap.lap_time_ms is not None]
@@ -104,7 +108,7 @@ class LapTableModel(QAbstractTableModel):
             return self._sector_brush(lap, int(column[1:]) - 1)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(lap, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column not in ("Flags", "Reason"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and column not in LEFT_ALIGNED:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -128,6 +132,8 @@ class LapTableModel(QAbstractTableModel):
             return flags_text(lap)
         if column == "Valid":
             return ""
+        if column == "Public":
+            return "yes" if lap.is_public else "session" if self.session_public else ""
         if column == "Reason":
             return lap.invalid_reason or ""
         sector = int(column[1:]) - 1
@@ -155,6 +161,8 @@ class LapTableModel(QAbstractTableModel):
             return text + "\nClick the box to change."
         if column.startswith("S") and column[1:].isdigit():
             return "purple: best on this track configuration; green: best of this session"
+        if column == "Public":
+            return "Public laps go to the leaderboard at the next sync (right-click to change)"
         if column == "Time" and lap.gps_time_ms is not None and lap.lap_time_ms is not None:
             return f"GPS line crossing: {format_lap_time(lap.gps_time_ms)}"
         return None

@@ -58,6 +58,10 @@ class LibraryPanel(QWidget):
     def session_count(self) -> int:
         return len(self._summaries)
 
+    @property
+    def session_uuids(self) -> frozenset[uuid.UUID]:
+        return frozenset(self._summaries)
+
     def summary(self, session_uuid: uuid.UUID) -> SessionSummary | None:
         return self._summaries.get(session_uuid)
 

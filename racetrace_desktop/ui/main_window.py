@@ -22,6 +22,7 @@ from racetrace_desktop.ui.importing import ImportController, ImportLog
 from racetrace_desktop.ui.library_panel import LibraryPanel
 from racetrace_desktop.ui.records import RecordsActions
 from racetrace_desktop.ui.session_panel import SessionPanel
+from racetrace_desktop.ui.sync_ui import SyncUi
 
 if TYPE_CHECKING:
     from racetrace_desktop.library import Library
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         self.compare = CompareController(context, self.compare_view, self)
         self.compare.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.records = RecordsActions(self)
+        self.sync_ui = SyncUi(self)
         self._build_menus()
         context.errors.problem.connect(self._show_problem)
         context.runner.failed.connect(lambda name, exc: context.errors.report(f"{name} failed", exc))
@@ -129,6 +131,7 @@ class MainWindow(QMainWindow):
         records_menu.addAction("&Cars…", self.records.open_cars)
         records_menu.addAction("&Events…", self.records.open_events)
         records_menu.addAction("&Tracks and configurations…", self.records.open_tracks)
+        self.sync_ui.build_menu(self.menuBar())
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction("&About RaceTrace", QKeySequence.StandardKey.HelpContents, self.records.open_about)
 
@@ -150,6 +153,7 @@ class MainWindow(QMainWindow):
         self.context.library = library
         self.status_text.setText(f"Library: {library.path}")
         self.refresh_library(NO_CHANGES, first=True)
+        self.sync_ui.attach(library)
 
     def refresh_library(self, changes: Changes, first: bool = False) -> None:
         from racetrace_desktop.services import library_service
@@ -316,6 +320,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(200, self, _warm_up_plots)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        self.sync_ui.shutdown()
         self.context.settings.save_window(self, self.splitters)
         super().closeEvent(event)
 

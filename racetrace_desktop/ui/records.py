@@ -78,6 +78,18 @@ class RecordsActions:
 
         self._write("share session", lambda lib: library_service.set_session_public(lib, session_uuid, public))
 
+    def set_laps_public(self, lap_uuids: list[uuid.UUID], public: bool) -> None:
+        from racetrace_desktop.services import library_service
+        from racetrace_desktop.services.changes import NO_CHANGES
+
+        def work(library) -> Changes:
+            changes = NO_CHANGES
+            for lap_uuid in lap_uuids:
+                changes = changes | library_service.set_lap_public(library, lap_uuid, public)
+            return changes
+
+        self._write("share laps", work)
+
     def set_validity(self, lap_uuid: uuid.UUID, valid: bool | None, reason: str | None) -> None:
         from racetrace_desktop.services import library_service
 
@@ -110,7 +122,8 @@ class RecordsActions:
     def open_settings(self) -> None:
         from racetrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.context.settings, self.window)
+        sync_ui = self.window.sync_ui
+        dialog = SettingsDialog(self.context.settings, self.window, sync_ui.settings_section())
         if dialog.exec():
             dialog.apply()
             self.window.analysis.set_online(self.context.settings.online_tiles)

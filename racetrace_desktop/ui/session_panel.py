@@ -6,13 +6,15 @@ import html
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -46,11 +48,14 @@ def describe_session(detail: SessionDetail) -> str:
 
 
 class SessionPanel(QWidget):
-    """Emits `lap_selected(uuid | None)`, `compare_requested(list[uuid])`, `validity_changed(uuid, valid, reason)`."""
+    """Emits `lap_selected(uuid | None)`, `compare_requested(list[uuid])`, `validity_changed(uuid, valid, reason)`,
+    `session_public_toggled(session uuid, public)` and `laps_public_toggled(list[uuid], public)`."""
 
     lap_selected = Signal(object)
     compare_requested = Signal(list)
     validity_changed = Signal(object, object, object)
+    session_public_toggled = Signal(object, bool)
+    laps_public_toggled = Signal(list, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,11 +73,18 @@ class SessionPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._lap_menu)
         self.compare_button = QPushButton("Compare selected laps")
         self.compare_button.setToolTip("Add the selected laps to the compare view (Ctrl+K)")
         self.compare_button.clicked.connect(lambda: self.compare_requested.emit(self.selected_laps()))
+        self.public_box = QCheckBox("Public")
+        self.public_box.setToolTip("Share this session's laps on the leaderboard (at the next sync)")
+        self.public_box.setEnabled(False)
+        self.public_box.clicked.connect(self._on_public_clicked)
         bar = QHBoxLayout()
         bar.addWidget(self.header, 1)
+        bar.addWidget(self.public_box, 0, Qt.AlignmentFlag.AlignTop)
         bar.addWidget(self.compare_button, 0, Qt.AlignmentFlag.AlignTop)
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 0)
@@ -85,7 +97,10 @@ class SessionPanel(QWidget):
         keep = self.selected_laps()
         self.detail = detail
         self.header.setText(describe_session(detail) if detail else "No session selected.")
-        self.model.set_laps(laps, overall_sector_bests)
+        public = bool(detail and detail.summary.is_public)
+        self.public_box.setEnabled(detail is not None)
+        self.public_box.setChecked(public)
+        self.model.set_laps(laps, overall_sector_bests, session_public=public)
         for lap_uuid in keep:
             self.select_lap(lap_uuid, clear=False)
 
@@ -137,3 +152,27 @@ class SessionPanel(QWidget):
         # Ticking a lap the analysis already finds valid removes the override instead of stacking one.
         override = None if valid and lap.computed_valid else valid
         self.validity_changed.emit(lap_uuid, override, reason)
+
+    def _on_public_clicked(self, checked: bool) -> None:
+        if self.detail is not None:
+            self.session_public_toggled.emit(self.detail.summary.uuid, checked)
+
+    def lap_menu(self) -> QMenu | None:
+        """The lap table's context menu for the selected laps (None when none is selected)."""
+        laps = self.selected_laps()
+        if not laps:
+            return None
+        records = [self.model.laps[row] for lap in laps if (row := self.model.row_of(lap)) is not None]
+        public = all(lap.is_public for lap in records)
+        menu = QMenu(self)
+        menu.addAction(f"Compare {len(laps)} lap(s)", lambda: self.compare_requested.emit(laps))
+        share = menu.addAction("Public lap(s) (leaderboard)", lambda: self.laps_public_toggled.emit(laps, not public))
+        share.setCheckable(True)
+        share.setChecked(public)
+        return menu
+
+    def _lap_menu(self, pos: QPoint) -> None:
+        menu = self.lap_menu()
+        if menu is not None:
+            menu.exec(self.table.viewport().mapToGlobal(pos))
+            menu.deleteLater()

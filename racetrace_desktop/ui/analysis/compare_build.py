@@ -10,6 +10,7 @@ import numpy as np
 from racetrace_desktop.library import Library
 from racetrace_desktop.library.records import LapRecord, LoadedLap, SessionSummary
 from racetrace_desktop.services import library_service
+from racetrace_desktop.services.compare_service import MissingTelemetryError, TelemetryFetcher, ensure_telemetry
 from racetrace_desktop.telemetry.compare import CompareLap, CompareResult, compare_laps
 from racetrace_desktop.telemetry.model import ChannelInfo
 from racetrace_desktop.ui.analysis.build import lap_label
@@ -86,17 +87,35 @@ class CompareDisplay:
 
 
 def compare_from_library(library: Library, lap_uuids: list[uuid.UUID], reference: uuid.UUID | None,
-                         sessions: dict[uuid.UUID, SessionSummary]) -> CompareDisplay:
-    loaded = library_service.load_laps(library, lap_uuids)
-    usable, skipped = [], []
+                         sessions: dict[uuid.UUID, SessionSummary],
+                         fetch_telemetry: TelemetryFetcher | None = None) -> CompareDisplay:
+    """Laps whose arrays are not on this computer (synced from another device) are downloaded with
+    `fetch_telemetry` first; those that cannot be are left out, with the reason."""
+    here, skipped = with_telemetry(library, lap_uuids, fetch_telemetry)
+    loaded = library_service.load_laps(library, here)
+    usable = []
     for item in loaded:
         if item.lap.lap_time_ms is None or item.data.row_count < 2:
             skipped.append(f"{lap_label(item.lap)}: no lap time, cannot be compared")
         else:
             usable.append(item)
     if not usable:
-        raise ValueError("none of the chosen laps has a lap time to compare")
+        raise ValueError("; ".join(skipped) if skipped else "none of the chosen laps has a lap time to compare")
     return build_compare(usable, reference, sessions, skipped)
+
+
+def with_telemetry(library: Library, lap_uuids: list[uuid.UUID], fetch: TelemetryFetcher | None
+                   ) -> tuple[list[uuid.UUID], list[str]]:
+    """(laps whose arrays are here, possibly downloaded now; why the others are missing)."""
+    here, missing = [], []
+    for lap_uuid in lap_uuids:
+        try:
+            ensure_telemetry(library, [lap_uuid], fetch)
+        except MissingTelemetryError as error:
+            missing.append(str(error))
+        else:
+            here.append(lap_uuid)
+    return here, missing
 
 
 def build_compare(loaded: list[LoadedLap], reference: uuid.UUID | None, sessions: dict[uuid.UUID, SessionSummary],

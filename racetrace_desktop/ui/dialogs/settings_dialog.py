@@ -1,16 +1,32 @@
-"""Settings: display units and online map tiles."""
+"""Settings: display units, online map tiles and (given by the sync UI) the sync section."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QRadioButton, QVBoxLayout, QWidget
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from racetrace_desktop.ui.settings import AppSettings
 from racetrace_desktop.ui.units import IMPERIAL, METRIC
 
+if TYPE_CHECKING:
+    from racetrace_desktop.ui.dialogs.account import SyncSettingsSection
+
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None,
+                 sync_section: SyncSettingsSection | None = None) -> None:  # fmt: skip
         super().__init__(parent)
+        self.sync_section = sync_section
         self.setWindowTitle("Settings")
         self.settings = settings
         self.metric = QRadioButton("Metric (km/h, m, kPa, °C)")
@@ -27,8 +43,14 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         box = QVBoxLayout(self)
         box.addLayout(form)
+        if sync_section is not None:
+            group = QGroupBox("Sync")
+            QVBoxLayout(group).addWidget(sync_section)
+            box.addWidget(group)
         box.addWidget(buttons)
 
     def apply(self) -> None:
         self.settings.units = IMPERIAL if self.imperial.isChecked() else METRIC
         self.settings.online_tiles = self.tiles.isChecked()
+        if self.sync_section is not None:
+            self.sync_section.apply()
