@@ -43,6 +43,7 @@ def test_changing_sectors_recomputes_every_session_and_keeps_driver_edits(
     laps_before = library_service.session_laps(library, a)
     library_service.override_lap_validity(library, laps_before[2].uuid, False, "yellow flag")
     library_service.set_lap_public(library, laps_before[1].uuid, True)
+    library_service.set_session_public(library, a, True)
     _acknowledge_all(library)
     seen: list[RelapProgress] = []
 
