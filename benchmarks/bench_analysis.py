@@ -6,29 +6,7 @@ generator itself (a 1-hour file must be quick to make for tests and demo data).
 
 from __future__ import annotations
 
-import time
-import tracemalloc
-from collections.abc import Callable
-
-REPEATS = 5
-
-
-def best_of(function: Callable[[], object], repeats: int = REPEATS) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def peak_mb(function: Callable[[], object]) -> float:
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1] / 1e6
-    finally:
-        tracemalloc.stop()
+from benchmarks.measure import best_of, peak_mb
 
 
 def run() -> list[dict]:

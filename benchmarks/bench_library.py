@@ -12,33 +12,9 @@ from __future__ import annotations
 import io
 import sqlite3
 import tempfile
-import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-REPEATS = 5
-
-
-def _best_of(function: Callable[[], Any], repeats: int = REPEATS, setup: Callable[[], Any] | None = None) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        if setup is not None:
-            setup()
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def _peak_mb(function: Callable[[], Any]) -> float:
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1] / 1e6
-    finally:
-        tracemalloc.stop()
+from benchmarks.measure import best_of, peak_mb
 
 
 def _generated_file(folder: Path) -> Path:
@@ -104,7 +80,7 @@ def _stage_rows(csv: Path, data: bytes, run: _ImportRun) -> list[dict]:
         ("encode lap arrays", lambda: store.encode_laps(analysed), None),
         ("write transaction (insert + commit)", write_transaction, run.fresh),
     ]
-    return [{"name": f"  stage: {name}", "seconds": _best_of(work, setup=setup)} for name, work, setup in stages]
+    return [{"name": f"  stage: {name}", "seconds": best_of(work, setup=setup)} for name, work, setup in stages]
 
 
 def _lap_rows(run: _ImportRun) -> list[dict]:
@@ -115,7 +91,7 @@ def _lap_rows(run: _ImportRun) -> list[dict]:
     longest = max(laps, key=lambda lap: lap.row_count)
     rows = []
     for label, lap in (("a timed lap", timed), ("the longest lap", longest)):
-        seconds = _best_of(lambda lap=lap: library_service.load_lap(run.library, lap.uuid))
+        seconds = best_of(lambda lap=lap: library_service.load_lap(run.library, lap.uuid))
         name = f"open {label}'s channels ({lap.row_count} rows)"
         rows.append({"name": name, "seconds": seconds, "target": "<= 20 ms"})
     return rows
@@ -128,11 +104,11 @@ def run() -> list[dict]:
         folder = Path(scratch)
         csv = _generated_file(folder)
         data = csv.read_bytes()
-        baseline = _best_of(lambda: pd.read_csv(io.BytesIO(data), comment="#", low_memory=False))
+        baseline = best_of(lambda: pd.read_csv(io.BytesIO(data), comment="#", low_memory=False))
         importer = _ImportRun(folder, csv)
-        seconds = _best_of(importer.run, setup=importer.fresh)
+        seconds = best_of(importer.run, setup=importer.fresh)
         importer.fresh()
-        peak = _peak_mb(importer.run)
+        peak = peak_mb(importer.run)
         stored = _library_bytes(importer.library.path)
         rows = [
             {"name": f"pandas.read_csv 1-h 20 Hz OBD file ({len(data) / 1e6:.1f} MB)", "seconds": baseline},

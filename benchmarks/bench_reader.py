@@ -7,17 +7,13 @@ so it has the real column widths, comment lines inside the data and 3-decimal OB
 from __future__ import annotations
 
 import tempfile
-import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
+
+from benchmarks.measure import best_of, peak_mb
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO.parent / "shared" / "samples" / "trackaddict" / "sample_02.csv"
 TARGET_BYTES = 12_000_000
-REPEATS = 5
-
-
 def build_hour_file(target: Path, size: int = TARGET_BYTES) -> int:
     """Write a ~`size`-byte TrackAddict file to `target`; returns its number of data rows."""
     lines = SAMPLE.read_bytes().split(b"\n")
@@ -45,24 +41,6 @@ def build_hour_file(target: Path, size: int = TARGET_BYTES) -> int:
     out.append(b"# Session End\n")
     target.write_bytes(b"\n".join(out))
     return rows
-
-
-def best_of(function: Callable[[], object], repeats: int = REPEATS) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def peak_mb(function: Callable[[], object]) -> float:
-    tracemalloc.start()
-    try:
-        function()
-        return tracemalloc.get_traced_memory()[1] / 1e6
-    finally:
-        tracemalloc.stop()
 
 
 def run() -> list[dict]:
