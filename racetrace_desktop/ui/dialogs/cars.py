@@ -5,17 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -23,8 +19,10 @@ from racetrace_desktop.library.records import CarRecord
 from racetrace_desktop.services import library_service
 from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.dialogs.common import (
+    action_row,
     float_box,
     int_box,
+    master_detail,
     optional_float,
     optional_int,
     run_read,
@@ -58,23 +56,8 @@ class CarsDialog(QDialog):
                               ("Category", self.category), ("Drivetrain", self.drivetrain), ("Power (hp)", self.power),
                               ("Weight (kg)", self.weight), ("Engine (cc)", self.engine), ("Notes", self.notes)):
             form.addRow(label, widget)
-        buttons = QHBoxLayout()
-        for caption, slot in (("New", self._new), ("Save", self._save), ("Delete…", self._delete)):
-            button = QPushButton(caption)
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
-        right = QVBoxLayout()
-        right.addLayout(form)
-        right.addLayout(buttons)
-        right.addWidget(self.status)
-        body = QHBoxLayout()
-        body.addWidget(self.list, 1)
-        body.addLayout(right, 2)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        outer = QVBoxLayout(self)
-        outer.addLayout(body)
-        outer.addWidget(close)
+        buttons = action_row([("New", self._new), ("Save", self._save), ("Delete…", self._delete)])
+        master_detail(self, self.list, form, [buttons, self.status])
         self.reload()
 
     def reload(self, select_uuid: object = None) -> None:

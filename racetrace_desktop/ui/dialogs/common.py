@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from racetrace_desktop.library import Library
 from racetrace_desktop.ui.context import AppContext
@@ -63,3 +75,35 @@ def float_box(low: float, high: float, decimals: int = 1, blank: str = "–", pa
 
 def text(edit: QLineEdit) -> str:
     return edit.text().strip()
+
+
+def action_row(actions: list[tuple[str, Callable[[], None]]]) -> QHBoxLayout:
+    """A row of push buttons, e.g. New / Save / Delete."""
+    row = QHBoxLayout()
+    for caption, slot in actions:
+        button = QPushButton(caption)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+    return row
+
+
+def master_detail(dialog: QDialog, master: QWidget, form: QFormLayout, below: list[QWidget | QHBoxLayout],
+                  stretch: bool = False) -> None:
+    """The records dialogs' layout: a list on the left, the form and its buttons on the right, Close below."""
+    right = QVBoxLayout()
+    right.addLayout(form)
+    for item in below:
+        if isinstance(item, QHBoxLayout):
+            right.addLayout(item)
+        else:
+            right.addWidget(item)
+    if stretch:
+        right.addStretch(1)
+    body = QHBoxLayout()
+    body.addWidget(master, 1 if not stretch else 3)
+    body.addLayout(right, 2)
+    close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    close.rejected.connect(dialog.reject)
+    outer = QVBoxLayout(dialog)
+    outer.addLayout(body)
+    outer.addWidget(close)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -17,15 +16,13 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from racetrace_desktop.library.records import EventRecord
 from racetrace_desktop.services import library_service
 from racetrace_desktop.ui.context import AppContext
-from racetrace_desktop.ui.dialogs.common import run_read, run_write, text
+from racetrace_desktop.ui.dialogs.common import action_row, master_detail, run_read, run_write, text
 
 
 class EventsDialog(QDialog):
@@ -52,23 +49,8 @@ class EventsDialog(QDialog):
         form.addRow("Name", self.name)
         form.addRow("Date", dated)
         form.addRow("Notes", self.notes)
-        buttons = QHBoxLayout()
-        for caption, slot in (("New", self._new), ("Save", self._save), ("Delete…", self._delete)):
-            button = QPushButton(caption)
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
-        right = QVBoxLayout()
-        right.addLayout(form)
-        right.addLayout(buttons)
-        right.addWidget(self.status)
-        body = QHBoxLayout()
-        body.addWidget(self.list, 1)
-        body.addLayout(right, 2)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        outer = QVBoxLayout(self)
-        outer.addLayout(body)
-        outer.addWidget(close)
+        buttons = action_row([("New", self._new), ("Save", self._save), ("Delete…", self._delete)])
+        master_detail(self, self.list, form, [buttons, self.status])
         self.reload()
 
     def reload(self, select_uuid: object = None) -> None:

@@ -5,16 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -22,7 +19,7 @@ from racetrace_desktop.library.records import ConfigurationRecord, TrackRecord
 from racetrace_desktop.services import library_service
 from racetrace_desktop.services.relap import RelapProgress, edit_configuration
 from racetrace_desktop.ui.context import AppContext
-from racetrace_desktop.ui.dialogs.common import run_read
+from racetrace_desktop.ui.dialogs.common import master_detail, run_read
 from racetrace_desktop.ui.errors import describe
 from racetrace_desktop.ui.tasks import Pool
 
@@ -66,19 +63,7 @@ class TracksDialog(QDialog):
         form.addRow("Start/finish longitude", self.lon)
         form.addRow("Heading (°)", self.heading)
         form.addRow("Sectors", self.sectors)
-        right = QVBoxLayout()
-        right.addLayout(form)
-        right.addWidget(self.save)
-        right.addWidget(self.status)
-        right.addStretch(1)
-        body = QHBoxLayout()
-        body.addWidget(self.tree, 3)
-        body.addLayout(right, 2)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
-        outer = QVBoxLayout(self)
-        outer.addLayout(body)
-        outer.addWidget(close)
+        master_detail(self, self.tree, form, [self.save, self.status], stretch=True)
         self._set_editable(False)
         self.reload()
 
@@ -98,6 +83,7 @@ class TracksDialog(QDialog):
                 if config.id == select_id or (select_id is None and self.tree.currentItem() is None):
                     self.tree.setCurrentItem(item)
         self.tree.expandAll()
+        self.tree.resizeColumnToContents(0)  # track names are long ("Track near 51.9991, 13.6883")
         if message:
             self.status.setText(message)
 
