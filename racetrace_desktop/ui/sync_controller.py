@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 import webbrowser
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -227,6 +228,8 @@ class SyncController(QObject):
             if not auto or message != self._reported:
                 self._reported = message
                 self.context.errors.report("Sync failed", message)
+            if needs_sign_in(exc) and self.status is not None:  # the tokens are gone: say so before the re-read
+                self._set_status(replace(self.status, signed_in=False))
             self.sync_failed.emit(message, needs_sign_in(exc))
         self.refresh_status()
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from racetrace_desktop.sync import SyncStatus
 
 ERROR_COLOUR = "#c62828"
-MAX_ERROR_CHARS = 90  # the whole text is in the tooltip
+MAX_ERROR_CHARS = 70  # the whole text is in the tooltip
 
 
 def when_text(moment: datetime | None) -> str:
@@ -26,6 +26,13 @@ def when_text(moment: datetime | None) -> str:
     local = moment.astimezone()
     return local.strftime("%H:%M") if local.date() == datetime.now().astimezone().date() else local.strftime(
         "%Y-%m-%d %H:%M")
+
+
+def short_error(error: str) -> str:
+    """The first clause of a sync error (what happened; what to do and the details are in the tooltip and the
+    problems list), so the line fits the status bar."""
+    head = error.split(": ", 1)[0]
+    return head if len(head) <= MAX_ERROR_CHARS else head[: MAX_ERROR_CHARS - 1] + "…"
 
 
 def pending_text(count: int) -> str:
@@ -88,12 +95,11 @@ class SyncStatusWidget(QWidget):
             parts.append(html.escape(self._progress_text or "Syncing…"))
             parts.append(_link("cancel", "Cancel"))
         elif status.signed_in:
-            parts.append(f"Synced {when_text(status.last_sync_at)}")
+            parts.append(f"Synced {when_text(status.last_sync_at)}" if status.last_sync_at else "Never synced")
         parts.append(pending_text(status.pending_changes))
         error = self._failure or status.last_error
         if error and not self.controller.running:
-            shown = error if len(error) <= MAX_ERROR_CHARS else error[: MAX_ERROR_CHARS - 1] + "…"
-            parts.append(f"<span style='color:{ERROR_COLOUR}'>⚠ {html.escape(shown)}</span>")
+            parts.append(f"<span style='color:{ERROR_COLOUR}'>⚠ {html.escape(short_error(error))}</span>")
         if status.signed_in and not self.controller.running:
             parts.append(_link("sync", "Sync now"))
         return parts
