@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from racetrace_desktop.ui.sync_controller import SyncController, error_text
+from racetrace_desktop.ui.sync_status import short_error
 from racetrace_desktop.ui.units import format_gap, format_lap_time
 
 if TYPE_CHECKING:
@@ -151,6 +152,7 @@ class LeaderboardPanel(QWidget):
         self.total = 0
         self.view: LeaderboardView | None = None
         self.said = ""  # the message line as plain text
+        self._outdated = True  # reload when shown
         self._leaders: dict[tuple[str, str, str], int] = {}  # board -> leader's lap time (for gaps on later pages)
         self._build()
         controller.service_ready.connect(self.reload)
@@ -159,7 +161,7 @@ class LeaderboardPanel(QWidget):
 
     def _build(self) -> None:
         self.configuration = QComboBox()
-        self.configuration.setMinimumContentsLength(24)
+        self.configuration.setMinimumContentsLength(16)
         self.category = QComboBox()
         self.category.setEditable(True)
         self.category.addItem(ALL_CATEGORIES)
@@ -181,6 +183,7 @@ class LeaderboardPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)  # long provenance is elided; the whole of it is in the tooltip
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _i: self.download_selected())
@@ -191,31 +194,47 @@ class LeaderboardPanel(QWidget):
         self.page_label = QLabel()
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.download = QPushButton("Download and compare with my fastest lap")
-        self.download.setToolTip("Store this lap's telemetry in the library and open it in the compare view")
+        self.download = QPushButton("Download and compare")
+        self.download.setToolTip("Store this lap's telemetry in the library and compare it with your fastest lap "
+                                 "on this configuration (double-click a lap does the same)")
         self.download.clicked.connect(self.download_selected)
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
+        track = QHBoxLayout()
+        box.addLayout(track)
+        track.addWidget(QLabel("Track", self))
+        track.addWidget(self.configuration, 1)
+        track.addWidget(refresh)
         filters = QHBoxLayout()
         box.addLayout(filters)
-        for label, widget in (("Track", self.configuration), ("Category", self.category), ("Event", self.event_choice)):
+        for label, widget in (("Category", self.category), ("Event", self.event_choice)):
             filters.addWidget(QLabel(label, self))
-            filters.addWidget(widget, 1 if widget is self.configuration else 0)
-        filters.addWidget(refresh)
+            filters.addWidget(widget, 1)
         box.addWidget(self.stale)
         box.addWidget(self.table, 1)
+        box.addWidget(self.message)
         pages = QHBoxLayout()
         box.addLayout(pages)
         for widget in (self.previous, self.page_label, self.next):
             pages.addWidget(widget)
-        pages.addWidget(self.message, 1)
+        pages.addStretch(1)
         pages.addWidget(self.download)
         self._show_pages()
 
     # ---- configurations and filters ----------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._outdated:
+            self.reload()
+
     def reload(self) -> None:
-        """Configurations and filter choices from the library (cached from the server), then the page."""
+        """Configurations and filter choices from the library (cached from the server), then the page. While
+        the panel is hidden this waits until it is shown (no server requests for a board nobody looks at)."""
         from racetrace_desktop.services.sync_ui_queries import leaderboard_filters
+
+        self._outdated = not self.isVisible()
+        if self._outdated:
+            return
 
         def work(service: SyncService) -> tuple[list[ConfigurationRecord], list[ConfigurationRecord], Any]:
             return (service.leaderboard_configurations(), service.leaderboard_configurations(with_own_sessions=True),
@@ -299,8 +318,10 @@ class LeaderboardPanel(QWidget):
         self.stale.setVisible(bool(view and view.stale))
         if view is not None and view.stale:
             moment = view.fetched_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            problem = view.problem or "the server could not be asked"
             self.stale.setText(f"<span style='color:{STALE_COLOUR}'><b>stale (offline)</b>: the copy from {moment} "
-                               f"({html.escape(view.problem or 'the server could not be asked')})</span>")  # fmt: skip
+                               f"({html.escape(short_error(problem))})</span>")  # fmt: skip
+            self.stale.setToolTip(problem)
 
     def _show_pages(self) -> None:
         pages = max(1, -(-self.total // PAGE_SIZE))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar
 
@@ -36,6 +36,8 @@ class SyncUi:
         self.dock.setWidget(self.leaderboard)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
+        self.dock.visibilityChanged.connect(self._dock_shown)
+        self._dock_sized = False
         self.account_dialog: AccountDialog | None = None
         self.status.sign_in_requested.connect(self.open_account)
         self.controller.sign_in_requested.connect(self.open_account)
@@ -69,6 +71,14 @@ class SyncUi:
         self.sign_out_action.setEnabled(self.controller.signed_in)
         self.sync_action.setEnabled(not self.controller.running)
         self.cancel_action.setEnabled(self.controller.running)
+
+    def _dock_shown(self, visible: bool) -> None:
+        """The first time the leaderboard opens it takes about a third of the window (then Qt remembers)."""
+        if visible and not self._dock_sized:
+            self._dock_sized = True
+            width = max(420, self.window.width() // 3)
+            QTimer.singleShot(0, self.window, lambda: self.window.resizeDocks([self.dock], [width],
+                                                                              Qt.Orientation.Horizontal))
 
     def attach(self, library: Library) -> None:
         self.controller.attach(library)
