@@ -215,8 +215,15 @@ class MainWindow(QMainWindow):
             self.lap_view.show_lap(loaded, self.context.units, sectors)  # type: ignore[arg-type]
             self.lap_loaded.emit(lap_uuid)
 
-        self.context.runner.submit(lambda: library_service.load_lap(library, lap_uuid), name="open lap", key="lap",
-                                   on_success=shown)
+        fetch = self.compare.fetch_telemetry  # a lap synced from another computer: its arrays come on demand
+
+        def load() -> object:
+            from racetrace_desktop.services.compare_service import ensure_telemetry
+
+            ensure_telemetry(library, [lap_uuid], fetch)
+            return library_service.load_lap(library, lap_uuid)
+
+        self.context.runner.submit(load, name="open lap", key="lap", on_success=shown)
 
     def step_lap(self, step: int) -> None:
         if self.analysis.active_view() is self.compare_view:

@@ -29,14 +29,15 @@ class SettingsDialog(QDialog):
         self.sync_section = sync_section
         self.setWindowTitle("Settings")
         self.settings = settings
-        self.metric = QRadioButton("Metric (km/h, m, kPa, °C)")
-        self.imperial = QRadioButton("Imperial (mph, ft, psi, °F)")
-        (self.imperial if settings.units == IMPERIAL else self.metric).setChecked(True)
+        # Not `self.metric`: that would shadow QWidget.metric(), which Qt calls when painting (a crash).
+        self.metric_units = QRadioButton("Metric (km/h, m, kPa, °C)")
+        self.imperial_units = QRadioButton("Imperial (mph, ft, psi, °F)")
+        (self.imperial_units if settings.units == IMPERIAL else self.metric_units).setChecked(True)
         self.tiles = QCheckBox("Download OpenStreetMap tiles when online (cached on disk)")
         self.tiles.setChecked(settings.online_tiles)
         form = QFormLayout()
-        form.addRow("Display units", self.metric)
-        form.addRow("", self.imperial)
+        form.addRow("Display units", self.metric_units)
+        form.addRow("", self.imperial_units)
         form.addRow("Map", self.tiles)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -50,7 +51,7 @@ class SettingsDialog(QDialog):
         box.addWidget(buttons)
 
     def apply(self) -> None:
-        self.settings.units = IMPERIAL if self.imperial.isChecked() else METRIC
+        self.settings.units = IMPERIAL if self.imperial_units.isChecked() else METRIC
         self.settings.online_tiles = self.tiles.isChecked()
         if self.sync_section is not None:
             self.sync_section.apply()

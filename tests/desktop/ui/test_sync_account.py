@@ -9,7 +9,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton
 from sync_ui_helpers import (
     PASSWORD,
     fake_provider,
@@ -21,6 +21,8 @@ from sync_ui_helpers import (
     wait_idle,
 )
 
+from racetrace_desktop.sync.settings import load_settings
+from racetrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from racetrace_desktop.ui.sync_controller import KEYRING_MESSAGE
 
 
@@ -146,3 +148,23 @@ def test_without_a_keyring_the_dialog_says_the_sign_in_is_not_kept(qtbot, sync_s
     assert window.sync_ui.controller.signed_in  # for this run
     assert KEYRING_MESSAGE in window.sync_ui.status.toolTip()
     wait_idle(qtbot, window)
+
+
+def test_the_settings_dialog_has_a_sync_section(qtbot, library, tmp_path, screenshot_dir):
+    window = sync_window(qtbot, tmp_path / "win", library, auto_sync=True)
+    section = window.sync_ui.settings_section()
+    dialog = SettingsDialog(window.context.settings, window, section)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert section.auto_sync.isChecked() and not section.upload_files.isChecked() and not section.eager.isChecked()
+    dialog.grab().save(str(screenshot_dir / "sync_settings_section.png"))
+
+    section.auto_sync.setChecked(False)
+    section.eager.setChecked(True)
+    dialog.apply()
+
+    saved = load_settings(tmp_path / "win" / "sync.json")
+    assert (saved.auto_sync, saved.download_telemetry, saved.upload_original_files) == (False, "eager", False)
+    account = next(b for b in section.findChildren(QPushButton) if b.text() == "Account…")
+    qtbot.mouseClick(account, Qt.MouseButton.LeftButton)
+    assert window.sync_ui.account_dialog is not None and window.sync_ui.account_dialog.isVisible()

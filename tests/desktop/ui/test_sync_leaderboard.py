@@ -26,7 +26,7 @@ from ui_helpers import import_by_drop, open_first_session
 
 from racetrace_desktop.services import library_service
 from racetrace_desktop.services.sync_ui_queries import own_fastest_lap
-from racetrace_desktop.ui.leaderboard_view import COLUMNS
+from racetrace_desktop.ui.leaderboard_view import ALL_CATEGORIES, COLUMNS
 from racetrace_desktop.ui.plots.traces import DELTA_KEY
 from racetrace_desktop.ui.units import format_lap_time
 
@@ -46,10 +46,14 @@ def others(tmp_path):
     drivers.close()
 
 
-def publish(service, path) -> None:
-    """Another driver imports a file, makes the session public and syncs."""
+def publish(service, path, car_category: str | None = None) -> None:
+    """Another driver imports a file (driven in a car of this category), makes the session public and syncs."""
     service.sync()  # the server's Goodwood layout first: the import is timed on it
-    library_service.set_session_public(service.library, imported_session(service, path), True)
+    session = imported_session(service, path)
+    if car_category:
+        car = library_service.create_car(service.library, make="Porsche", model="911 GT3", category=car_category)
+        library_service.update_session(service.library, session, car_uuid=car.uuid)
+    library_service.set_session_public(service.library, session, True)
     service.sync()
 
 
@@ -111,11 +115,18 @@ def test_the_board_stays_readable_offline_marked_stale(
     qtbot, own_server, others, library, tmp_path, trackaddict_samples, screenshot_dir
 ):
     alice = others.make("alice", own_server)
-    publish(alice, copy_sample(trackaddict_samples, "sample_02.csv", tmp_path / "alice"))
+    publish(alice, copy_sample(trackaddict_samples, "sample_02.csv", tmp_path / "alice"), car_category="GT3")
     window = sync_window(qtbot, tmp_path / "win", library)
     sign_up(qtbot, window, own_server, unique("dana"))
     sync_and_wait(qtbot, window)  # caches the configurations (the board is cached once looked at)
     panel, _view = show_board(qtbot, window)
+    assert row_cells(panel, alice.settings.username)["Car"] == "Porsche 911 GT3 (GT3)"
+    for category, shown in (("Touring", []), ("gt3", [alice.settings.username]), ("", [alice.settings.username])):
+        panel.category.setCurrentText(category or ALL_CATEGORIES)
+        with qtbot.waitSignal(panel.page_shown, timeout=30_000):
+            panel.category.lineEdit().editingFinished.emit()  # typed, then Enter
+        assert [panel.model.text(entry, "Driver") for entry in panel.model.entries] == shown
+        assert panel.said == ("" if shown else "No public laps on this board yet.")
     own_server.kill()
 
     with qtbot.waitSignal(panel.page_shown, timeout=30_000) as shown:

@@ -20,9 +20,9 @@ from sync_ui_helpers import (
     unique,
     wait_idle,
 )
-from ui_helpers import import_by_drop
+from ui_helpers import import_by_drop, make_window, open_first_session
 
-from racetrace_desktop.library import open_library
+from racetrace_desktop.library import open_library, remote_repo
 from racetrace_desktop.sync import SyncService
 
 
@@ -101,6 +101,49 @@ def test_a_session_from_the_drivers_other_computer_appears_after_a_sync(
         sync_and_wait(qtbot, window)
 
     assert window.library_panel.session_count == 1 and window.library_panel.summary(session) is not None
+    with window.library.read() as db:
+        assert remote_repo.laps_missing_arrays(db)  # synced as records: arrays come when a lap is opened
+    open_first_session(qtbot, window)  # opens the best lap: its arrays are downloaded now
+    assert window.lap_view.loaded is not None and window.lap_view.loaded.data.row_count > 100
+    timed = [lap.uuid for lap in window.session_panel.model.laps if lap.lap_time_ms in (107_089, 116_145)]
+    with window.library.read() as db:
+        assert not all(remote_repo.has_arrays(db, lap) for lap in timed)  # the compare downloads the other one
+    with qtbot.waitSignal(window.compare.computed, timeout=60_000) as computed:
+        window.compare_laps(timed)
+    assert {lap.uuid for lap in computed.args[0].laps} == set(timed) and not computed.args[0].skipped
+    wait_idle(qtbot, window)
+
+
+def test_never_signed_in_everything_works_and_sync_now_asks_to_sign_in(
+    qtbot, library, tmp_path, trackaddict_samples
+):
+    window = sync_window(qtbot, tmp_path / "win", library, auto_sync=True)
+    import_by_drop(qtbot, window, [trackaddict_samples / "sample_01.csv"])
+    open_first_session(qtbot, window)
+    qtbot.waitUntil(lambda: window.sync_ui.controller.status.pending_changes > 0, timeout=10_000)
+    assert status_text(window).startswith("Not syncing: sign in · ")
+    assert not window.sync_ui.controller.debounce_pending  # no automatic sync without an account
+
+    window.sync_ui.sync_action.trigger()
+
+    dialog = window.sync_ui.account_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.sign_in_box.isVisible()
+    assert not window.sync_ui.controller.running and sync_problems(window) == []
+
+
+def test_a_signed_in_window_syncs_by_itself_at_start(qtbot, sync_server, library, tmp_path):
+    first = sync_window(qtbot, tmp_path / "win", library)
+    sign_up(qtbot, first, sync_server, unique("ivan"))
+    first.sync_ui.controller.update_settings(auto_sync=True)
+    first.close()
+
+    again = make_window(qtbot, tmp_path / "win")
+    again.sync_ui.controller.settings_file = tmp_path / "win" / "sync.json"
+    again.sync_ui.controller.set_timing(0, 600_000, 600_000)
+    with qtbot.waitSignal(again.sync_ui.controller.synced, timeout=60_000):
+        again.set_library(library)
+
+    assert "Synced " in status_text(again) and again.sync_ui.controller.status.last_sync_at is not None
 
 
 def test_a_stopped_server_shows_its_error_in_words_once(
