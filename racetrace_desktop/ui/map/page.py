@@ -13,6 +13,7 @@ import re
 import shutil
 from importlib.metadata import version
 from pathlib import Path
+from types import CodeType
 
 import xstatic.pkg.leaflet as xstatic_leaflet
 
@@ -68,9 +69,19 @@ def render_page_html() -> str:
 def page_stamp() -> str:
     """Changes whenever the page would come out differently (versions, our scripts, this builder)."""
     digest = hashlib.sha256()
-    for name in ("racetrace_map.js", "racetrace_map.css", "page.py"):
+    for name in ("racetrace_map.js", "racetrace_map.css"):
         digest.update((HERE / name).read_bytes())
+    _add_code(digest, render_page_html.__code__)  # compiled code, not the source: a bundle ships no .py files
     return f"{app_version} folium {version('folium')} leaflet {xstatic_leaflet.VERSION} {digest.hexdigest()[:16]}"
+
+
+def _add_code(digest: hashlib._Hash, code: CodeType) -> None:
+    digest.update(code.co_code)
+    for const in code.co_consts:
+        if isinstance(const, CodeType):
+            _add_code(digest, const)
+        else:
+            digest.update(repr(const).encode())
 
 
 def write_map_page(folder: Path) -> Path:
