@@ -140,7 +140,7 @@ class SyncController(QObject):
         self.status = status
         self.status_changed.emit(status)
 
-    def refresh_status(self, then: Callable[[SyncStatus], None] | None = None) -> None:
+    def refresh_status(self, then: Callable[[SyncStatus], None] | None = None, key: str = "sync status") -> None:
         service = self.service
         if service is None:
             return
@@ -150,7 +150,7 @@ class SyncController(QObject):
             if then is not None:
                 then(status)
 
-        self.context.runner.submit(service.status, name="sync status", key="sync status", on_success=shown)
+        self.context.runner.submit(service.status, name="sync status", key=key, on_success=shown)
 
     def note_library_changed(self) -> None:
         """After an import or an edit: new pending changes start the debounced automatic sync."""
@@ -160,7 +160,7 @@ class SyncController(QObject):
             if grew and self.auto_enabled and not self.running:
                 self._debounce.start()
 
-        self.refresh_status(check)
+        self.refresh_status(check, key="sync pending")  # its own key: a later status read must not drop the check
 
     # ---- sync --------------------------------------------------------------------------------------------------
     def sync_now(self, auto: bool = False) -> None:

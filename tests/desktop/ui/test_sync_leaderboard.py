@@ -26,6 +26,7 @@ from ui_helpers import import_by_drop, open_first_session
 
 from racetrace_desktop.services import library_service
 from racetrace_desktop.services.sync_ui_queries import own_fastest_lap
+from racetrace_desktop.ui import leaderboard_view
 from racetrace_desktop.ui.leaderboard_view import ALL_CATEGORIES, COLUMNS
 from racetrace_desktop.ui.plots.traces import DELTA_KEY
 from racetrace_desktop.ui.units import format_lap_time
@@ -71,7 +72,7 @@ def show_board(qtbot, window):
 
 
 def test_another_drivers_public_lap_is_listed_downloaded_and_compared(
-    qtbot, own_server, others, library, tmp_path, trackaddict_samples, screenshot_dir
+    qtbot, own_server, others, library, tmp_path, trackaddict_samples, screenshot_dir, monkeypatch
 ):
     alice, carol = others.make("alice", own_server), others.make("carol", own_server)
     publish(alice, copy_sample(trackaddict_samples, "sample_02.csv", tmp_path / "alice"))
@@ -108,6 +109,17 @@ def test_another_drivers_public_lap_is_listed_downloaded_and_compared(
     qtbot.waitUntil(lambda: window.library_panel.session_count == 2, timeout=10_000)  # the downloaded lap's session
     assert window.sync_ui.dock.width() < 0.4 * window.width()  # the dock leaves room for the analysis
     window.grab().save(str(screenshot_dir / "sync_leaderboard_compare.png"))
+
+    monkeypatch.setattr(leaderboard_view, "PAGE_SIZE", 1)  # one lap per page
+    with qtbot.waitSignal(panel.page_shown, timeout=30_000):
+        panel.load_page(1)
+    assert panel.page_label.text() == "Page 1 of 2 (2 laps)" and not panel.previous.isEnabled()
+    with qtbot.waitSignal(panel.page_shown, timeout=30_000):
+        qtbot.mouseClick(panel.next, Qt.MouseButton.LeftButton)
+    assert panel.page_label.text() == "Page 2 of 2 (2 laps)" and not panel.next.isEnabled()
+    (only,) = panel.model.entries
+    assert panel.model.text(only, "Driver") == carol.settings.username
+    assert panel.model.text(only, "Gap") == "+7.473"  # to the leader on page 1
     wait_idle(qtbot, window)
 
 
