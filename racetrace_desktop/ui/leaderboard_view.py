@@ -272,12 +272,6 @@ class LeaderboardPanel(QWidget):
             self.event_choice.addItem(name, str(event_uuid))
         self.event_choice.setCurrentIndex(max(self.event_choice.findData(event), 0))
 
-    def select_configuration(self, server_id: str) -> bool:
-        index = self.configuration.findData(server_id)
-        if index >= 0:
-            self.configuration.setCurrentIndex(index)
-        return index >= 0
-
     # ---- pages -------------------------------------------------------------------------------------------------
     def board(self) -> tuple[str, str, str]:
         category = self.category.currentText().strip()
