@@ -42,6 +42,7 @@ class AccountDialog(QDialog):
     def __init__(self, controller: SyncController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Account and sync")
+        self.setMinimumWidth(460)  # room for a full server URL and the sign-in buttons
         self.setObjectName("account_dialog")
         self.controller = controller
         settings = controller.service.settings if controller.service else None
