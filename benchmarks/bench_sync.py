@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 import keyring
-from keyring.backend import KeyringBackend
+
+from tests.memory_keyring import MemoryKeyring
 
 if TYPE_CHECKING:
     from racetrace_desktop.sync import SyncReport, SyncService
@@ -31,23 +32,6 @@ if TYPE_CHECKING:
 SESSIONS = 100
 TIMED_LAPS = 2  # + out-lap and in-lap: 4 laps per session
 PASSWORD = "bench password 123"  # noqa: S105 - a throwaway account on a throwaway server
-
-
-class _MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
 
 
 def _start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -114,7 +98,7 @@ def _row(name: str, report: SyncReport, peak_mb: float | None = None) -> dict:
 
 def run() -> list[dict]:
     previous = keyring.get_keyring()
-    keyring.set_keyring(_MemoryKeyring())
+    keyring.set_keyring(MemoryKeyring())
     folder = Path(tempfile.mkdtemp(prefix="racetrace-bench-sync-"))
     process, url = _start_server(folder)
     try:

@@ -23,10 +23,10 @@ from typing import Any
 import httpx
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 
 from racetrace_desktop.library import Library, open_library
 from racetrace_desktop.sync import SyncService
+from tests.memory_keyring import MemoryKeyring
 
 REPO = Path(__file__).resolve().parents[3]
 SERVER_BIN = Path(sys.executable).with_name("racetrace-server")
@@ -37,28 +37,6 @@ GOODWOOD = {"name": "Goodwood", "country": "GB", "configurations": [
     {"name": "Motor Circuit", "start_finish_lat": 50.857952, "start_finish_lon": -0.752617, "num_sectors": 3,
      "is_default": True}]}  # fmt: skip
 _database_numbers = itertools.count(1)
-
-
-class MemoryKeyring(KeyringBackend):
-    """keyring ships no memory backend (docs/headless-qt.md §6)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if self.secrets.pop((service, username), None) is None:
-            raise PasswordDeleteError("not stored")
 
 
 @pytest.fixture(autouse=True)
