@@ -117,6 +117,14 @@ def _token_response(
             refresh_token=issued.refresh_token,
             refresh_expires_in=issued.refresh_expires_in,
         )
+    set_refresh_cookie(response, settings, issued)
+    return TokenResponse(
+        access_token=issued.access_token, expires_in=issued.expires_in, refresh_expires_in=issued.refresh_expires_in
+    )
+
+
+def set_refresh_cookie(response: Response, settings: Settings, issued: service.IssuedTokens) -> None:
+    """The browser's refresh token: HttpOnly, Secure, SameSite=Strict, sent only to the auth endpoints."""
     response.set_cookie(
         settings.refresh_cookie_name,
         issued.refresh_token or "",
@@ -125,9 +133,6 @@ def _token_response(
         secure=settings.cookie_secure,
         httponly=True,
         samesite="strict",
-    )
-    return TokenResponse(
-        access_token=issued.access_token, expires_in=issued.expires_in, refresh_expires_in=issued.refresh_expires_in
     )
 
 

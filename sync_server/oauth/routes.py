@@ -19,12 +19,12 @@ from joserfc.errors import JoseError
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from sync_server.auth.routes import set_refresh_cookie
 from sync_server.auth.schemas import TokenResponse
 from sync_server.auth.service import issue_tokens
 from sync_server.deps import AppSettings, DbSession, Tokens
 from sync_server.errors import AppError, NotFoundError, error_responses
 from sync_server.oauth import loopback, providers, service
-from sync_server.oauth.cookies import set_refresh_cookie
 from sync_server.oauth.loopback import OAuthFlowError
 from sync_server.oauth.providers import TITLES, IdentityError, ProviderName
 
