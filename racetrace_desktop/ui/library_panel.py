@@ -142,6 +142,7 @@ class LibraryPanel(QWidget):
         targets = self.selected_sessions() or [session_uuid]
         menu.addAction(f"Delete {len(targets)} session(s)…", lambda: self.delete_requested.emit(targets))
         menu.exec(self.view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
 
 def _group_item(text: str) -> QStandardItem:

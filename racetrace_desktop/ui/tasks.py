@@ -48,6 +48,10 @@ class Task:
     on_success: Callable[[Any], None] | None = field(default=None, repr=False)
     on_error: Callable[[BaseException], None] | None = field(default=None, repr=False)
     on_progress: ProgressFn | None = field(default=None, repr=False)
+    # The main thread keeps the work callable until the task is released, so the last reference to it (and to
+    # any widget its closure holds) is never dropped on a worker thread: a QObject destroyed there while the GUI
+    # thread destroys a connected one deadlocks Qt's connection mutex against the GIL.
+    work: Callable[..., Any] | None = field(default=None, repr=False)
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -65,12 +69,17 @@ class _Runnable(QRunnable):
         self._relay.progressed.emit(self._task_id, done, total, text)
 
     def run(self) -> None:
+        work, self._work = self._work, None  # the Task on the main thread holds the other reference
         try:
-            result = self._work(self._progress) if self._with_progress else self._work()
+            result = work(self._progress) if self._with_progress else work()
         except BaseException as exc:  # everything must reach the main thread, even SystemExit from a library
-            self._relay.errored.emit(self._task_id, exc, traceback.format_exc())
-        else:
-            self._relay.succeeded.emit(self._task_id, result)
+            text = traceback.format_exc()
+            error = exc.with_traceback(None)  # no frames (and the objects they hold) travel with it
+            work = None
+            self._relay.errored.emit(self._task_id, error, text)
+            return
+        work = None
+        self._relay.succeeded.emit(self._task_id, result)
 
 
 class TaskRunner(QObject):
@@ -116,7 +125,7 @@ class TaskRunner(QObject):
         `key`: a newer task with the same key supersedes older ones, whose callbacks are then dropped (so a slow
         lap load never overwrites the lap the user clicked afterwards).
         """
-        task = Task(name=name, key=key, on_success=on_success, on_error=on_error, on_progress=on_progress)
+        task = Task(name=name, key=key, on_success=on_success, on_error=on_error, on_progress=on_progress, work=work)
         if key is not None:
             previous = self._latest.get(key)
             if previous is not None:
@@ -137,6 +146,7 @@ class TaskRunner(QObject):
         if task is None:
             return None
         task.done = True
+        task.work = None  # released here, on the main thread
         if task.key is not None and self._latest.get(task.key) is task:
             del self._latest[task.key]
         self.busy_changed.emit(self.pending)
