@@ -1,7 +1,8 @@
 """Server fixtures: every test runs once on a SQLite file and once on the throwaway PostgreSQL cluster.
 
 The schema is built once per backend with the Alembic migrations; each test starts from empty tables.
-`DATABASE_URL_PG` comes from packaging/with-postgres.sh; without it the postgresql tests FAIL (never skip).
+`DATABASE_URL_PG` comes from packaging/with-postgres.sh; without it the postgresql tests are skipped on a clone and
+fail in CI (tests/prerequisites.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sync_server.db import Base, Database
 from sync_server.migrate import upgrade
 from sync_server.models import User
 from sync_server.settings import Settings
+from tests.prerequisites import missing
 
 BACKENDS = ("sqlite", "postgresql")
 PASSWORD = "correct horse battery"
@@ -33,9 +35,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         return f"sqlite:///{tmp_path_factory.mktemp('server-db') / 'server.sqlite'}"
     url = os.environ.get("DATABASE_URL_PG")
     if not url:
-        pytest.fail(
-            "DATABASE_URL_PG is not set: run the server tests through packaging/with-postgres.sh "
-            "(e.g. `packaging/with-postgres.sh .venv/bin/python -m pytest tests/server`)"
+        missing(
+            "PostgreSQL not available (DATABASE_URL_PG is not set): run the tests with packaging/tasks.sh test, "
+            "which starts a throwaway cluster"
         )
     return url
 

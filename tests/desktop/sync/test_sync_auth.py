@@ -11,9 +11,10 @@ from pathlib import Path
 from types import ModuleType
 
 import httpx
+import jwt
 import keyring
 import pytest
-from conftest import BACKENDS, PASSWORD, REPO, Server, signed_up, start_server, unique
+from conftest import BACKENDS, PASSWORD, REPO, SECRET, Server, signed_up, start_server, unique
 from keyring.backends import fail
 from test_sync_convergence import generated, imported, server_counts
 from test_sync_faults import Recorder
@@ -37,40 +38,35 @@ _fake = _server_test_module("fake_provider")
 FakeProvider, FakeUser = _fake.FakeProvider, _fake.FakeUser
 serve = _server_test_module("live_server").serve
 
-TTL_S = 30  # the server's minimum access-token lifetime
+
+def expired(access_token: str) -> str:
+    """The same access token with its expiry moved into the past: the test's clock, not a 30-second wait."""
+    claims = jwt.decode(access_token, options={"verify_signature": False})
+    claims["exp"] = int(time.time()) - 5
+    return jwt.encode(claims, SECRET, algorithm="HS256")
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def short_ttl_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(request.param, tmp_path_factory.mktemp("ttl"), access_token_ttl_s=str(TTL_S))
-    yield running
-    running.kill()
-
-
-def test_an_access_token_expiring_during_a_sync_is_refreshed_once(
-    short_ttl_server: Server, make_device, tmp_path: Path
-) -> None:
+def test_an_access_token_expiring_during_a_sync_is_refreshed_once(server: Server, make_device, tmp_path: Path) -> None:
     transport = Recorder()
     device = make_device("a", transport=transport)
-    signed_in_at = time.monotonic()
-    signed_up(device, short_ttl_server, unique("lena"))
+    signed_up(device, server, unique("lena"))
     imported(device, generated(tmp_path / "files", 30), generated(tmp_path / "files", 31))
     device.service.update_settings(push_chunk_size=4)
     tokens = device.service.token_store
     assert tokens is not None
-    tokens.store(tokens.current_access_token() or "", 10**6, None)  # this client trusts its token far too long
-    waited: list[float] = []
+    expired_between_chunks: list[str] = []
 
-    def wait_for_expiry(progress: SyncProgress) -> None:
-        if progress.stage == "pushing" and progress.done > 0 and not waited:  # between two chunks
-            waited.append(TTL_S + 1.5 - (time.monotonic() - signed_in_at))
-            time.sleep(max(waited[0], 0))
+    def expire_token(progress: SyncProgress) -> None:
+        if progress.stage == "pushing" and progress.done > 0 and not expired_between_chunks:  # between two chunks
+            expired_between_chunks.append(expired(tokens.current_access_token() or ""))
+            tokens.store(expired_between_chunks[0], 10**6, None)  # this client trusts its token far too long
 
-    report = device.service.sync(progress=wait_for_expiry)
+    report = device.service.sync(progress=expire_token)
 
-    assert waited and report.counts.pushed == 12
+    assert expired_between_chunks and report.counts.pushed == 12
     assert transport.paths.count("/api/v1/auth/refresh") == 1
-    assert server_counts(short_ttl_server, device.service.settings.username) == (2, 10)
+    assert tokens.current_access_token() != expired_between_chunks[0]
+    assert server_counts(server, device.service.settings.username) == (2, 10)
 
 
 def test_a_refused_refresh_stops_the_sync_with_sign_in_again(server: Server, make_device, tmp_path: Path) -> None:

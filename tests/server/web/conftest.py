@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from sync_server.app import create_app
+from tests.prerequisites import missing
 
 from ..conftest import PASSWORD, server_settings
 from ..live_server import serve
@@ -25,7 +26,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / ".artifacts" / "screenshots"
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} not found: apt-get install -y chromium (the web page tests need a real browser)")
+        missing(f"{CHROMIUM} not found: apt-get install -y chromium (the web page tests need a real browser)")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
