@@ -91,7 +91,7 @@ class TimestampMixin:
 
 
 class SyncMixin(TimestampMixin):
-    """Change tracking of a record that travels to the sync server (see design/sync-protocol.md).
+    """Change tracking of a record that travels to the sync server (see racetrace_desktop/sync/SYNC.md).
 
     `uuid` is the identity on every device; `dirty` stays True until the server acknowledged this version;
     `server_rev` is the last server revision seen; a set `deleted_at` is a tombstone waiting to be pushed.

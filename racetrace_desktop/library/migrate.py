@@ -1,6 +1,6 @@
 """Alembic migrations of the library, run programmatically (no alembic.ini at run time).
 
-Two SQLite traps are handled here (docs/server-stack.md §3.1):
+Two SQLite traps are handled here:
 * Batch migrations copy a table, DROP the old one and rename; with foreign_keys=ON the DROP fires
   ON DELETE CASCADE and empties every child table. Foreign keys are switched off on the raw connection
   *before* the transaction (the pragma is a no-op inside one), checked with foreign_key_check, then restored.

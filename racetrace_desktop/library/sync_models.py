@@ -1,4 +1,4 @@
-"""Tables the sync engine keeps beside the library's own records (see design/sync-protocol.md)."""
+"""Tables the sync engine keeps beside the library's own records (see racetrace_desktop/sync/SYNC.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Conflict policy (design/sync-protocol.md): per field, the side that changed it since the common base wins; a
+"""Conflict policy (sync/SYNC.md, "Conflicts"): per field, the side that changed it since the common base wins; a
 field changed on both sides goes to the newest edit (updated_at), except free-text notes, which keep both texts.
 
 Without a base (a record both devices created, e.g. the same file imported twice) every differing field counts
