@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the sync package (httpx, keyring) is imported only by the c
 Result = tuple[Any, str, int]
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     account = sub.add_parser("account", help="sign in to a sync server, sign out, show the sync status")
     actions = account.add_subparsers(dest="action", required=True, metavar="ACTION")
     for name, helptext in (("register", "create an account and sign in"), ("login", "sign in with a password")):

@@ -8,20 +8,20 @@ a Python without zstd still works (writing zlib).
 
 from __future__ import annotations
 
+import importlib
 import threading
 import zlib
-from types import ModuleType
+from typing import Any
 
 
-def _zstd_module() -> ModuleType | None:
-    try:
-        from compression import zstd  # type: ignore[import-not-found]  # Python >= 3.14
-    except ImportError:
+def _zstd_module() -> Any:
+    """compression.zstd (Python >= 3.14) or its backport, or None. Typed Any: the stubs differ by version."""
+    for name in ("compression.zstd", "backports.zstd"):
         try:
-            from backports import zstd  # type: ignore[import-not-found,no-redef]
+            return importlib.import_module(name)
         except ImportError:
-            return None
-    return zstd
+            continue
+    return None
 
 
 _zstd = _zstd_module()
@@ -33,7 +33,7 @@ _LEVELS = {ZSTD: 1, ZLIB: 1}  # fastest sensible levels: storing must keep up wi
 _local = threading.local()
 
 
-def _zstd_compressor() -> object:
+def _zstd_compressor() -> Any:
     # One compressor per thread, reused frame after frame: creating one per array cost more than compressing.
     compressor = getattr(_local, "compressor", None)
     if compressor is None:
@@ -44,7 +44,7 @@ def _zstd_compressor() -> object:
 def compress(data: bytes, codec: str = DEFAULT_CODEC) -> bytes:
     if codec == ZSTD and _zstd is not None:
         compressor = _zstd_compressor()
-        return compressor.compress(data, mode=compressor.FLUSH_FRAME)  # type: ignore[attr-defined]
+        return bytes(compressor.compress(data, mode=compressor.FLUSH_FRAME))
     if codec == ZLIB:
         return zlib.compress(data, _LEVELS[ZLIB])
     raise ValueError(f"cannot compress with {codec!r} on this Python")
@@ -57,7 +57,7 @@ def decompress(blob: bytes, codec: str) -> bytes:
         if _zstd is None:
             raise ValueError("this library holds zstd data: install backports.zstd (or use Python 3.14+)")
         decompressor = _zstd.ZstdDecompressor()
-        data = decompressor.decompress(blob)
+        data = bytes(decompressor.decompress(blob))
         if not decompressor.eof or decompressor.unused_data:
             raise ValueError("damaged zstd data in the library (truncated or trailing bytes)")
         return data

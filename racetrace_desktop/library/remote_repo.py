@@ -43,7 +43,7 @@ class DownloadedLapRecord:
     entry: dict[str, Any]
 
 
-def _foreign() -> sa.Select:
+def _foreign() -> sa.Select[int]:
     return sa.select(DownloadedLap.session_id)
 
 
@@ -51,7 +51,7 @@ def _has_arrays() -> sa.Exists:
     return sa.exists(sa.select(LapChannel.id).where(LapChannel.lap_id == Lap.id))
 
 
-def _own_live_laps() -> sa.Select:
+def _own_live_laps() -> sa.Select[uuid.UUID, datetime, bool, bool]:
     return (
         sa.select(Lap.uuid, Lap.updated_at, Lap.is_public, SessionRow.is_public)
         .join(SessionRow, Lap.session_id == SessionRow.id)

@@ -33,6 +33,7 @@ def apply_record(
 ) -> list[str]:  # fmt: skip
     """Create or update an own record from server data. Returns the references that could not be resolved yet
     (the record is stored without them, or not at all for a lap whose session is missing)."""
+    row: Lap | SessionRow | Car | Event | None
     if kind == "lap":
         row, missing = _lap_row(db, record_uuid, fields)
         if row is None:

@@ -138,7 +138,7 @@ def unlink(db: Session) -> None:
 # --- records waiting to be pushed ---------------------------------------------------------------------------
 
 
-def _foreign_session_ids() -> sa.Select:
+def _foreign_session_ids() -> sa.Select[int]:
     return sa.select(DownloadedLap.session_id)
 
 

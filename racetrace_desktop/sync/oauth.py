@@ -98,4 +98,6 @@ def sign_in_with_provider(
         raise AuthFailed(f"{provider} sign-in failed: {reason}")
     form = {"grant_type": "authorization_code", "code": params["code"], "code_verifier": verifier,
             "redirect_uri": receiver.redirect_uri}  # fmt: skip
-    return client.request("POST", "/auth/desktop/token", auth=False, idempotent=False, data=form).json()
+    answer = client.request("POST", "/auth/desktop/token", auth=False, idempotent=False, data=form)
+    tokens: dict[str, Any] = answer.json()
+    return tokens

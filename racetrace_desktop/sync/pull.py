@@ -65,7 +65,7 @@ def apply_change(ctx: SyncContext, db: LibrarySession, copy: ServerCopy) -> None
         _apply_shared(ctx, db, copy)
         return
     local = sync_repo.local_record(db, copy.kind, copy.uuid) or _adopt(db, copy)
-    if local is not None and (local.server_rev or 0) > copy.rev:
+    if local is not None and (local.server_rev or 0) > (copy.rev or 0):
         sync_repo.requeue(db, copy.kind, copy.uuid, copy.rev)  # the server was restored to an older state: ours wins
         sync_repo.store_server_copy(db, copy)
         return

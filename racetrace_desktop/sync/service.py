@@ -106,7 +106,9 @@ class SyncService:
         if display_name:
             body["display_name"] = display_name
         with self.client(server_url, signed_in=False) as client:
-            return client.request("POST", "/auth/register", auth=False, idempotent=False, json=body).json()
+            answer = client.request("POST", "/auth/register", auth=False, idempotent=False, json=body)
+            account: dict[str, Any] = answer.json()
+            return account
 
     def sign_in(self, server_url: str, username: str, password: str) -> AccountInfo:
         """Password sign-in as the desktop client (the refresh token comes in the body and goes to the keyring)."""

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection, Engine, text
 
 import sync_server.models  # noqa: F401 - registers every table on Base.metadata
 from sync_server.db import Base
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write our portable types as plain SQLAlchemy types so generated revisions import cleanly."""
     if type_ != "type":
         return False
@@ -39,6 +40,7 @@ def run_sqlite(engine: Engine) -> None:
     # The pragma is a no-op inside a transaction, so it is set on the raw connection before BEGIN.
     with engine.connect() as connection:
         raw = connection.connection.driver_connection
+        assert raw is not None  # a fresh pooled connection always has its DBAPI connection
         raw.execute("PRAGMA foreign_keys=OFF")
         try:
             configure(connection)

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sync_server.oauth.providers import build_oauth
 from sync_server.settings import Settings
@@ -35,7 +35,7 @@ def install_oauth(app: FastAPI, settings: Settings) -> None:
 class OAuthSessionMiddleware:
     """Starlette's signed-cookie session, applied only under /api/v1/auth: no other request pays for it."""
 
-    def __init__(self, app: Any, **session_options: Any) -> None:
+    def __init__(self, app: ASGIApp, /, **session_options: Any) -> None:
         self.app = app
         self.with_session = SessionMiddleware(app, **session_options)
 

@@ -80,7 +80,8 @@ def list_providers(request: Request) -> ProviderList:
 async def oauth_login(provider: ProviderName, request: Request) -> Response:
     """Browser sign-in: redirects to the provider."""
     client = _client(request, provider)
-    return await _guarded(provider, client.authorize_redirect(request, _callback_url(request, provider)))
+    redirect: Response = await _guarded(provider, client.authorize_redirect(request, _callback_url(request, provider)))
+    return redirect
 
 
 @router.get(
