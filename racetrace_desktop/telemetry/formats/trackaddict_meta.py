@@ -23,8 +23,9 @@ _FIRST_LINE = re.compile(
 _POINT = re.compile(
     rf"^\s*(?P<lat>{_NUMBER})\s*,\s*(?P<lon>{_NUMBER})\s*(?:@\s*(?P<heading>{_NUMBER})\s*(?:deg)?)?\s*$", re.IGNORECASE
 )
-# Digit counts are bounded so that a damaged line cannot make an integer no database column holds.
-_DURATION = r"(?:(?P<hours>\d{1,4}):)?(?P<minutes>\d{1,4}):(?P<seconds>\d{1,2})(?:\.(?P<fraction>\d{1,9}))?"
+# Digit counts are bounded so that a damaged line cannot make an integer no database column holds; seconds
+# always have two digits, so a line cut after "00:01:4" is unreadable rather than a lap of 1:04.
+_DURATION = r"(?:(?P<hours>\d{1,4}):)?(?P<minutes>\d{1,4}):(?P<seconds>\d{2})(?:\.(?P<fraction>\d{1,9}))?"
 _LAP = re.compile(rf"^Lap\s+(?P<number>\d{{1,6}})\s*:\s*{_DURATION}\s*$", re.IGNORECASE)
 _LAP_LIKE = re.compile(r"^Lap(?:\s*(?P<number>\d{1,6})(?!\d))?(?![a-z])", re.IGNORECASE)  # for lines _LAP refuses
 _SECTOR = re.compile(rf"^Sector\s+(?P<number>\d{{1,6}})\s*:\s*{_DURATION}(?:\s+.*)?$", re.IGNORECASE)
