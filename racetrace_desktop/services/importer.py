@@ -265,12 +265,12 @@ def _store(library: Library, job: _Prepared, analyser: Analyser) -> FileImportRe
 def _imported(
     job: _Prepared, stored: store.StoredSession, configuration: ConfigurationRecord | None, new_track: bool
 ) -> FileImportResult:
-    created = configuration is not None and new_track
+    created = configuration if configuration is not None and new_track else None
     changes = Changes(
         sessions_added=ids([stored.session_uuid]),
         laps_changed=ids(stored.lap_uuids),
-        tracks_changed=frozenset([configuration.track_id] if created else []),
-        configurations_changed=frozenset([configuration.id] if created else []),
+        tracks_changed=frozenset([created.track_id] if created else []),
+        configurations_changed=frozenset([created.id] if created else []),
     )
     best = job.analysed.best_lap
     return FileImportResult(
