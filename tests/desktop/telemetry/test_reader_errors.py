@@ -110,12 +110,13 @@ def test_bad_row_is_dropped_and_named_by_line_and_column(bad_row: str, message: 
 
 
 def test_bad_row_after_comment_lines_has_the_right_line_and_comments_keep_their_rows() -> None:
-    rows = [METRIC_ROWS[0], "1.0,oops", "# Lap 0: 00:00:01.000", "", "# Pit Lane Entry", METRIC_ROWS[1], "2,oops"]
+    rows = [METRIC_ROWS[0], "1.0,oops", "# Lap 0: 00:00:01.000", "", "# Pit Lane Entry", METRIC_ROWS[1], "2,oops",
+            METRIC_ROWS[2]]  # fmt: skip
     session = read_bytes(trackaddict_file(rows=rows), "x.csv")
     where = [w.split(":")[0] for w in session.warnings[:2]]
     assert where == [f"x.csv, line {ROW_LINE + 1}", f"x.csv, line {ROW_LINE + 6}"]
-    assert session.row_count == 2 and session.lap_markers[0].row_index == 1
-    assert [(e.kind, e.row_index) for e in session.events] == [("pit_entry", 1), ("session_end", 2)]
+    assert session.row_count == 3 and session.lap_markers[0].row_index == 1
+    assert [(e.kind, e.row_index) for e in session.events] == [("pit_entry", 1), ("session_end", 3)]
 
 
 def test_a_mostly_damaged_file_is_refused_naming_the_first_bad_line() -> None:
