@@ -1,7 +1,8 @@
 """Fast, exact parsing of comma-separated numeric rows into a float64 matrix.
 
-Fast path: drop the decimal points, parse every field as an int64 with numpy's C scanner, then divide each
-field by 10**(its own number of decimals), measured from the positions of its dot and separator. An integer
+Fast path: drop the decimal points and signs, parse every field as an unsigned integer with numpy's C scanner,
+then divide each field by 10**(its own number of decimals), measured from the positions of its dot and
+separator, and negate the fields that started with '-'. An integer
 of at most 15 digits and a power of ten up to 10**14 are exact doubles and IEEE division rounds correctly, so
 the result equals float(text) bit for bit (-0.0 included). Nothing assumes a fixed precision per column: a bare
 `0` in a 3-decimal column is simply a field with no decimals.
@@ -29,9 +30,9 @@ from racetrace_desktop.telemetry.errors import TelemetryFormatError
 
 CHUNK_BYTES = 1 << 19  # small enough that two threads keep peak memory near 3.5x the file
 MAX_DIGITS = 15  # any integer below 10**15 is an exact double
-_NEWLINE, _COMMA, _MINUS, _DOT, _ZERO, _NINE = b"\n,-.09"
+_NEWLINE, _COMMA, _MINUS, _DOT = b"\n,-."
 _NEWLINE_TO_COMMA = bytes.maketrans(b"\n", b",")
-_POWERS_OF_TEN = 10.0 ** np.arange(MAX_DIGITS)
+_POWERS_OF_TEN = 10.0 ** np.arange(MAX_DIGITS + 1)  # a field may have all of its digits after the dot
 _LINE_BY_LINE_ROWS = 32  # below this many rows, a refused block is read line by line
 _NUMBER = re.compile(rb"[ \t]*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?[ \t]*")
 
@@ -204,10 +205,12 @@ def parse_fast(text: bytes, ncols: int) -> np.ndarray | None:
     row_ends = newlines.reshape(-1, ncols)
     if not row_ends[:, -1].all() or row_ends[:, :-1].any():
         return None
-    digits = text.translate(_NEWLINE_TO_COMMA, b".")
+    # Signs and dots go too: the scanner reads unsigned digits, the sign is put back per field afterwards
+    # (which also keeps "-0.00" negative).
+    digits = text.translate(_NEWLINE_TO_COMMA, b".-")
     try:
-        integers = np.fromstring(digits, dtype=np.int64, sep=",")
-    except ValueError:  # a letter, a second sign, an empty cell...
+        integers = np.fromstring(digits, dtype=np.uint64, sep=",")
+    except ValueError:  # a letter, an empty cell...
         return None
     if integers.size != field_ends.size:
         return None
@@ -216,22 +219,26 @@ def parse_fast(text: bytes, ncols: int) -> np.ndarray | None:
 
 
 def _scale(raw: np.ndarray, digits: np.ndarray, field_ends: np.ndarray, integers: np.ndarray) -> np.ndarray | None:
-    """Divide each integer by 10**decimals of its field; None if a field is not a plain decimal number."""
+    """Sign and 10**-decimals of each field's integer; None if a field is not a plain decimal number."""
     digit_ends = np.flatnonzero(digits == _COMMA)
-    widths = _steps(digit_ends, -1) - 1  # field length without its dot
+    widths = _steps(digit_ends, -1) - 1  # number of digits of each field
     if widths.min() < 1 or widths.max() > MAX_DIGITS:
         return None
-    dots_per_field = _steps(field_ends - digit_ends, 0)  # field_ends - digit_ends counts the dots so far
-    if dots_per_field.max() > 1:
+    starts = np.empty_like(field_ends)
+    starts[0] = 0
+    np.add(field_ends[:-1], 1, out=starts[1:])
+    negative = raw[starts] == _MINUS
+    # field_ends - digit_ends counts the dots and signs removed so far
+    dots_per_field = _steps(field_ends - digit_ends, 0) - negative
+    # a '-' anywhere but at the start of a field (or a second one) is not a plain number
+    if dots_per_field.max() > 1 or np.count_nonzero(raw == _MINUS) != np.count_nonzero(negative):
         return None
-    dotted = np.flatnonzero(dots_per_field.astype(bool))
     values = integers.astype(np.float64)
+    dotted = np.flatnonzero(dots_per_field)
     if dotted.size:
         dots = np.flatnonzero(raw == _DOT)  # the k-th dot belongs to the k-th dotted field
         values[dotted] /= _POWERS_OF_TEN[field_ends[dotted] - dots - 1]
-    if not _signs_are_leading(digits):
-        return None
-    _restore_negative_zeros(digits, digit_ends, integers, values)
+    np.negative(values, out=values, where=negative)
     return values
 
 
@@ -241,26 +248,6 @@ def _steps(positions: np.ndarray, before_first: int) -> np.ndarray:
     steps[0] = positions[0] - before_first
     np.subtract(positions[1:], positions[:-1], out=steps[1:])
     return steps
-
-
-def _signs_are_leading(digits: np.ndarray) -> bool:
-    """Every '-' starts a field and is followed by a digit ("-" or "-." alone would scan as 0)."""
-    minus = np.flatnonzero(digits == _MINUS)
-    if minus.size == 0:
-        return True
-    after = digits[minus + 1]
-    before = digits[minus[minus > 0] - 1]
-    return bool(((after >= _ZERO) & (after <= _NINE)).all() and (before == _COMMA).all())
-
-
-def _restore_negative_zeros(
-    digits: np.ndarray, digit_ends: np.ndarray, integers: np.ndarray, values: np.ndarray
-) -> None:
-    zeros = np.flatnonzero(integers == 0)
-    if zeros.size == 0:
-        return
-    starts = np.where(zeros > 0, digit_ends[zeros - 1] + 1, 0)
-    values[zeros[digits[starts] == _MINUS]] = -0.0
 
 
 def parse_exact(text: bytes, columns: Sequence[str], first_line: int, file: str) -> np.ndarray:
