@@ -30,3 +30,15 @@ def peak_mb(function: Callable[[], Any]) -> float:
         return tracemalloc.get_traced_memory()[1] / 1e6
     finally:
         tracemalloc.stop()
+
+
+def best_of_each(functions: dict[str, Callable[[], Any]], repeats: int = 9) -> dict[str, float]:
+    """Fastest run of each function, the runs interleaved (a, b, c, a, b, c, ...) so that a machine busy with
+    other work slows every contender alike and their ratios stay comparable."""
+    best = dict.fromkeys(functions, float("inf"))
+    for _ in range(repeats):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best

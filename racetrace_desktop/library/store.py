@@ -26,6 +26,7 @@ COMPUTED_LAP_FIELDS = (
 )  # fmt: skip
 MIN_LAP_OVERLAP = 0.5  # a re-computed lap is "the same lap" when the time spans overlap by half
 _BOM = b"\xef\xbb\xbf"
+_LF = ord("\n")
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,15 @@ def recording_key(data: bytes, sha256: str | None = None) -> str:
     canonical = not data.startswith(_BOM) and b"\r" not in data and data.endswith(b"\n") and not data.endswith(b"\n\n")
     if canonical:
         return sha256 or hashlib.sha256(data).hexdigest()
-    text = data.removeprefix(_BOM).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return hashlib.sha256(text.rstrip(b"\n") + b"\n").hexdigest()
+    text = data.removeprefix(_BOM).replace(b"\r\n", b"\n")
+    if b"\r" in text:  # old Mac line ends
+        text = text.replace(b"\r", b"\n")
+    end = len(text)
+    while end and text[end - 1] == _LF:
+        end -= 1
+    digest = hashlib.sha256(memoryview(text)[:end])  # no copy of a whole file for its last newlines
+    digest.update(b"\n")
+    return digest.hexdigest()
 
 
 def live_session_by_recording(db: Session, key: str) -> SessionRow | None:

@@ -84,18 +84,24 @@ def parse_rows(
 
 
 def parse_rows_keeping_damaged(
-    data: bytes, blocks: Sequence[RowBlock], columns: Sequence[str], newlines: np.ndarray | None = None
+    data: bytes,
+    blocks: Sequence[RowBlock],
+    columns: Sequence[str],
+    newlines: np.ndarray | None = None,
+    workers: int = 2,
 ) -> ParsedRows:
-    """Like parse_rows(), but a bad line only makes its own row NaN and is reported in `damaged`."""
+    """Like parse_rows(), but a bad line only makes its own row NaN and is reported in `damaged`.
+
+    `workers` threads (at most one per CPU) share the chunks; 1 parses them on the calling thread."""
     if newlines is None:
         newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
     total = sum(block.rows for block in blocks)
     out = np.empty((len(columns), total), dtype=np.float64)
     chunks = _chunks(blocks, newlines)
-    if len(chunks) <= 1:
+    workers = min(workers, os.cpu_count() or 1)
+    if len(chunks) <= 1 or workers <= 1:
         damaged = [_parse_chunk(data, chunk, columns, newlines, out) for chunk in chunks]
     else:
-        workers = min(2, os.cpu_count() or 1)
         with ThreadPoolExecutor(max_workers=workers) as pool:
             damaged = list(pool.map(lambda chunk: _parse_chunk(data, chunk, columns, newlines, out), chunks))
     return ParsedRows(out, [row for rows in damaged for row in rows])
