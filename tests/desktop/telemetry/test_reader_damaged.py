@@ -242,3 +242,59 @@ def test_without_lap_lines_the_lap_column_wins_over_a_gps_re_lap_and_the_differe
     report = next(w for w in session.warnings if "laps follow the file's Lap column" in w)
     assert "the GPS re-lap of the start/finish line would give 8 laps instead of 6" in report
     assert "Lap column changes without a crossing at" in report
+
+
+# --- the same rules against a generator's ground truth (correlated GPS noise, several seeds) -------------------
+
+SYNTHETIC = [
+    pytest.param(dict(gps_hz=1, seed=4), id="1Hz"),
+    pytest.param(dict(gps_hz=1, seed=5, units="imperial", pit_stop_lap=2), id="1Hz-imperial-pit"),
+    pytest.param(dict(gps_hz=10, seed=6, pit_stop_lap=3), id="10Hz-pit"),
+]
+CROSSING_TOLERANCE_S = {1: 0.08, 10: 0.02}  # GPS line crossings against the exact instant
+
+
+@pytest.mark.parametrize("case", SYNTHETIC)
+def test_damaged_lap_lines_against_ground_truth(case: dict) -> None:
+    """Lap 2's line unreadable, lap 3's missing, lap 1's repeated: laps 2 and 3 end at the GPS crossing, every
+    other lap keeps its exact stated time, and nothing shifts."""
+    from racetrace_desktop.telemetry.synthetic import generate_session
+
+    recording = generate_session(laps=5, **case)
+    truth, tolerance = recording.truth, CROSSING_TOLERANCE_S[int(case["gps_hz"])]
+    lines = recording.csv_bytes.split(b"\n")
+    lines[line_index(lines, b"# Lap 2:")] = b"# Lap 2: 00:0#:##.###"
+    del lines[line_index(lines, b"# Lap 3:")]
+    lines.insert(line_index(lines, b"# Lap 1:"), lines[line_index(lines, b"# Lap 1:")])
+    session = analysed(joined(lines), recording.file_name)
+
+    laps = session.laps
+    assert [lap.number for lap in laps] == list(range(truth.inlap_number + 1))
+    assert [lap.time_source for lap in laps[:-1]] == ["stated", "stated", "gps", "gps"] + ["stated"] * (
+        truth.inlap_number - 4
+    )
+    for lap in laps[:-1]:
+        if lap.time_source == "stated":
+            assert lap.lap_time_ms == truth.lap_times_ms[lap.number]
+        assert lap.end_s == pytest.approx(truth.crossing_times_s[lap.number], abs=tolerance)
+        assert not lap.approximate_time
+    assert any("no '# Lap 3:' line" in w for w in session.warnings)
+
+
+@pytest.mark.parametrize("case", SYNTHETIC)
+def test_without_lap_lines_the_lap_column_laps_match_ground_truth(case: dict) -> None:
+    from racetrace_desktop.telemetry.synthetic import generate_session
+
+    recording = generate_session(laps=5, **case)
+    truth, tolerance = recording.truth, CROSSING_TOLERANCE_S[int(case["gps_hz"])]
+    data = joined([line for line in recording.csv_bytes.split(b"\n") if not line.startswith(b"# Lap ")])
+    session = analysed(data, recording.file_name)
+
+    laps = session.laps
+    assert len(laps) == truth.inlap_number + 1
+    flips = np.flatnonzero(np.diff(session.raw.lap_column)) + 1
+    assert [lap.row_start for lap in laps] == [0, *flips.tolist()]
+    for lap, crossing in zip(laps, truth.crossing_times_s, strict=False):
+        assert lap.time_source == "gps" and not lap.approximate_time
+        assert lap.end_s == pytest.approx(crossing, abs=tolerance)
+    assert any("agrees" in w for w in session.warnings)
