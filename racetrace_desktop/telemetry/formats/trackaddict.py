@@ -2,7 +2,12 @@
 
 detect(head, name) -> bool and parse(data, name) -> RawSession are the registry's interface. The pieces:
 trackaddict_layout (where the header, rows and comment lines are), numeric_rows (exact, fast numbers),
-trackaddict_columns (names -> channels, SI units, sentinels), trackaddict_meta (comment lines, file name).
+trackaddict_rows (rows damaged although they read as numbers), trackaddict_columns (names -> channels, SI
+units, sentinels), trackaddict_meta (comment lines, file name).
+
+A damaged file keeps what it still holds: a cut last row, an unreadable or implausible row is dropped with a
+warning naming the file and the line, comment lines keep pointing at the rows that follow them, and only a file
+with at least half of its rows damaged is refused.
 """
 
 from __future__ import annotations
