@@ -121,7 +121,7 @@ def import_text(report: ImportReport, library: Library) -> str:
             lines.append(f"  lap {lap.number:>2}  {lap_time(lap.lap_time_ms):>10}  {lap.uuid}  {flags}".rstrip())
         lines.extend(f"  warning: {warning}" for warning in result.warnings)
     for result in report.duplicates:
-        lines.append(f"duplicate {result.path.name}: already imported as session {result.session_uuid}")
+        lines.append(f"duplicate {result.path.name}: duplicate of session {result.session_uuid}")
     for result in report.failed:
         lines.append(f"error {result.error}")
     summary = f"{len(report.imported)} imported, {len(report.duplicates)} duplicates, {len(report.failed)} errors"

@@ -107,6 +107,9 @@ class SessionRow(SyncMixin, Base):
     recorded_at_local: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=False))  # wall clock, naive
     # The same file imported on two devices is one session: the SHA-256 of the original is an identity too.
     source_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The recording whatever its bytes (store.recording_key: BOM and line endings normalised), so the same file
+    # saved again with CRLF is a duplicate. Not unique: older libraries may already hold such copies.
+    recording_key: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     source_name: Mapped[str] = mapped_column(sa.String(500))
     format_name: Mapped[str] = mapped_column(sa.String(50))
     app_version: Mapped[str | None] = mapped_column(sa.String(50))

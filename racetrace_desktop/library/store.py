@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ COMPUTED_LAP_FIELDS = (
     "is_outlap", "is_inlap", "is_pit", "is_valid", "invalid_reason", "sector_times_ms", "stats", "length_m",
 )  # fmt: skip
 MIN_LAP_OVERLAP = 0.5  # a re-computed lap is "the same lap" when the time spans overlap by half
+_BOM = b"\xef\xbb\xbf"
+_LF = ord("\n")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class SourceInfo:
     name: str
     size: int
     compressed: tuple[str, bytes]  # (codec, bytes)
+    recording_key: str | None = None  # recording_key(data); None = matched by sha256 only
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,30 @@ class StoredSession:
 
 def session_by_sha(db: Session, sha256: str) -> SessionRow | None:
     return db.scalars(sa.select(SessionRow).where(SessionRow.source_sha256 == sha256)).first()
+
+
+def recording_key(data: bytes, sha256: str | None = None) -> str:
+    """SHA-256 of the file with a UTF-8 BOM removed, CRLF/CR line ends made LF and exactly one final LF: the
+    same recording saved again by another editor or OS has the same key. `sha256` (of `data`) is reused when
+    the file is already in that form. Stored keys depend on this definition: never change it."""
+    canonical = not data.startswith(_BOM) and b"\r" not in data and data.endswith(b"\n") and not data.endswith(b"\n\n")
+    if canonical:
+        return sha256 or hashlib.sha256(data).hexdigest()
+    text = data.removeprefix(_BOM).replace(b"\r\n", b"\n")
+    if b"\r" in text:  # old Mac line ends
+        text = text.replace(b"\r", b"\n")
+    end = len(text)
+    while end and text[end - 1] == _LF:
+        end -= 1
+    digest = hashlib.sha256(memoryview(text)[:end])  # no copy of a whole file for its last newlines
+    digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def live_session_by_recording(db: Session, key: str) -> SessionRow | None:
+    """A session the driver has not deleted that holds the same recording."""
+    query = sa.select(SessionRow).where(SessionRow.recording_key == key, SessionRow.deleted_at.is_(None))
+    return db.scalars(query.order_by(SessionRow.id)).first()
 
 
 def _point(point: GeoPoint | None) -> list[float | None] | None:
@@ -158,6 +186,7 @@ def insert_session(
         row.deleted_at = None
         row.touch()
     row.source_name = source.name
+    row.recording_key = source.recording_key
     for field, value in session_fields(analysed, configuration).items():
         setattr(row, field, value)
     db.flush()

@@ -1,7 +1,8 @@
 """Import telemetry files into the library: read -> analyse -> store, one transaction per file.
 
 Each file stands alone: a bad file is reported with its name, line and reason and the others go on; a file
-already in the library (same SHA-256, whatever its name) is reported as a duplicate and stores nothing.
+already in the library is reported as a duplicate and stores nothing: the same bytes (SHA-256, whatever its
+name) or the same recording saved again with other line endings or a byte-order mark (store.recording_key).
 The original is compressed on a worker thread while the file is parsed (the compressor releases the GIL).
 """
 
@@ -197,6 +198,7 @@ class _Prepared:
     path: Path
     name: str
     sha256: str
+    recording_key: str
     size: int
     compressed: Future[tuple[str, bytes]]
     raw: RawSession
@@ -210,8 +212,9 @@ def _import(
     reader: Reader, analyser: Analyser,
 ) -> FileImportResult:  # fmt: skip
     sha256 = hashlib.sha256(data).hexdigest()
+    key = store.recording_key(data, sha256)
     with library.read() as db:
-        duplicate = _duplicate_of(db, sha256, path)
+        duplicate = _duplicate_of(db, sha256, key, path)
     if duplicate:
         return duplicate
     compressed = _compressor.submit(lapdata_repo.compress_original, data)
@@ -221,15 +224,23 @@ def _import(
         plan = plan_track(db, raw)
     analysed = analyser(raw, plan.definition)
     stage("storing")
-    prepared = _Prepared(path, name, sha256, len(data), compressed, raw, plan, analysed, store.encode_laps(analysed))
+    encoded = store.encode_laps(analysed)
+    prepared = _Prepared(path, name, sha256, key, len(data), compressed, raw, plan, analysed, encoded)
     return _store(library, prepared, analyser)
 
 
-def _duplicate_of(db: LibrarySession, sha256: str, path: Path) -> FileImportResult | None:
+def _duplicate_of(db: LibrarySession, sha256: str, key: str, path: Path) -> FileImportResult | None:
     existing = store.session_by_sha(db, sha256)
-    if existing is None or existing.deleted_at is not None:
-        return None  # a deleted session's file may come back: it revives the same session identity
-    message = f"already in the library as {existing.source_name!r}"
+    if existing is not None and existing.deleted_at is None:
+        message = f"already in the library as {existing.source_name!r}: duplicate of session {existing.uuid}"
+    else:  # a deleted session's file may come back: it revives the same session identity
+        existing = store.live_session_by_recording(db, key)
+        if existing is None:
+            return None
+        message = (
+            f"already in the library as {existing.source_name!r} (the same recording saved with other line "
+            f"endings or a byte-order mark): duplicate of session {existing.uuid}"
+        )
     return FileImportResult(
         path, ImportStatus.DUPLICATE, session_uuid=existing.uuid, error=FileError(path.name, message)
     )
@@ -237,14 +248,14 @@ def _duplicate_of(db: LibrarySession, sha256: str, path: Path) -> FileImportResu
 
 def _store(library: Library, job: _Prepared, analyser: Analyser) -> FileImportResult:
     with library.write() as db:
-        if (duplicate := _duplicate_of(db, job.sha256, job.path)) is not None:
+        if (duplicate := _duplicate_of(db, job.sha256, job.recording_key, job.path)) is not None:
             return duplicate  # the same file finished importing on another thread meanwhile
         current = plan_track(db, job.raw)
         if current.key != job.plan.key:  # another import created or changed a matching track meanwhile
             job.analysed = analyser(job.raw, current.definition)
             job.encoded = store.encode_laps(job.analysed)
         configuration, new_track = resolve_configuration(db, current)
-        source = store.SourceInfo(job.sha256, job.name, job.size, job.compressed.result())
+        source = store.SourceInfo(job.sha256, job.name, job.size, job.compressed.result(), job.recording_key)
         stored = store.insert_session(db, job.analysed, source, configuration, job.encoded)
         if configuration is not None:
             tracks_repo.set_length_if_unknown(db, configuration.id, _typical_lap_length(job.analysed))
@@ -254,12 +265,12 @@ def _store(library: Library, job: _Prepared, analyser: Analyser) -> FileImportRe
 def _imported(
     job: _Prepared, stored: store.StoredSession, configuration: ConfigurationRecord | None, new_track: bool
 ) -> FileImportResult:
-    created = configuration is not None and new_track
+    created = configuration if configuration is not None and new_track else None
     changes = Changes(
         sessions_added=ids([stored.session_uuid]),
         laps_changed=ids(stored.lap_uuids),
-        tracks_changed=frozenset([configuration.track_id] if created else []),
-        configurations_changed=frozenset([configuration.id] if created else []),
+        tracks_changed=frozenset([created.track_id] if created else []),
+        configurations_changed=frozenset([created.id] if created else []),
     )
     best = job.analysed.best_lap
     return FileImportResult(

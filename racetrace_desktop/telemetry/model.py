@@ -146,6 +146,7 @@ class Lap:
     is_pit: bool = False
     is_valid: bool = True
     invalid_reason: str | None = None
+    approximate_time: bool = False  # timed from the row where the Lap column changes, up to ~1 s late
     length_m: float | None = None
     sector_times_ms: list[int | None] = field(default_factory=list)
     stats: dict[str, float] = field(default_factory=dict)  # max_speed, avg_speed, ... (SI)

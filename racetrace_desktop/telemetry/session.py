@@ -9,7 +9,16 @@ from .gates import bridged_crossing, crossing_times, gate_at
 from .geo import haversine_m
 from .gps import Fixes, clean_fixes
 from .held import interpolate_held
-from .laps import apply_flags, attach_gps_times, laps_from_crossings, laps_from_markers, single_lap
+from .laps import (
+    apply_flags,
+    attach_gps_times,
+    has_lap_lines,
+    lap_column_flips,
+    laps_from_crossings,
+    laps_from_lap_column,
+    laps_from_markers,
+    single_lap,
+)
 from .model import AnalysedSession, ChannelInfo, GeoPoint, Lap, LapData, RawSession, TrackDefinition
 from .sectors import layout_sectors, split_laps, theoretical_best
 from .stats import lap_stats
@@ -67,15 +76,17 @@ def _split_into_laps(raw: RawSession, track: TrackDefinition | None, crossings: 
     moved = _line_moved(raw, track)
     if moved is not None:
         warnings.append(f"the track's start/finish is {moved:.0f} m from the file's: laps re-timed from GPS")
-    use_gps = prefer_gps or moved is not None or not raw.lap_markers
-    if not use_gps:
-        laps = laps_from_markers(raw, warnings)
+    own_laps = not prefer_gps and moved is None
+    if own_laps and has_lap_lines(raw):
+        laps = laps_from_markers(raw, warnings, crossings)
         if crossings is not None:
             attach_gps_times(laps, crossings, float(raw.time_s[0]), warnings)
         return laps
+    if own_laps and lap_column_flips(raw) is not None:  # the file's own lap count, not a silent re-lap
+        return laps_from_lap_column(raw, crossings, warnings)
     if crossings is not None and crossings.size:
         return laps_from_crossings(raw, crossings, warnings)
-    if raw.lap_markers:
+    if has_lap_lines(raw):
         warnings.append("no GPS crossing of the start/finish line: using the stated lap times")
         return laps_from_markers(raw, warnings)
     return single_lap(raw)
@@ -83,7 +94,7 @@ def _split_into_laps(raw: RawSession, track: TrackDefinition | None, crossings: 
 
 def _line_moved(raw: RawSession, track: TrackDefinition | None) -> float | None:
     own: GeoPoint | None = raw.metadata.start_finish
-    if track is None or own is None or not raw.lap_markers:
+    if track is None or own is None or not (has_lap_lines(raw) or lap_column_flips(raw) is not None):
         return None
     gap = float(haversine_m(own.lat, own.lon, track.start_finish.lat, track.start_finish.lon))
     return gap if gap > MOVED_LINE_M else None

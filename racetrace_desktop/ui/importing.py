@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # Keyed by ImportStatus values (a StrEnum), so this module does not import the importer at start-up.
 IMPORTED, DUPLICATE, FAILED = "imported", "duplicate", "failed"
 STATUS_COLOURS = {IMPORTED: "#2e7d32", DUPLICATE: "#8d6e00", FAILED: "#c62828"}
+SHOWN_WARNINGS = 5  # per file in the log's text; the tooltip has them all
 
 
 def describe_result(result: FileImportResult) -> str:
@@ -40,10 +41,18 @@ def describe_result(result: FileImportResult) -> str:
         best = f", best {format_lap_time(result.best_lap_ms)}" if result.best_lap_ms else ""
         track = f" at {result.track_name}" if result.track_name else ""
         new = " (new track)" if result.new_track else ""
-        return f"✓ {name}: {result.lap_count} laps{best}{track}{new}"
+        return f"✓ {name}: {result.lap_count} laps{best}{track}{new}" + _warning_lines(result.warnings)
     if result.status == DUPLICATE:
         return f"= {name}: {result.error.message if result.error else 'already in the library'}"
     return f"✗ {result.error or name}"
+
+
+def _warning_lines(warnings: Sequence[str]) -> str:
+    """The reader's and the analysis' warnings (each names the file, and the line where it applies)."""
+    lines = [f"\n  ⚠ {warning}" for warning in warnings[:SHOWN_WARNINGS]]
+    if len(warnings) > SHOWN_WARNINGS:
+        lines.append(f"\n  ⚠ … and {len(warnings) - SHOWN_WARNINGS} more (hover for all)")
+    return "".join(lines)
 
 
 def release_free_memory() -> None:

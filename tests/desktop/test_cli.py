@@ -43,27 +43,66 @@ def test_import_reports_stated_lap_times_and_flags(racetrace_home: Path, trackad
     assert s2_lap1["is_valid"] and not s2_lap1["is_pit"]
 
 
-def test_reimport_is_a_duplicate_and_a_bad_file_names_its_line(
+def test_reimport_is_a_duplicate_and_a_garbage_file_names_its_line(
     racetrace_home: Path, trackaddict_samples: Path, tmp_path: Path, capsys
 ) -> None:
     sample = trackaddict_samples / "sample_02.csv"
     run_json(capsys, "import", str(sample))
     renamed = tmp_path / "renamed copy.csv"
     renamed.write_bytes(sample.read_bytes())
-    broken = tmp_path / "broken.csv"
+    garbage = tmp_path / "garbage.csv"
     lines = sample.read_text().splitlines()
-    lines[20] = lines[20].replace(",", ",abc,", 1)  # line 21: a non-numeric cell and one field too many
-    broken.write_text("\n".join(lines) + "\n")
+    lines[20:] = [line.replace(",", ",abc,", 1) for line in lines[20:]]  # from line 21: a non-numeric cell each
+    garbage.write_text("\n".join(lines) + "\n")
 
-    code, out = run_json(capsys, "import", str(renamed), str(broken))
+    code, out = run_json(capsys, "import", str(renamed), str(garbage))
 
     assert code == 1
     assert out["imported"] == []
     assert [Path(d["file"]).name for d in out["duplicates"]] == ["renamed copy.csv"]
     (error,) = out["errors"]
-    assert error["file"] == "broken.csv" and error["line"] == 21
+    assert error["file"] == "garbage.csv" and error["line"] == 21 and "data rows are damaged" in error["message"]
     code, sessions = run_json(capsys, "sessions")
     assert len(sessions["sessions"]) == 1  # nothing new stored
+
+
+def test_the_same_recording_with_crlf_or_a_bom_is_a_duplicate_of_the_session(
+    racetrace_home: Path, trackaddict_samples: Path, tmp_path: Path, capsys
+) -> None:
+    sample = trackaddict_samples / "sample_02.csv"
+    _, out = run_json(capsys, "import", str(sample))
+    session_id = out["imported"][0]["session_id"]
+    crlf = tmp_path / "Log-20220531-085930 Goodwood Motorcircuit - 2.57.527 (Windows).csv"
+    crlf.write_bytes(sample.read_bytes().replace(b"\n", b"\r\n"))
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + sample.read_bytes())
+
+    code = main(["import", str(crlf), str(bom)])
+
+    text = capsys.readouterr().out
+    assert code == 0
+    assert f"duplicate {crlf.name}: duplicate of session {session_id}" in text
+    assert f"duplicate bom.csv: duplicate of session {session_id}" in text
+    assert text.splitlines()[-1] == "0 imported, 2 duplicates, 0 errors"
+    _, sessions = run_json(capsys, "sessions")
+    assert len(sessions["sessions"]) == 1
+
+
+def test_a_damaged_row_imports_the_rest_and_the_warning_names_file_and_line(
+    racetrace_home: Path, trackaddict_samples: Path, tmp_path: Path, capsys
+) -> None:
+    lines = (trackaddict_samples / "sample_02.csv").read_text().splitlines()
+    lines[6000] = lines[6000].replace(",", ",abc,", 1)  # line 6001: a non-numeric cell and one field too many
+    damaged = tmp_path / "damaged.csv"
+    damaged.write_text("\n".join(lines) + "\n")
+
+    code = main(["import", str(damaged)])
+
+    text = capsys.readouterr().out
+    assert code == 0 and text.splitlines()[-1] == "1 imported, 0 duplicates, 0 errors"
+    warning = "  warning: damaged.csv, line 6001: row has 28 fields but the header has 27 columns; the row was dropped"
+    assert warning in text
+    assert [line.split()[2] for line in text.splitlines() if line.startswith("  lap ")][:2] == ["2:03.202", "2:57.527"]
 
 
 def test_laps_lists_sector_times_that_add_up(racetrace_home: Path, trackaddict_samples: Path, capsys) -> None:

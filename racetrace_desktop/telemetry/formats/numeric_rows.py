@@ -1,14 +1,17 @@
 """Fast, exact parsing of comma-separated numeric rows into a float64 matrix.
 
-Fast path: drop the decimal points, parse every field as an int64 with numpy's C scanner, then divide each
-field by 10**(its own number of decimals), measured from the positions of its dot and separator. An integer
+Fast path: drop the decimal points and signs, parse every field as an unsigned integer with numpy's C scanner,
+then divide each field by 10**(its own number of decimals), measured from the positions of its dot and
+separator, and negate the fields that started with '-'. An integer
 of at most 15 digits and a power of ten up to 10**14 are exact doubles and IEEE division rounds correctly, so
 the result equals float(text) bit for bit (-0.0 included). Nothing assumes a fixed precision per column: a bare
 `0` in a 3-decimal column is simply a field with no decimals.
 
 Anything the fast path cannot prove exact (spaces, exponents, empty cells, long numbers, stray characters,
-wrong field counts) sends that chunk to a line-by-line path that either parses it with float() or raises a
-TelemetryFormatError naming the line and the column. Chunks of ~512 kB run on two threads: the integer scan
+wrong field counts) makes it halve that chunk until the refused lines are isolated; those go to a line-by-line
+float() path. A line that is not a row of numbers is either an error naming the line and the column
+(parse_rows) or a DamagedRow whose values are NaN (parse_rows_keeping_damaged, for readers that keep the rest
+of a damaged file). Chunks of ~512 kB run on two threads: the integer scan
 (np.fromstring) and bytes.translate hold the GIL, but the other half of the work (the index arithmetic)
 does not, so a second core cuts the wall time by about a third.
 """
@@ -27,9 +30,10 @@ from racetrace_desktop.telemetry.errors import TelemetryFormatError
 
 CHUNK_BYTES = 1 << 19  # small enough that two threads keep peak memory near 3.5x the file
 MAX_DIGITS = 15  # any integer below 10**15 is an exact double
-_NEWLINE, _COMMA, _MINUS, _DOT, _ZERO, _NINE = b"\n,-.09"
+_NEWLINE, _COMMA, _MINUS, _DOT = b"\n,-."
 _NEWLINE_TO_COMMA = bytes.maketrans(b"\n", b",")
-_POWERS_OF_TEN = 10.0 ** np.arange(MAX_DIGITS)
+_POWERS_OF_TEN = 10.0 ** np.arange(MAX_DIGITS + 1)  # a field may have all of its digits after the dot
+_LINE_BY_LINE_ROWS = 32  # below this many rows, a refused block is read line by line
 _NUMBER = re.compile(rb"[ \t]*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?[ \t]*")
 
 
@@ -44,6 +48,22 @@ class RowBlock:
     rows: int
 
 
+@dataclass(frozen=True)
+class DamagedRow:
+    """A data line that could not be read as numbers: its row index (before any row is dropped), 1-based line
+    number and why."""
+
+    row: int
+    line: int
+    reason: str
+
+
+@dataclass
+class ParsedRows:
+    values: np.ndarray  # (columns, rows) float64; every value of a damaged row is NaN
+    damaged: list[DamagedRow]  # in file order
+
+
 def parse_rows(
     data: bytes,
     blocks: Sequence[RowBlock],
@@ -54,21 +74,57 @@ def parse_rows(
     """Parse every block into one (len(columns), total_rows) float64 array: one contiguous row per column.
 
     `newlines`, the ascending offsets of every '\n' in `data`, saves a pass when the caller already has them.
+    Raises TelemetryFormatError at the earliest bad line; parse_rows_keeping_damaged() reads past them.
     """
+    parsed = parse_rows_keeping_damaged(data, blocks, columns, newlines)
+    if parsed.damaged:
+        first = parsed.damaged[0]
+        raise TelemetryFormatError(file, first.reason, first.line)
+    return parsed.values
+
+
+def parse_rows_keeping_damaged(
+    data: bytes,
+    blocks: Sequence[RowBlock],
+    columns: Sequence[str],
+    newlines: np.ndarray | None = None,
+    workers: int = 2,
+) -> ParsedRows:
+    """Like parse_rows(), but a bad line only makes its own row NaN and is reported in `damaged`.
+
+    `workers` threads (at most one per CPU) share the chunks; 1 parses them on the calling thread."""
     if newlines is None:
         newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == _NEWLINE)
     total = sum(block.rows for block in blocks)
     out = np.empty((len(columns), total), dtype=np.float64)
     chunks = _chunks(blocks, newlines)
-    if len(chunks) <= 1:
-        for chunk in chunks:
-            _parse_chunk(data, chunk, columns, file, out)
-        return out
-    workers = min(2, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        # list() re-raises the first failing chunk in file order, so the error names the earliest bad line
-        list(pool.map(lambda chunk: _parse_chunk(data, chunk, columns, file, out), chunks))
-    return out
+    workers = min(workers, os.cpu_count() or 1)
+    if len(chunks) <= 1 or workers <= 1:
+        damaged = [_parse_chunk(data, chunk, columns, newlines, out) for chunk in chunks]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            damaged = list(pool.map(lambda chunk: _parse_chunk(data, chunk, columns, newlines, out), chunks))
+    return ParsedRows(out, [row for rows in damaged for row in rows])
+
+
+def damage_report(damaged: Sequence[DamagedRow], rows: int, file: str, shown: int = 10) -> list[str]:
+    """Warnings naming each dropped line (the first `shown` of them); refuses a file that is mostly damaged."""
+    if not damaged:
+        return []
+    first = damaged[0]
+    if len(damaged) * 2 >= rows:  # at least half: no longer a file with a few damaged rows
+        message = f"{len(damaged)} of {rows} data rows are damaged, the first one: {first.reason}"
+        raise TelemetryFormatError(file, message, first.line)
+    warnings = [f"{file}, line {row.line}: {row.reason}; the row was dropped" for row in damaged[:shown]]
+    if len(damaged) > shown:
+        rest = damaged[shown:]
+        warnings.append(f"{file}: {len(rest)} more damaged rows dropped (lines {rest[0].line}-{rest[-1].line})")
+    return warnings
+
+
+def drop_rows(values: np.ndarray, rows: Sequence[int] | np.ndarray) -> np.ndarray:
+    """`values` ((columns, rows) or (rows,)) without the given row indices."""
+    return np.delete(values, np.asarray(rows, dtype=np.intp), axis=values.ndim - 1)
 
 
 def _chunks(blocks: Sequence[RowBlock], newlines: np.ndarray) -> list[list[RowBlock]]:
@@ -99,16 +155,45 @@ def _cut(block: RowBlock, newlines: np.ndarray) -> list[RowBlock]:
     return pieces
 
 
-def _parse_chunk(data: bytes, chunk: list[RowBlock], columns: Sequence[str], file: str, out: np.ndarray) -> None:
+def _parse_chunk(
+    data: bytes, chunk: list[RowBlock], columns: Sequence[str], newlines: np.ndarray, out: np.ndarray
+) -> list[DamagedRow]:
     """Rows of consecutive blocks (row indices are contiguous: comment lines hold no row) in one go."""
     first_row, rows = chunk[0].first_row, sum(block.rows for block in chunk)
     text = b"".join(data[block.start : block.end] for block in chunk)
     values = parse_fast(text, len(columns))
-    if values is None or values.shape[0] != rows:  # exact path, block by block for the right line numbers
-        values = np.concatenate(
-            [parse_exact(data[b.start : b.end], columns, b.first_line, file) for b in chunk]
+    if values is not None and values.shape[0] == rows:
+        out[:, first_row : first_row + rows] = values.T
+        return []
+    damaged: list[DamagedRow] = []
+    for block in chunk:
+        damaged.extend(_parse_narrowing(data, block, columns, newlines, out))
+    return damaged
+
+
+def _parse_narrowing(
+    data: bytes, block: RowBlock, columns: Sequence[str], newlines: np.ndarray, out: np.ndarray
+) -> list[DamagedRow]:
+    """Halve a block that the fast path refuses until the bad lines are found; only those go line by line,
+    so one damaged cell costs a few fast parses rather than a slow pass over its whole chunk."""
+    rows = slice(block.first_row, block.first_row + block.rows)
+    text = data[block.start : block.end]
+    if block.rows > _LINE_BY_LINE_ROWS:
+        values = parse_fast(text, len(columns))
+        if values is not None and values.shape[0] == block.rows:
+            out[:, rows] = values.T
+            return []
+        first = int(np.searchsorted(newlines, block.start))
+        half = block.rows // 2
+        middle = int(newlines[first + half - 1]) + 1
+        head = RowBlock(block.start, middle, block.first_line, block.first_row, half)
+        tail = RowBlock(middle, block.end, block.first_line + half, block.first_row + half, block.rows - half)
+        return _parse_narrowing(data, head, columns, newlines, out) + _parse_narrowing(
+            data, tail, columns, newlines, out
         )
-    out[:, first_row : first_row + rows] = values.T
+    values, damaged = parse_lenient(text, columns, block.first_line, block.first_row)
+    out[:, rows] = values.T
+    return damaged
 
 
 def parse_fast(text: bytes, ncols: int) -> np.ndarray | None:
@@ -126,10 +211,12 @@ def parse_fast(text: bytes, ncols: int) -> np.ndarray | None:
     row_ends = newlines.reshape(-1, ncols)
     if not row_ends[:, -1].all() or row_ends[:, :-1].any():
         return None
-    digits = text.translate(_NEWLINE_TO_COMMA, b".")
+    # Signs and dots go too: the scanner reads unsigned digits, the sign is put back per field afterwards
+    # (which also keeps "-0.00" negative).
+    digits = text.translate(_NEWLINE_TO_COMMA, b".-")
     try:
-        integers = np.fromstring(digits, dtype=np.int64, sep=",")
-    except ValueError:  # a letter, a second sign, an empty cell...
+        integers = np.fromstring(digits, dtype=np.uint64, sep=",")
+    except ValueError:  # a letter, an empty cell...
         return None
     if integers.size != field_ends.size:
         return None
@@ -138,22 +225,26 @@ def parse_fast(text: bytes, ncols: int) -> np.ndarray | None:
 
 
 def _scale(raw: np.ndarray, digits: np.ndarray, field_ends: np.ndarray, integers: np.ndarray) -> np.ndarray | None:
-    """Divide each integer by 10**decimals of its field; None if a field is not a plain decimal number."""
+    """Sign and 10**-decimals of each field's integer; None if a field is not a plain decimal number."""
     digit_ends = np.flatnonzero(digits == _COMMA)
-    widths = _steps(digit_ends, -1) - 1  # field length without its dot
+    widths = _steps(digit_ends, -1) - 1  # number of digits of each field
     if widths.min() < 1 or widths.max() > MAX_DIGITS:
         return None
-    dots_per_field = _steps(field_ends - digit_ends, 0)  # field_ends - digit_ends counts the dots so far
-    if dots_per_field.max() > 1:
+    starts = np.empty_like(field_ends)
+    starts[0] = 0
+    np.add(field_ends[:-1], 1, out=starts[1:])
+    negative = raw[starts] == _MINUS
+    # field_ends - digit_ends counts the dots and signs removed so far
+    dots_per_field = _steps(field_ends - digit_ends, 0) - negative
+    # a '-' anywhere but at the start of a field (or a second one) is not a plain number
+    if dots_per_field.max() > 1 or np.count_nonzero(raw == _MINUS) != np.count_nonzero(negative):
         return None
-    dotted = np.flatnonzero(dots_per_field.astype(bool))
     values = integers.astype(np.float64)
+    dotted = np.flatnonzero(dots_per_field)
     if dotted.size:
         dots = np.flatnonzero(raw == _DOT)  # the k-th dot belongs to the k-th dotted field
         values[dotted] /= _POWERS_OF_TEN[field_ends[dotted] - dots - 1]
-    if not _signs_are_leading(digits):
-        return None
-    _restore_negative_zeros(digits, digit_ends, integers, values)
+    np.negative(values, out=values, where=negative)
     return values
 
 
@@ -165,50 +256,48 @@ def _steps(positions: np.ndarray, before_first: int) -> np.ndarray:
     return steps
 
 
-def _signs_are_leading(digits: np.ndarray) -> bool:
-    """Every '-' starts a field and is followed by a digit ("-" or "-." alone would scan as 0)."""
-    minus = np.flatnonzero(digits == _MINUS)
-    if minus.size == 0:
-        return True
-    after = digits[minus + 1]
-    before = digits[minus[minus > 0] - 1]
-    return bool(((after >= _ZERO) & (after <= _NINE)).all() and (before == _COMMA).all())
-
-
-def _restore_negative_zeros(
-    digits: np.ndarray, digit_ends: np.ndarray, integers: np.ndarray, values: np.ndarray
-) -> None:
-    zeros = np.flatnonzero(integers == 0)
-    if zeros.size == 0:
-        return
-    starts = np.where(zeros > 0, digit_ends[zeros - 1] + 1, 0)
-    values[zeros[digits[starts] == _MINUS]] = -0.0
-
-
 def parse_exact(text: bytes, columns: Sequence[str], first_line: int, file: str) -> np.ndarray:
     """Line-by-line float() parse of newline-separated rows; raises TelemetryFormatError at the first bad cell."""
+    values, damaged = parse_lenient(text, columns, first_line)
+    if damaged:
+        raise TelemetryFormatError(file, damaged[0].reason, damaged[0].line)
+    return values
+
+
+def parse_lenient(
+    text: bytes, columns: Sequence[str], first_line: int, first_row: int = 0
+) -> tuple[np.ndarray, list[DamagedRow]]:
+    """Line-by-line float() parse; a bad line becomes a row of NaN and a DamagedRow."""
     lines = text.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     ncols = len(columns)
     out = np.empty((len(lines), ncols), dtype=np.float64)
+    damaged: list[DamagedRow] = []
     for offset, line in enumerate(lines):
-        fields = line.split(b",")
-        if len(fields) != ncols:
-            raise TelemetryFormatError(
-                file, f"row has {len(fields)} fields but the header has {ncols} columns", first_line + offset
-            )
-        for index, field in enumerate(fields):
-            out[offset, index] = _number(field, columns[index], first_line + offset, file)
-    return out
+        reason = _read_line(line, columns, out[offset])
+        if reason is not None:
+            out[offset] = np.nan
+            damaged.append(DamagedRow(first_row + offset, first_line + offset, reason))
+    return out, damaged
 
 
-def _number(field: bytes, column: str, line: int, file: str) -> float:
-    if _NUMBER.fullmatch(field):
-        return float(field)
+def _read_line(line: bytes, columns: Sequence[str], out: np.ndarray) -> str | None:
+    """Fill `out` with the line's numbers; the reason when the line is not a row of len(columns) numbers."""
+    fields = line.split(b",")
+    if len(fields) != len(columns):
+        return f"row has {len(fields)} fields but the header has {len(columns)} columns"
+    for index, field in enumerate(fields):
+        if not _NUMBER.fullmatch(field):
+            return _not_a_number(field, columns[index])
+        out[index] = float(field)
+    return None
+
+
+def _not_a_number(field: bytes, column: str) -> str:
     shown = field.decode("utf-8", "replace").strip()
     if not shown:
-        raise TelemetryFormatError(file, f"empty cell in column '{column}'", line)
+        return f"empty cell in column '{column}'"
     if len(shown) > 40:
         shown = shown[:40] + "…"
-    raise TelemetryFormatError(file, f"column '{column}': {shown!r} is not a number", line)
+    return f"column '{column}': {shown!r} is not a number"

@@ -2,7 +2,12 @@
 
 detect(head, name) -> bool and parse(data, name) -> RawSession are the registry's interface. The pieces:
 trackaddict_layout (where the header, rows and comment lines are), numeric_rows (exact, fast numbers),
-trackaddict_columns (names -> channels, SI units, sentinels), trackaddict_meta (comment lines, file name).
+trackaddict_rows (rows damaged although they read as numbers), trackaddict_columns (names -> channels, SI
+units, sentinels), trackaddict_meta (comment lines, file name).
+
+A damaged file keeps what it still holds: a cut last row, an unreadable or implausible row is dropped with a
+warning naming the file and the line, comment lines keep pointing at the rows that follow them, and only a file
+with at least half of its rows damaged is refused.
 """
 
 from __future__ import annotations
@@ -13,15 +18,15 @@ import numpy as np
 
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
 from racetrace_desktop.telemetry.formats import trackaddict_meta as meta
-from racetrace_desktop.telemetry.formats.numeric_rows import parse_rows
+from racetrace_desktop.telemetry.formats.numeric_rows import damage_report, drop_rows, parse_rows_keeping_damaged
 from racetrace_desktop.telemetry.formats.trackaddict_columns import channel_values, plan_columns, unit_system_of
-from racetrace_desktop.telemetry.formats.trackaddict_layout import FileLayout, scan
+from racetrace_desktop.telemetry.formats.trackaddict_layout import DataComment, FileLayout, scan
+from racetrace_desktop.telemetry.formats.trackaddict_rows import implausible_rows
 from racetrace_desktop.telemetry.model import LapMarker, RawSession, SessionMetadata
 from racetrace_desktop.telemetry.units import METRIC
 
 FORMAT_NAME = "TrackAddict"
 _BOM = b"\xef\xbb\xbf"
-_LAP_LIMIT = 2**31 - 1
 
 
 def detect(head: bytes, name: str) -> bool:
@@ -49,34 +54,47 @@ def parse(data: bytes, name: str) -> RawSession:
     columns = plan_columns(layout.columns, metadata.units)
     if "time" not in columns.structural:
         raise TelemetryFormatError(name, "missing required column 'Time'", layout.header_line)
-    values = parse_rows(data, layout.blocks, layout.columns, name, layout.newlines)
-    session = _session(values, columns.structural, metadata, layout, name)
+    values, comments, damage = _rows(data, layout, columns.structural, name)
+    session = _session(values, columns.structural, metadata)
     for plan in columns.channels:
         session.channels[plan.info.key] = channel_values(plan, values[plan.column])
         session.channel_info[plan.info.key] = plan.info
-    _add_comments(session, layout)
+    _add_comments(session, comments, name)
     duplicates = [f"column '{column}' appears twice; the first one is used" for column in columns.duplicates]
-    session.warnings[:0] = preamble.warnings + duplicates
+    session.warnings[:0] = preamble.warnings + duplicates + layout.warnings + damage
     return session
 
 
-def _session(
-    values: np.ndarray, structural: dict[str, int], metadata: SessionMetadata, layout: FileLayout, name: str
-) -> RawSession:
+def _rows(
+    data: bytes, layout: FileLayout, structural: dict[str, int], name: str
+) -> tuple[np.ndarray, list[DataComment], list[str]]:
+    """The values of every sound row, the comment lines re-pointed at the rows kept, and what was dropped."""
+    parsed = parse_rows_keeping_damaged(data, layout.blocks, layout.columns, layout.newlines)
+    damaged = parsed.damaged + implausible_rows(parsed.values, structural, layout, name, parsed.damaged)
+    if not damaged:
+        return parsed.values, layout.comments, []
+    damaged.sort(key=lambda row: row.row)
+    warnings = damage_report(damaged, layout.row_count, name)  # refuses a file that is mostly damaged
+    dropped = np.array([row.row for row in damaged])
+    comments = [
+        DataComment(c.line_no, c.row_index - int(np.searchsorted(dropped, c.row_index)), c.text)
+        for c in layout.comments
+    ]
+    return drop_rows(parsed.values, dropped), comments, warnings
+
+
+def _session(values: np.ndarray, structural: dict[str, int], metadata: SessionMetadata) -> RawSession:
     time_s = values[structural["time"]]
-    _check_time(time_s, layout, name)
     utc_s = values[structural["utc"]] if "utc" in structural else None
     metadata.session_start_utc = _start_utc(time_s, utc_s)
     rows = time_s.shape[0]
     fix = values[structural["gps_update"]] != 0 if "gps_update" in structural else np.ones(rows, dtype=bool)
     lat, lon, warnings = _positions(values, structural, fix)
-    _check_range(lat, 90.0, "Latitude", layout, name)
-    _check_range(lon, 180.0, "Longitude", layout, name)
     return RawSession(
         metadata=metadata,
         time_s=time_s,
         utc_s=utc_s,
-        lap_column=_laps(values[structural["lap"]], layout, name) if "lap" in structural else None,
+        lap_column=values[structural["lap"]].astype(np.int32) if "lap" in structural else None,
         gps_fix=fix,
         lat=lat,
         lon=lon,
@@ -85,32 +103,6 @@ def _session(
         obd_update=values[structural["obd_update"]] != 0 if "obd_update" in structural else None,
         warnings=warnings,
     )
-
-
-def _check_time(time_s: np.ndarray, layout: FileLayout, name: str) -> None:
-    backwards = np.flatnonzero(time_s[1:] < time_s[:-1])
-    if backwards.size:
-        row = int(backwards[0]) + 1
-        message = f"Time goes backwards: {time_s[row]:.3f} s after {time_s[row - 1]:.3f} s"
-        raise TelemetryFormatError(name, message, layout.line_of_row(row))
-
-
-def _check_range(degrees: np.ndarray, limit: float, column: str, layout: FileLayout, name: str) -> None:
-    outside = np.flatnonzero(np.abs(degrees) > limit)
-    if outside.size:
-        row = int(outside[0])
-        message = f"column '{column}': {float(degrees[row])!r} is outside -{limit:g}..{limit:g} degrees"
-        raise TelemetryFormatError(name, message, layout.line_of_row(row))
-
-
-def _laps(lap: np.ndarray, layout: FileLayout, name: str) -> np.ndarray:
-    bad = np.flatnonzero((lap != np.floor(lap)) | (lap < 0) | (lap > _LAP_LIMIT))
-    if bad.size:
-        row = int(bad[0])
-        raise TelemetryFormatError(
-            name, f"column 'Lap': {float(lap[row])!r} is not a lap number", layout.line_of_row(row)
-        )
-    return lap.astype(np.int32)
 
 
 def _start_utc(time_s: np.ndarray, utc_s: np.ndarray | None) -> datetime | None:
@@ -146,13 +138,19 @@ def _positions(
     return held_lat, held_lon, warnings
 
 
-def _add_comments(session: RawSession, layout: FileLayout) -> None:
-    for comment in layout.comments:
+def _add_comments(session: RawSession, comments: list[DataComment], name: str) -> None:
+    for comment in comments:
         item = meta.data_comment(meta.comment_text(comment.text), comment.row_index, comment.line_no)
         if isinstance(item, LapMarker):
             session.lap_markers.append(item)
-        else:
-            session.events.append(item)
+            continue
+        session.events.append(item)
+        if item.kind == meta.UNREADABLE_LAP:
+            lap = f"lap {item.number}" if item.number is not None else "that lap"
+            session.warnings.append(
+                f"{name}, line {item.line_no}: cannot read the lap time in {comment.text!r}; "
+                f"{lap} is timed from its start/finish crossing instead"
+            )
     if session.metadata.start_finish is None:
         starts = [meta.start_point_of(e) for e in session.events if e.kind == "start_point"]
         session.metadata.start_finish = next((p for p in reversed(starts) if p is not None), None)

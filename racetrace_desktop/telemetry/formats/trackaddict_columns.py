@@ -199,7 +199,7 @@ def _plan(key: str, group: list[_Candidate], preferred_system: str) -> ChannelPl
 
 def channel_values(plan: ChannelPlan, raw: np.ndarray) -> np.ndarray:
     """SI float64 values of one channel with its sentinels replaced by NaN (`raw` is never modified)."""
-    values = raw if plan.unit is None else plan.unit.to_si(raw)
+    values = raw if plan.unit is None else np.asarray(plan.unit.to_si(raw))
     if plan.sentinel == MINUS_ONE:
         values = np.where(raw == -1.0, np.nan, values)
     elif plan.sentinel == ZERO:

@@ -31,6 +31,7 @@ class FileLayout:
     blocks: list[RowBlock] = field(default_factory=list)
     comments: list[DataComment] = field(default_factory=list)
     newlines: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))  # offset of every '\n'
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def row_count(self) -> int:
@@ -119,7 +120,8 @@ def _scan_body(data: bytes, raw: np.ndarray, header: int, layout: FileLayout) ->
 
 
 def _check_tail(data: bytes, layout: FileLayout, file: str) -> None:
-    """A last line without a line end: a comment is fine, a data row means the file was cut off."""
+    """A last line without a line end: a comment is kept, a data row was cut off (a phone dying while writing)
+    and is dropped with a warning: its last cell may be incomplete although it still reads as a number."""
     tail_start = int(layout.newlines[-1]) + 1
     tail = data[tail_start:].strip()
     if not tail:
@@ -128,5 +130,7 @@ def _check_tail(data: bytes, layout: FileLayout, file: str) -> None:
     if tail.startswith(b"#"):
         layout.comments.append(DataComment(line_no, layout.row_count, decode(tail)))
         return
-    message = "the last line is cut off: the file looks truncated (the row is not imported)"
-    raise TelemetryFormatError(file, message, line_no)
+    layout.warnings.append(
+        f"{file}, line {line_no}: the last row is cut off (the file looks truncated); every complete row "
+        "was imported, that one was dropped"
+    )

@@ -23,9 +23,11 @@ _FIRST_LINE = re.compile(
 _POINT = re.compile(
     rf"^\s*(?P<lat>{_NUMBER})\s*,\s*(?P<lon>{_NUMBER})\s*(?:@\s*(?P<heading>{_NUMBER})\s*(?:deg)?)?\s*$", re.IGNORECASE
 )
-# Digit counts are bounded so that a damaged line cannot make an integer no database column holds.
-_DURATION = r"(?:(?P<hours>\d{1,4}):)?(?P<minutes>\d{1,4}):(?P<seconds>\d{1,2})(?:\.(?P<fraction>\d{1,9}))?"
+# Digit counts are bounded so that a damaged line cannot make an integer no database column holds; seconds
+# always have two digits, so a line cut after "00:01:4" is unreadable rather than a lap of 1:04.
+_DURATION = r"(?:(?P<hours>\d{1,4}):)?(?P<minutes>\d{1,4}):(?P<seconds>\d{2})(?:\.(?P<fraction>\d{1,9}))?"
 _LAP = re.compile(rf"^Lap\s+(?P<number>\d{{1,6}})\s*:\s*{_DURATION}\s*$", re.IGNORECASE)
+_LAP_LIKE = re.compile(r"^Lap(?:\s*(?P<number>\d{1,6})(?!\d))?(?![a-z])", re.IGNORECASE)  # for lines _LAP refuses
 _SECTOR = re.compile(rf"^Sector\s+(?P<number>\d{{1,6}})\s*:\s*{_DURATION}(?:\s+.*)?$", re.IGNORECASE)
 _START_POINT = re.compile(r"^Start Point\s*:\s*(?P<point>.*)$", re.IGNORECASE)
 _SPLIT_POINT = re.compile(r"^Split Point\s*(?P<number>\d*)$", re.IGNORECASE)
@@ -36,6 +38,7 @@ _FILE_NAME = re.compile(
     re.IGNORECASE,
 )
 _BEST_LAP_SUFFIX = re.compile(r"^(?P<track>.*?)\s+-\s+(?P<minutes>\d{1,4})\.(?P<seconds>\d{2})\.(?P<millis>\d{3})$")
+UNREADABLE_LAP = "lap_unreadable"  # a "# Lap N:" line whose time cannot be read: the lap is timed otherwise
 _EVENT_KINDS = {"pit lane entry": "pit_entry", "pit lane exit": "pit_exit", "session end": "session_end"}
 
 
@@ -149,6 +152,10 @@ def data_comment(text: str, row_index: int, line_no: int) -> LapMarker | DataEve
     lap = _LAP.match(text)
     if lap is not None:
         return LapMarker(int(lap["number"]), parse_duration_ms(lap), row_index, line_no)
+    damaged_lap = _LAP_LIKE.match(text)
+    if damaged_lap is not None:
+        number = int(damaged_lap["number"]) if damaged_lap["number"] else None
+        return DataEvent(UNREADABLE_LAP, row_index, line_no, text, number=number)
     sector = _SECTOR.match(text)
     if sector is not None:
         return DataEvent(

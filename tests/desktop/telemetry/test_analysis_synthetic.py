@@ -167,9 +167,9 @@ def test_laps_from_the_start_finish_line_when_the_file_has_no_lap_lines() -> Non
     assert session.laps[-1].is_inlap and session.laps[0].is_outlap
 
 
-def test_no_line_and_no_lap_lines_gives_one_untimed_lap() -> None:
+def test_no_line_no_lap_lines_and_no_lap_column_gives_one_untimed_lap() -> None:
     raw = raw_of(laps=2, gps_hz=1, seed=5)
-    bare = replace(raw, lap_markers=[], metadata=replace(raw.metadata, start_finish=None))
+    bare = replace(raw, lap_markers=[], lap_column=None, metadata=replace(raw.metadata, start_finish=None))
     session = analyse(bare)
     assert len(session.laps) == 1
     lap = session.laps[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from reader_snippets import METRIC_ROWS, header_of, trackaddict_file
 
@@ -70,10 +71,11 @@ def test_missing_file_is_a_format_error_naming_it(tmp_path: Path) -> None:
     assert caught.value.file == "Log-20220531-085930 Gone.csv" and "cannot read the file" in caught.value.message
 
 
-def test_truncated_last_row_names_its_line() -> None:
+def test_truncated_last_row_is_dropped_with_its_line() -> None:
     data = trackaddict_file(tail=())[:-25]  # the phone died while writing the last row
-    error = error_of(data)
-    assert error.line == ROW_LINE + 2 and "truncated" in error.message
+    session = read_bytes(data, "x.csv")
+    assert session.row_count == 2 and list(session.time_s) == [0.0, 0.05]
+    assert any(w.startswith(f"x.csv, line {ROW_LINE + 2}: the last row is cut off") for w in session.warnings)
 
 
 def test_complete_rows_without_session_end_import_with_a_warning() -> None:
@@ -101,35 +103,61 @@ def test_missing_time_column_names_the_header_line() -> None:
         (METRIC_ROWS[1].replace("0.050,", "0.050x,", 1), "column 'Time': '0.050x' is not a number"),
     ],
 )
-def test_bad_row_names_line_and_column(bad_row: str, message: str) -> None:
-    error = error_of(trackaddict_file(rows=[METRIC_ROWS[0], bad_row, METRIC_ROWS[2]]))
+def test_bad_row_is_dropped_and_named_by_line_and_column(bad_row: str, message: str) -> None:
+    session = read_bytes(trackaddict_file(rows=[METRIC_ROWS[0], bad_row, METRIC_ROWS[2]]), "x.csv")
+    assert list(session.time_s) == [0.0, 0.1]
+    assert session.warnings[0] == f"x.csv, line {ROW_LINE + 1}: {message}; the row was dropped"
+
+
+def test_bad_row_after_comment_lines_has_the_right_line_and_comments_keep_their_rows() -> None:
+    rows = [METRIC_ROWS[0], "1.0,oops", "# Lap 0: 00:00:01.000", "", "# Pit Lane Entry", METRIC_ROWS[1], "2,oops",
+            METRIC_ROWS[2]]  # fmt: skip
+    session = read_bytes(trackaddict_file(rows=rows), "x.csv")
+    where = [w.split(":")[0] for w in session.warnings[:2]]
+    assert where == [f"x.csv, line {ROW_LINE + 1}", f"x.csv, line {ROW_LINE + 6}"]
+    assert session.row_count == 3 and session.lap_markers[0].row_index == 1
+    assert [(e.kind, e.row_index) for e in session.events] == [("pit_entry", 1), ("session_end", 3)]
+
+
+def test_a_mostly_damaged_file_is_refused_naming_the_first_bad_line() -> None:
+    rows = [METRIC_ROWS[0], "x" * 30, "# Lap 0: 00:00:01.000", "\x00" * 50, "a,b,c", METRIC_ROWS[2]]
+    error = error_of(trackaddict_file(rows=rows))
     assert error.line == ROW_LINE + 1
-    assert error.message == message
+    assert error.message.startswith("3 of 5 data rows are damaged, the first one: row has 1 fields")
 
 
-def test_bad_row_after_comment_lines_has_the_right_line() -> None:
-    rows = [METRIC_ROWS[0], "# Lap 0: 00:00:01.000", "", "# Pit Lane Entry", METRIC_ROWS[1], "1.0,oops"]
+def test_time_that_really_goes_backwards_names_the_line() -> None:
+    rows = [*METRIC_ROWS, "# Lap 0: 00:00:01.000", *METRIC_ROWS]  # two recordings glued together
     error = error_of(trackaddict_file(rows=rows))
-    assert error.line == ROW_LINE + 5
+    assert error.line == ROW_LINE + 4
+    assert error.message == "Time goes backwards: 0.000 s after 0.100 s"
 
 
-def test_decreasing_time_names_the_line() -> None:
-    rows = [METRIC_ROWS[0], METRIC_ROWS[2], "# Lap 0: 00:00:01.000", METRIC_ROWS[1]]
-    error = error_of(trackaddict_file(rows=rows))
-    assert error.line == ROW_LINE + 3
-    assert error.message == "Time goes backwards: 0.050 s after 0.100 s"
+def test_one_row_out_of_time_order_is_dropped() -> None:
+    spike = METRIC_ROWS[1].replace("0.050,", "9.050,", 1)
+    rows = [METRIC_ROWS[0], spike, METRIC_ROWS[2], METRIC_ROWS[2].replace("0.100,", "0.150,", 1)]
+    session = read_bytes(trackaddict_file(rows=rows), "x.csv")
+    assert list(session.time_s) == [0.0, 0.1, 0.15]
+    assert session.warnings[0] == (
+        f"x.csv, line {ROW_LINE + 1}: Time 9.050 s is out of order next to 0.000 s; the row was dropped"
+    )
 
 
-def test_lap_that_is_not_a_whole_number() -> None:
+def test_lap_that_is_not_a_whole_number_drops_the_row() -> None:
     row = METRIC_ROWS[2].replace(",0,0,0,1,", ",1.5,0,0,1,", 1)
-    error = error_of(trackaddict_file(rows=[METRIC_ROWS[0], METRIC_ROWS[1], row]))
-    assert error.line == ROW_LINE + 2 and error.message == "column 'Lap': 1.5 is not a lap number"
+    session = read_bytes(trackaddict_file(rows=[METRIC_ROWS[0], METRIC_ROWS[1], row]), "x.csv")
+    assert session.row_count == 2 and list(session.lap_column) == [0, 0]
+    expected = f"x.csv, line {ROW_LINE + 2}: column 'Lap': 1.5 is not a lap number; the row was dropped"
+    assert session.warnings[0] == expected
 
 
-def test_position_outside_the_globe() -> None:
+def test_position_outside_the_globe_drops_the_row() -> None:
     row = METRIC_ROWS[2].replace("51.9993290", "91.9993290")
-    error = error_of(trackaddict_file(rows=[METRIC_ROWS[0], METRIC_ROWS[1], row]))
-    assert error.line == ROW_LINE + 2 and error.message == "column 'Latitude': 91.999329 is outside -90..90 degrees"
+    session = read_bytes(trackaddict_file(rows=[METRIC_ROWS[0], METRIC_ROWS[1], row]), "x.csv")
+    assert session.row_count == 2 and np.all(np.abs(session.lat) <= 90)
+    assert session.warnings[0] == (
+        f"x.csv, line {ROW_LINE + 2}: column 'Latitude': 91.999329 is outside -90..90 degrees; the row was dropped"
+    )
 
 
 def test_header_without_rows_and_comments_only() -> None:
@@ -138,12 +166,14 @@ def test_header_without_rows_and_comments_only() -> None:
     assert "no column header" in error.message
 
 
-def test_error_in_a_large_file_names_the_earliest_bad_line(trackaddict_samples: Path) -> None:
+def test_damaged_rows_of_a_large_file_are_warned_in_line_order(trackaddict_samples: Path) -> None:
     lines = (trackaddict_samples / "sample_01.csv").read_bytes().split(b"\n")
     lines[20000] = lines[20000].replace(b",", b";", 1)
     lines[9000] = lines[9000][:-3] + b"x.0"
-    error = error_of(b"\n".join(lines), "sample_01.csv")
-    assert error.line == 9001 and "is not a number" in error.message
+    session = read_bytes(b"\n".join(lines), "sample_01.csv")
+    assert session.row_count == 25198 - 2
+    assert [w.split(":")[0] for w in session.warnings] == ["sample_01.csv, line 9001", "sample_01.csv, line 20001"]
+    assert "is not a number" in session.warnings[0] and "row has 19 fields" in session.warnings[1]
 
 
 def test_a_new_reader_is_one_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

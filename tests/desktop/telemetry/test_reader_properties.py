@@ -13,6 +13,7 @@ from reader_snippets import header_of
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
 from racetrace_desktop.telemetry.formats import numeric_rows, read_bytes
 from racetrace_desktop.telemetry.formats.numeric_rows import parse_exact, parse_fast
+from racetrace_desktop.telemetry.model import RawSession
 
 # Unknown, unit-less or SI columns: their values must come back exactly as float(text).
 FREE_COLUMNS = ["Sensor A", "Sensor B (m)", "Load (%)", "Yaw Rate (deg)", "Counter"]
@@ -163,8 +164,42 @@ def test_truncated_real_file_raises_only_format_errors(real_file: bytes, where: 
     read_or_clean_error(real_file[: int(where * len(real_file))])
 
 
-def test_truncation_inside_the_last_row_is_reported_not_dropped(real_file: bytes) -> None:
+def test_truncation_inside_the_last_row_drops_only_that_row_with_a_warning(real_file: bytes) -> None:
+    whole = read_bytes(real_file, "whole.csv")
     cut = real_file[: real_file.rindex(b"\n# Session End") - 4]
-    with pytest.raises(TelemetryFormatError) as caught:
-        read_bytes(cut, "damaged.csv")
-    assert caught.value.line == 58 and "truncated" in caught.value.message
+    session = read_bytes(cut, "damaged.csv")
+    assert session.row_count == whole.row_count - 1
+    assert any(w.startswith("damaged.csv, line 58: the last row is cut off") for w in session.warnings)
+
+
+@pytest.fixture(scope="module")
+def s1_lines(trackaddict_samples: Path) -> list[bytes]:
+    return (trackaddict_samples / "sample_01.csv").read_bytes().split(b"\n")
+
+
+@pytest.fixture(scope="module")
+def s1_whole(trackaddict_samples: Path) -> RawSession:
+    return read_bytes((trackaddict_samples / "sample_01.csv").read_bytes(), "sample_01.csv")
+
+
+NOT_A_NUMBER = st.text(alphabet="x?*abc-+ .e", min_size=1, max_size=6).filter(
+    lambda text: not numeric_rows._NUMBER.fullmatch(text.encode())
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(line_at=st.integers(10, 25190), column=st.integers(0, 19), garbage=NOT_A_NUMBER)
+def test_one_damaged_cell_anywhere_drops_exactly_its_row(
+    s1_lines: list[bytes], s1_whole: RawSession, line_at: int, column: int, garbage: str
+) -> None:
+    lines = list(s1_lines)
+    while lines[line_at].startswith(b"#") or not lines[line_at]:
+        line_at += 1
+    fields = lines[line_at].split(b",")
+    fields[column] = garbage.encode()
+    lines[line_at] = b",".join(fields)
+    session = read_bytes(b"\n".join(lines), "sample_01.csv")
+    assert session.row_count == s1_whole.row_count - 1
+    assert session.warnings[0].startswith(f"sample_01.csv, line {line_at + 1}: ")
+    assert session.warnings[0].endswith("; the row was dropped")
+    assert [m.duration_ms for m in session.lap_markers] == [m.duration_ms for m in s1_whole.lap_markers]

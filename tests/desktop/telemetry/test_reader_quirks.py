@@ -259,9 +259,16 @@ def test_a_comment_after_every_row() -> None:
     assert pits[-1].line_no == 3 + 2 * 3000
 
 
-def test_damaged_lap_lines_are_kept_as_other_events() -> None:
+def test_damaged_lap_lines_are_kept_as_unreadable_laps_with_a_warning() -> None:
     rows = [METRIC_ROWS[0], "# Lap 99999999999999999999: 00:01:00.000", METRIC_ROWS[1],
-            "# Lap 1: 99999999999999:00:00.000", METRIC_ROWS[2]]
+            "# Lap 1: 99999999999999:00:00.000", METRIC_ROWS[2], "# Laptop battery low"]
     session = read_bytes(trackaddict_file(rows=rows), "x.csv")
     assert session.lap_markers == []
-    assert [e.kind for e in session.events] == ["other", "other", "session_end"]
+    kinds = [(e.kind, e.number) for e in session.events]
+    assert kinds == [("lap_unreadable", None), ("lap_unreadable", 1), ("other", None), ("session_end", None)]
+    assert session.warnings == [
+        "x.csv, line 5: cannot read the lap time in '# Lap 99999999999999999999: 00:01:00.000'; "
+        "that lap is timed from its start/finish crossing instead",
+        "x.csv, line 7: cannot read the lap time in '# Lap 1: 99999999999999:00:00.000'; "
+        "lap 1 is timed from its start/finish crossing instead",
+    ]
