@@ -1,0 +1,59 @@
+"""A GPS receiver's errors as real receivers make them, for judging delta-T against ground truth.
+
+Position error is mostly *drift*: metres of slow wander, correlated over seconds, not independent per fix. Each
+axis is a random walk smoothed over `smoothing_s` and high-passed over `highpass_s` (a receiver does not stay
+metres off for minutes), scaled to `drift_rms_m`; a little white noise per fix sits on top. Doppler speed is far
+more accurate than position: white noise of `speed_noise_mps`. `offset_m` displaces every fix by a constant
+vector, as another device or another day does. The receiver states an accuracy near its true error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+_STEP_S = 0.1
+
+
+@dataclass(frozen=True)
+class ReceiverModel:
+    drift_rms_m: float = 1.5  # per axis
+    smoothing_s: float = 8.0
+    highpass_s: float = 80.0
+    white_noise_m: float = 0.15  # per axis, independent per fix
+    speed_noise_mps: float = 0.1
+    heading_noise_deg: float = 0.4
+    offset_m: tuple[float, float] = (0.0, 0.0)  # constant (east, north) displacement of every fix
+
+    @property
+    def stated_accuracy_m(self) -> float:
+        """The horizontal accuracy the receiver reports: its 1-sigma radial error."""
+        return float(np.hypot(1.0, 1.0) * np.hypot(self.drift_rms_m, self.white_noise_m))
+
+
+def position_errors(model: ReceiverModel, times: np.ndarray,
+                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(east, north) error in metres at each fix time."""
+    return tuple(_drift(model, times, rng) + rng.normal(0.0, model.white_noise_m, times.size) + offset
+                 for offset in model.offset_m)  # type: ignore[return-value]
+
+
+def _drift(model: ReceiverModel, times: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    if times.size == 0 or model.drift_rms_m <= 0:
+        return np.zeros(times.size)
+    pad = model.highpass_s
+    grid = np.arange(float(times.min()) - pad, float(times.max()) + pad + _STEP_S, _STEP_S)
+    walk = np.cumsum(rng.standard_normal(grid.size))
+    smooth = _moving_average(walk, model.smoothing_s)
+    drift = smooth - _moving_average(smooth, model.highpass_s)
+    inner = drift[int(pad / _STEP_S):-int(pad / _STEP_S) or None]
+    rms = float(np.sqrt(np.mean(inner**2))) or 1.0
+    return np.interp(times, grid, drift * model.drift_rms_m / rms)
+
+
+def _moving_average(values: np.ndarray, window_s: float) -> np.ndarray:
+    width = max(round(window_s / _STEP_S) | 1, 1)
+    padded = np.pad(values, width // 2, mode="edge")
+    cumulative = np.concatenate(([0.0], np.cumsum(padded)))
+    return (cumulative[width:] - cumulative[:-width]) / width
