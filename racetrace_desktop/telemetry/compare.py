@@ -19,16 +19,25 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .compare_align import LapTrack, RefPath, coarse_prior, gate_crossing, lap_track, monotonic_pairs, project
+from .compare_fusion import fused_track
 from .geo import LocalFrame
 from .model import Lap, LapData
 
-METHODS = ("projection", "sectors", "distance", "raw")
+METHODS = ("doppler", "projection", "sectors", "distance", "raw")
 MAX_FIX_GAP_S = 2.0
 OFFSET_MIN_M = 1.0  # a fitted offset smaller than this is line difference, not a GPS offset
 _GATE_HALF_WIDTH_M = 30.0
 _OFFSET_SUBSAMPLE = 3
 _WELL_MATCHED = 0.8  # fraction of fixes placed on the reference path below which the lap-wide search is tried
 _SIMILAR_LENGTH = 0.03
+_HIGH_PASS_STEP_M = 2.0
+_SHARP_FIT_AGREEMENT_M = 2.0
+
+
+def line_high_pass_m(fix_interval_s: float) -> float:
+    """Window of the offset fit's high-pass: short at 10 Hz, where the integrated path is exact to decimetres;
+    longer at 1 Hz, where it is less sure between fixes (chosen by bench_delta_accuracy)."""
+    return 35.0 + 35.0 * min(fix_interval_s, 2.0)
 
 
 @dataclass(frozen=True)
@@ -89,14 +98,15 @@ class CompareResult:
 
 
 def compare_laps(laps: list[CompareLap], reference_key: str | None = None, spacing_m: float = 1.0,
-                 channels: list[str] | None = None, num_sectors: int = 3, method: str = "projection",
+                 channels: list[str] | None = None, num_sectors: int = 3, method: str = "doppler",
                  remove_offsets: bool = True) -> CompareResult:
     """Align `laps` to the reference (default: the fastest valid lap) and resample them on one distance grid."""
     _check_input(laps, method, spacing_m)
     ref_lap = _reference(laps, reference_key)
     frame = _frame(ref_lap)
-    tracks = {lap.key: lap_track(lap.data, lap.lap_time_ms, lap.length_m, frame) for lap in laps}
-    for key, track in tracks.items():
+    gps = {lap.key: lap_track(lap.data, lap.lap_time_ms, lap.length_m, frame) for lap in laps}
+    tracks = {lap.key: _aligned_track(lap, gps[lap.key], frame, method) for lap in laps}
+    for key, track in gps.items():
         if not track.length_m > 0:
             raise ValueError(f"lap {key} covers no distance and cannot be placed on a distance axis")
     ref = tracks[ref_lap.key]
@@ -109,11 +119,18 @@ def compare_laps(laps: list[CompareLap], reference_key: str | None = None, spaci
     for lap in laps:
         other_recording = lap.key != ref_lap.key and lap.source != ref_lap.source
         _add_lap(result, lap, tracks[lap.key], ref, path, bounds, grid, channels, method,
-                 remove_offsets and other_recording)
+                 remove_offsets and (other_recording or method == "doppler"), gps[lap.key].fix_t)
     for key in result.keys:
         result.delta_s[key] = result.time_s[key] - result.time_s[ref_lap.key]
     _check_gates(result, tracks, path, bounds, ref_lap.key)
     return result
+
+
+def _aligned_track(lap: CompareLap, gps: LapTrack, frame: LocalFrame, method: str) -> LapTrack:
+    """What a lap is aligned by: its GPS fixes, or for "doppler" its integrated velocity placed by them."""
+    if method != "doppler":
+        return gps
+    return fused_track(lap.data, lap.lap_time_ms, lap.length_m, frame) or gps
 
 
 def _check_input(laps: list[CompareLap], method: str, spacing_m: float) -> None:
@@ -160,7 +177,7 @@ def _grid_latlon(path: RefPath, grid: np.ndarray, frame: LocalFrame) -> tuple[np
 
 def _add_lap(result: CompareResult, lap: CompareLap, track: LapTrack, ref: LapTrack, path: RefPath,
              bounds: list[float], grid: np.ndarray, channels: list[str] | None, method: str,
-             remove_offset: bool) -> None:
+             remove_offset: bool, gps_fix_t: np.ndarray) -> None:
     own, on_ref, offset = _alignment(result, lap.key, track, ref, path, bounds, method, remove_offset)
     s_rows = np.interp(track.d, own, on_ref) if method != "raw" else track.d.copy()
     inside = (s_rows > 0) & (s_rows < (ref.length_m if method != "raw" else np.inf)) & (track.t > 0)
@@ -173,8 +190,8 @@ def _add_lap(result: CompareResult, lap: CompareLap, track: LapTrack, ref: LapTr
     result.offset_m[lap.key] = offset
     result.channels[lap.key] = _resample_channels(lap.data, np.isfinite(lap.data.time_s)
                                                   & np.isfinite(lap.data.distance_m), s_rows, grid, channels)
-    fix_s = np.interp(track.fix_d, own, on_ref) if method != "raw" else track.fix_d
-    result.gps_gap[lap.key] = _gps_gaps(fix_s, track.fix_t, grid, track.lap_time_s)
+    fix_s = np.interp(gps_fix_t, t_curve[first], s_curve)
+    result.gps_gap[lap.key] = _gps_gaps(fix_s, gps_fix_t, grid, track.lap_time_s)
 
 
 def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, path: RefPath,
@@ -187,7 +204,11 @@ def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, 
     if track.fix_x.size < 2 or path.d.size < 2:
         result.warnings.append(f"{key}: no GPS positions; aligned by scaling its distance")
         return *scale_pairs, (0.0, 0.0)
-    offset = _gps_offset(track, path, ref.length_m) if remove_offset else (0.0, 0.0)
+    if method == "doppler":  # each lap's placement is a lap-mean of drifting fixes: register it to the reference
+        window = line_high_pass_m(track.fix_interval_s)
+        offset = _gps_offset(track, path, ref.length_m, 0.0, window) if remove_offset else (0.0, 0.0)
+    else:
+        offset = _gps_offset(track, path, ref.length_m) if remove_offset else (0.0, 0.0)
     if method == "sectors":
         window = max(60.0, 0.03 * ref.length_m)
         own, on_ref = [], []
@@ -209,24 +230,56 @@ def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, 
     return *monotonic_pairs(track.fix_d, s, track.length_m, ref.length_m), offset
 
 
-def _gps_offset(track: LapTrack, path: RefPath, ref_length: float) -> tuple[float, float]:
+def _gps_offset(track: LapTrack, path: RefPath, ref_length: float, min_m: float = OFFSET_MIN_M,
+                high_pass_m: float | None = None) -> tuple[float, float]:
     """A constant displacement between two receivers or days, by least squares on the signed lateral distances:
     lateral_j = n_j . offset + line_j, where the path normals n_j point every way round a circuit and the
-    driver's line differences line_j average out. Small results are just different lines and are ignored."""
+    driver's line differences line_j average out. Small results are just different lines and are ignored.
+
+    With `high_pass_m` only the parts of both sides that change within that distance are fitted: a driver's
+    line drifts over hundreds of metres, while a displacement turns with the track through every corner."""
     proj = project(track, path, ref_length, every=_OFFSET_SUBSAMPLE)
     ok = np.isfinite(proj.s)
     if ok.sum() < 20:
         return 0.0, 0.0
     n = np.stack((proj.normal_x[ok], proj.normal_y[ok]), axis=1)
-    lateral = proj.lateral[ok]
+    offset = _lateral_fit(n, proj.lateral[ok])
+    if offset is None:
+        return 0.0, 0.0
+    if high_pass_m is not None:
+        sharp = _lateral_fit(*_high_passed(proj.s[ok], n, proj.lateral[ok], high_pass_m))
+        # The sharp fit has little signal; far from the whole-lap fit it is fitting line differences instead.
+        if sharp is not None and np.hypot(*(sharp - offset)) <= _SHARP_FIT_AGREEMENT_M:
+            offset = sharp
+    ox, oy = float(offset[0]), float(offset[1])
+    return (ox, oy) if np.hypot(ox, oy) >= min_m else (0.0, 0.0)
+
+
+def _lateral_fit(n: np.ndarray, lateral: np.ndarray) -> np.ndarray | None:
+    """Least-squares offset from normals and lateral distances; None when the normals cannot determine it."""
     for _ in range(2):  # refit without the points the first fit explains worst (off-line moments)
         offset, *_ = np.linalg.lstsq(n, lateral, rcond=None)
         keep = np.abs(lateral - n @ offset) <= max(2.5 * float(np.std(lateral - n @ offset)), 0.5)
         n, lateral = n[keep], lateral[keep]
-    if np.linalg.cond(n.T @ n) > 50:  # normals all alike: the offset is not observable
-        return 0.0, 0.0
-    ox, oy = float(offset[0]), float(offset[1])
-    return (ox, oy) if np.hypot(ox, oy) >= OFFSET_MIN_M else (0.0, 0.0)
+    normal = n.T @ n
+    if not np.all(np.isfinite(normal)) or np.linalg.cond(normal / max(float(np.trace(normal)), 1e-12)) > 50:
+        return None  # normals all alike: the offset is not observable
+    return np.asarray(offset, dtype=np.float64)
+
+
+def _high_passed(s: np.ndarray, n: np.ndarray, lateral: np.ndarray,
+                 window_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Normals and lateral distances on an even 2 m grid of reference distance, minus their moving average."""
+    order = np.argsort(s, kind="stable")
+    grid = np.arange(s[order[0]], s[order[-1]], _HIGH_PASS_STEP_M)
+    width = max(round(window_m / _HIGH_PASS_STEP_M) | 1, 3)
+
+    def high_pass(values: np.ndarray) -> np.ndarray:
+        even = np.interp(grid, s[order], values[order])
+        cumulative = np.concatenate(([0.0], np.cumsum(np.pad(even, width // 2, mode="edge"))))
+        return even - (cumulative[width:] - cumulative[:-width]) / width
+
+    return np.stack((high_pass(n[:, 0]), high_pass(n[:, 1])), axis=1), high_pass(lateral)
 
 
 def _resample_channels(data: LapData, ok: np.ndarray, s_rows: np.ndarray, grid: np.ndarray,

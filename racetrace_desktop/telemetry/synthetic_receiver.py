@@ -3,7 +3,8 @@
 Position error is mostly *drift*: metres of slow wander, correlated over seconds, not independent per fix. Each
 axis is a random walk smoothed over `smoothing_s` and high-passed over `highpass_s` (a receiver does not stay
 metres off for minutes), scaled to `drift_rms_m`; a little white noise per fix sits on top. Doppler speed is far
-more accurate than position: white noise of `speed_noise_mps`. `offset_m` displaces every fix by a constant
+more accurate than position: white noise of `speed_noise_mps` on each axis of the velocity, which makes the
+course as accurate as the speed (its error is speed noise / speed). `offset_m` displaces every fix by a constant
 vector, as another device or another day does. The receiver states an accuracy near its true error.
 """
 
@@ -23,7 +24,6 @@ class ReceiverModel:
     highpass_s: float = 80.0
     white_noise_m: float = 0.15  # per axis, independent per fix
     speed_noise_mps: float = 0.1
-    heading_noise_deg: float = 0.4
     offset_m: tuple[float, float] = (0.0, 0.0)  # constant (east, north) displacement of every fix
 
     @property
@@ -37,6 +37,16 @@ def position_errors(model: ReceiverModel, times: np.ndarray,
     """(east, north) error in metres at each fix time."""
     return tuple(_drift(model, times, rng) + rng.normal(0.0, model.white_noise_m, times.size) + offset
                  for offset in model.offset_m)  # type: ignore[return-value]
+
+
+def velocity_readings(model: ReceiverModel, east_mps: np.ndarray, north_mps: np.ndarray,
+                      rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(speed m/s, course degrees) measured from the true velocity, course -1 when (nearly) standing."""
+    ve = east_mps + rng.normal(0.0, model.speed_noise_mps, east_mps.size)
+    vn = north_mps + rng.normal(0.0, model.speed_noise_mps, north_mps.size)
+    speed = np.hypot(ve, vn)
+    course = np.mod(np.degrees(np.arctan2(ve, vn)), 360.0)
+    return speed, np.where(speed < 0.3, -1.0, course)
 
 
 def _drift(model: ReceiverModel, times: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .geo import LocalFrame
 from .synthetic_drive import Drive, G
-from .synthetic_receiver import ReceiverModel, position_errors
+from .synthetic_receiver import ReceiverModel, position_errors, velocity_readings
 
 _GEAR_KMH_PER_1000RPM = np.array([11.5, 17.0, 23.0, 29.0, 35.0, 41.0])
 _SHIFT_RPM = 7200.0
@@ -89,9 +89,9 @@ def _receiver_fix_values(drive: Drive, times: np.ndarray, frame: LocalFrame, rec
     n = times.size
     ex, ey = position_errors(receiver, times, rng)
     lat, lon = frame.to_latlon(drive.at_times(times, drive.x) + ex, drive.at_times(times, drive.y) + ey)
-    speed = np.maximum(drive.at_times(times, drive.speed) + rng.normal(0, receiver.speed_noise_mps, n), 0.0)
-    heading = np.degrees(drive.at_times(times, drive.heading)) + rng.normal(0, receiver.heading_noise_deg, n)
-    heading = np.where(speed < 0.3, -1.0, np.mod(heading, 360.0))
+    true_speed, true_heading = drive.at_times(times, drive.speed), drive.at_times(times, drive.heading)
+    speed, heading = velocity_readings(receiver, true_speed * np.sin(true_heading), true_speed * np.cos(true_heading),
+                                       rng)
     accuracy = np.round(receiver.stated_accuracy_m * rng.uniform(0.85, 1.15, n), 1)
     sigma = drive.at_times(times, drive.sigma)
     altitude = 85 + 6 * np.sin(sigma / 600.0) + 2 * np.sin(sigma / 170.0 + 1) + rng.normal(0, 0.3, n)
