@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .compare_align import LapTrack, RefPath, coarse_prior, gate_crossing, lap_track, monotonic_pairs, project
-from .compare_fusion import fused_track
+from .compare_fusion import fused_track, stated_accuracy_m
+from .compare_sigma import PlaceError, delta_sigma
 from .geo import LocalFrame
 from .model import Lap, LapData
 
@@ -87,6 +88,8 @@ class CompareResult:
     sector_boundaries_m: list[float]
     gate_checks: list[GateCheck]
     warnings: list[str] = field(default_factory=list)
+    delta_sigma_s: dict[str, np.ndarray] = field(default_factory=dict)  # 1-sigma uncertainty of delta_s, seconds
+    registration_residual_m: dict[str, float] = field(default_factory=dict)  # RMS lateral distance to the reference
 
     @property
     def max_gate_error_s(self) -> float | None:
@@ -123,7 +126,28 @@ def compare_laps(laps: list[CompareLap], reference_key: str | None = None, spaci
     for key in result.keys:
         result.delta_s[key] = result.time_s[key] - result.time_s[ref_lap.key]
     _check_gates(result, tracks, path, bounds, ref_lap.key)
+    _add_sigmas(result, laps, gps, tracks, method)
     return result
+
+
+def _add_sigmas(result: CompareResult, laps: list[CompareLap], gps: dict[str, LapTrack],
+                tracks: dict[str, LapTrack], method: str) -> None:
+    def place_error(lap: CompareLap) -> tuple[PlaceError, str]:
+        used = method if method != "doppler" or tracks[lap.key] is not gps[lap.key] else "projection"
+        track = gps[lap.key]
+        return PlaceError(stated_accuracy_m(lap.data), track.fix_interval_s,
+                          result.registration_residual_m.get(lap.key, 0.0), track.length_m), used
+
+    ref_error, _ = place_error(next(lap for lap in laps if lap.key == result.reference_key))
+    ref_time = result.time_s[result.reference_key]
+    for lap in laps:
+        if lap.key == result.reference_key:
+            result.delta_sigma_s[lap.key] = np.zeros(result.distance_m.size)
+            continue
+        error, used = place_error(lap)
+        gates = [(c.distance_m, abs(c.error_s)) for c in result.gate_checks
+                 if c.key == lap.key and c.error_s is not None]
+        result.delta_sigma_s[lap.key] = delta_sigma(result.distance_m, ref_time, error, ref_error, used, gates)
 
 
 def _aligned_track(lap: CompareLap, gps: LapTrack, frame: LocalFrame, method: str) -> LapTrack:
@@ -220,7 +244,11 @@ def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, 
                 on_ref.append(b)
         pairs = monotonic_pairs(np.array(own), np.array(on_ref), track.length_m, ref.length_m)
         return *pairs, offset
-    s = project(track, path, ref.length_m, offset).s
+    proj = project(track, path, ref.length_m, offset)
+    s = proj.s
+    matched = np.isfinite(s)
+    if matched.any():
+        result.registration_residual_m[key] = float(np.sqrt(np.mean(proj.lateral[matched] ** 2)))
     if np.isfinite(s).mean() < _WELL_MATCHED or abs(track.length_m / ref.length_m - 1) > _SIMILAR_LENGTH:
         # A lap much longer or shorter than the reference (pit lane, detour, cut): look for it lap-wide first.
         retry = project(track, path, ref.length_m, offset, prior=coarse_prior(track, path, ref.length_m, offset)).s
