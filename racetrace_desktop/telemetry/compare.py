@@ -14,7 +14,7 @@ the interpolated line crossings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -32,6 +32,9 @@ _OFFSET_SUBSAMPLE = 3
 _WELL_MATCHED = 0.8  # fraction of fixes placed on the reference path below which the lap-wide search is tried
 _SIMILAR_LENGTH = 0.03
 _HIGH_PASS_STEP_M = 2.0
+_PLACE_STEP_S = 0.2
+_DOPPLER_WINDOW_M = 30.0
+_PATH_SPACING_M = 2.0
 _SHARP_FIT_AGREEMENT_M = 2.0
 
 
@@ -114,7 +117,7 @@ def compare_laps(laps: list[CompareLap], reference_key: str | None = None, spaci
             raise ValueError(f"lap {key} covers no distance and cannot be placed on a distance axis")
     ref = tracks[ref_lap.key]
     grid = np.linspace(0.0, ref.length_m, int(np.ceil(ref.length_m / spacing_m)) + 1)
-    path = RefPath.of(ref)
+    path = RefPath.of(_thinned(ref, _PATH_SPACING_M) if tracks[ref_lap.key] is not gps[ref_lap.key] else ref)
     bounds = [ref.length_m * j / num_sectors for j in range(1, max(num_sectors, 1))]
     result = CompareResult(ref_lap.key, [lap.key for lap in laps], method, grid, *_grid_latlon(path, grid, frame),
                            {}, {}, {}, {}, {}, {lap.key: lap.lap_time_ms for lap in laps},
@@ -244,18 +247,36 @@ def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, 
                 on_ref.append(b)
         pairs = monotonic_pairs(np.array(own), np.array(on_ref), track.length_m, ref.length_m)
         return *pairs, offset
-    proj = project(track, path, ref.length_m, offset)
+    every, window = _placement(track, method)
+    proj = project(track, path, ref.length_m, offset, window, every)
     s = proj.s
     matched = np.isfinite(s)
     if matched.any():
         result.registration_residual_m[key] = float(np.sqrt(np.mean(proj.lateral[matched] ** 2)))
     if np.isfinite(s).mean() < _WELL_MATCHED or abs(track.length_m / ref.length_m - 1) > _SIMILAR_LENGTH:
         # A lap much longer or shorter than the reference (pit lane, detour, cut): look for it lap-wide first.
-        retry = project(track, path, ref.length_m, offset, prior=coarse_prior(track, path, ref.length_m, offset)).s
+        prior = coarse_prior(track, path, ref.length_m, offset)
+        retry = project(track, path, ref.length_m, offset, every=every, prior=prior).s
         s = retry if np.isfinite(retry).sum() > np.isfinite(s).sum() else s
     if np.isfinite(s).sum() < 0.5 * s.size:
         result.warnings.append(f"{key}: only {np.isfinite(s).sum()} of {s.size} positions matched the reference path")
-    return *monotonic_pairs(track.fix_d, s, track.length_m, ref.length_m), offset
+    return *monotonic_pairs(track.fix_d[::every], s, track.length_m, ref.length_m), offset
+
+
+def _thinned(track: LapTrack, spacing_m: float) -> LapTrack:
+    """The track with positions at least `spacing_m` apart (an integrated path has one at every row)."""
+    keep = np.concatenate(([True], np.diff(np.floor(track.fix_d / spacing_m)) > 0))
+    return replace(track, fix_t=track.fix_t[keep], fix_d=track.fix_d[keep], fix_x=track.fix_x[keep],
+                   fix_y=track.fix_y[keep])
+
+
+def _placement(track: LapTrack, method: str) -> tuple[int, float | None]:
+    """Which positions to project and how far from the expected place to look. An integrated ("doppler") path is
+    smooth and its own distance is sure to metres: a position every ~0.2 s and a narrow window describe it."""
+    if method != "doppler" or track.fix_t.size < 2:
+        return 1, None
+    row_step = float(np.median(np.diff(track.fix_t)))
+    return max(1, round(_PLACE_STEP_S / max(row_step, 1e-3))), _DOPPLER_WINDOW_M
 
 
 def _gps_offset(track: LapTrack, path: RefPath, ref_length: float, min_m: float = OFFSET_MIN_M,
@@ -266,7 +287,9 @@ def _gps_offset(track: LapTrack, path: RefPath, ref_length: float, min_m: float 
 
     With `high_pass_m` only the parts of both sides that change within that distance are fitted: a driver's
     line drifts over hundreds of metres, while a displacement turns with the track through every corner."""
-    proj = project(track, path, ref_length, every=_OFFSET_SUBSAMPLE)
+    every, window = _placement(track, "doppler" if high_pass_m is not None else "")
+    proj = project(track, path, ref_length, every=every * _OFFSET_SUBSAMPLE if every == 1 else every,
+                   window_m=window)
     ok = np.isfinite(proj.s)
     if ok.sum() < 20:
         return 0.0, 0.0
@@ -305,7 +328,8 @@ def _high_passed(s: np.ndarray, n: np.ndarray, lateral: np.ndarray,
     def high_pass(values: np.ndarray) -> np.ndarray:
         even = np.interp(grid, s[order], values[order])
         cumulative = np.concatenate(([0.0], np.cumsum(np.pad(even, width // 2, mode="edge"))))
-        return even - (cumulative[width:] - cumulative[:-width]) / width
+        high: np.ndarray = even - (cumulative[width:] - cumulative[:-width]) / width
+        return high
 
     return np.stack((high_pass(n[:, 0]), high_pass(n[:, 1])), axis=1), high_pass(lateral)
 

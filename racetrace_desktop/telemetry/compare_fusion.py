@@ -81,13 +81,14 @@ def _between_fixes(fix_t: np.ndarray, values: np.ndarray, t: np.ndarray) -> np.n
     """Cubic Hermite through the fix values with secant tangents (Catmull-Rom in time): at 1 Hz it follows a
     speed or course curve through a corner far better than straight lines between the fixes."""
     if fix_t.size < 3:
-        return np.interp(t, fix_t, values)
+        return np.asarray(np.interp(t, fix_t, values), dtype=np.float64)
     slope = np.gradient(values, fix_t)
     i = np.clip(np.searchsorted(fix_t, t, side="right") - 1, 0, fix_t.size - 2)
     h = fix_t[i + 1] - fix_t[i]
     u = np.clip((t - fix_t[i]) / h, 0.0, 1.0)
     h00, h10, h01, h11 = 2 * u**3 - 3 * u**2 + 1, u**3 - 2 * u**2 + u, -2 * u**3 + 3 * u**2, u**3 - u**2
-    return h00 * values[i] + h10 * h * slope[i] + h01 * values[i + 1] + h11 * h * slope[i + 1]
+    curve: np.ndarray = h00 * values[i] + h10 * h * slope[i] + h01 * values[i + 1] + h11 * h * slope[i + 1]
+    return curve
 
 
 def _integral(t: np.ndarray, values: np.ndarray) -> np.ndarray:

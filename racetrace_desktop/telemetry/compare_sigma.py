@@ -44,10 +44,10 @@ class PlaceError:
 def delta_sigma(grid: np.ndarray, ref_time_s: np.ndarray, lap: PlaceError, ref: PlaceError, method: str,
                 gate_errors: list[tuple[float, float]]) -> np.ndarray:
     """1-sigma uncertainty of one lap's delta on `grid`; `gate_errors` are (distance, |trace - split|) pairs."""
-    speed = np.maximum(np.gradient(grid, np.maximum.accumulate(ref_time_s) + 1e-9 * np.arange(grid.size)),
-                       _MIN_SPEED_MPS)
+    speed = np.gradient(grid) / np.maximum(np.gradient(ref_time_s), 1e-6)  # the reference car's, on an even grid
+    speed = np.clip(speed, _MIN_SPEED_MPS, None)
     along = np.hypot(lap.along_m(method), ref.along_m(method))
-    sigma = along / speed
+    sigma: np.ndarray = along / speed
     for distance, error in gate_errors:
         near = np.abs(grid - distance) <= _GATE_REACH_M
         sigma[near] = np.maximum(sigma[near], error)

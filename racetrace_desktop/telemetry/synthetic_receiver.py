@@ -59,7 +59,7 @@ def _drift(model: ReceiverModel, times: np.ndarray, rng: np.random.Generator) ->
     drift = smooth - _moving_average(smooth, model.highpass_s)
     inner = drift[int(pad / _STEP_S):-int(pad / _STEP_S) or None]
     rms = float(np.sqrt(np.mean(inner**2))) or 1.0
-    return np.interp(times, grid, drift * model.drift_rms_m / rms)
+    return np.asarray(np.interp(times, grid, drift * model.drift_rms_m / rms), dtype=np.float64)
 
 
 def _moving_average(values: np.ndarray, window_s: float) -> np.ndarray:
