@@ -14,12 +14,13 @@ the interpolated line crossings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .compare_align import LapTrack, RefPath, coarse_prior, gate_crossing, lap_track, monotonic_pairs, project
-from .compare_fusion import fused_track, stated_accuracy_m
+from .compare_fusion import fused_track, placement, stated_accuracy_m, thinned
+from .compare_registration import LINE_CORRELATION_M, register
 from .compare_sigma import PlaceError, delta_sigma
 from .geo import LocalFrame
 from .model import Lap, LapData
@@ -31,17 +32,7 @@ _GATE_HALF_WIDTH_M = 30.0
 _OFFSET_SUBSAMPLE = 3
 _WELL_MATCHED = 0.8  # fraction of fixes placed on the reference path below which the lap-wide search is tried
 _SIMILAR_LENGTH = 0.03
-_HIGH_PASS_STEP_M = 2.0
-_PLACE_STEP_S = 0.2
-_DOPPLER_WINDOW_M = 30.0
-_PATH_SPACING_M = 2.0
-_SHARP_FIT_AGREEMENT_M = 2.0
-
-
-def line_high_pass_m(fix_interval_s: float) -> float:
-    """Window of the offset fit's high-pass: short at 10 Hz, where the integrated path is exact to decimetres;
-    longer at 1 Hz, where it is less sure between fixes (chosen by bench_delta_accuracy)."""
-    return 35.0 + 35.0 * min(fix_interval_s, 2.0)
+PRIOR_OF_ACCURACY = 0.5  # within a recording two laps' fixes agree to this fraction of the stated accuracy
 
 
 @dataclass(frozen=True)
@@ -92,7 +83,7 @@ class CompareResult:
     gate_checks: list[GateCheck]
     warnings: list[str] = field(default_factory=list)
     delta_sigma_s: dict[str, np.ndarray] = field(default_factory=dict)  # 1-sigma uncertainty of delta_s, seconds
-    registration_residual_m: dict[str, float] = field(default_factory=dict)  # RMS lateral distance to the reference
+    registration_sigma_m: dict[str, float] = field(default_factory=dict)  # place uncertainty from the registration
 
     @property
     def max_gate_error_s(self) -> float | None:
@@ -117,15 +108,17 @@ def compare_laps(laps: list[CompareLap], reference_key: str | None = None, spaci
             raise ValueError(f"lap {key} covers no distance and cannot be placed on a distance axis")
     ref = tracks[ref_lap.key]
     grid = np.linspace(0.0, ref.length_m, int(np.ceil(ref.length_m / spacing_m)) + 1)
-    path = RefPath.of(_thinned(ref, _PATH_SPACING_M) if tracks[ref_lap.key] is not gps[ref_lap.key] else ref)
+    path = RefPath.of(thinned(ref) if tracks[ref_lap.key] is not gps[ref_lap.key] else ref)
     bounds = [ref.length_m * j / num_sectors for j in range(1, max(num_sectors, 1))]
     result = CompareResult(ref_lap.key, [lap.key for lap in laps], method, grid, *_grid_latlon(path, grid, frame),
                            {}, {}, {}, {}, {}, {lap.key: lap.lap_time_ms for lap in laps},
                            {lap.key: lap.label or lap.key for lap in laps}, [*bounds, ref.length_m], [])
     for lap in laps:
         other_recording = lap.key != ref_lap.key and lap.source != ref_lap.source
+        prior = None if other_recording else PRIOR_OF_ACCURACY * float(
+            np.hypot(stated_accuracy_m(lap.data), stated_accuracy_m(ref_lap.data)))
         _add_lap(result, lap, tracks[lap.key], ref, path, bounds, grid, channels, method,
-                 remove_offsets and (other_recording or method == "doppler"), gps[lap.key].fix_t)
+                 remove_offsets and (other_recording or method == "doppler"), gps[lap.key].fix_t, prior)
     for key in result.keys:
         result.delta_s[key] = result.time_s[key] - result.time_s[ref_lap.key]
     _check_gates(result, tracks, path, bounds, ref_lap.key)
@@ -139,7 +132,7 @@ def _add_sigmas(result: CompareResult, laps: list[CompareLap], gps: dict[str, La
         used = method if method != "doppler" or tracks[lap.key] is not gps[lap.key] else "projection"
         track = gps[lap.key]
         return PlaceError(stated_accuracy_m(lap.data), track.fix_interval_s,
-                          result.registration_residual_m.get(lap.key, 0.0), track.length_m), used
+                          result.registration_sigma_m.get(lap.key, 0.0)), used
 
     ref_error, _ = place_error(next(lap for lap in laps if lap.key == result.reference_key))
     ref_time = result.time_s[result.reference_key]
@@ -204,8 +197,8 @@ def _grid_latlon(path: RefPath, grid: np.ndarray, frame: LocalFrame) -> tuple[np
 
 def _add_lap(result: CompareResult, lap: CompareLap, track: LapTrack, ref: LapTrack, path: RefPath,
              bounds: list[float], grid: np.ndarray, channels: list[str] | None, method: str,
-             remove_offset: bool, gps_fix_t: np.ndarray) -> None:
-    own, on_ref, offset = _alignment(result, lap.key, track, ref, path, bounds, method, remove_offset)
+             remove_offset: bool, gps_fix_t: np.ndarray, prior_m: float | None) -> None:
+    own, on_ref, offset = _alignment(result, lap.key, track, ref, path, bounds, method, remove_offset, prior_m)
     s_rows = np.interp(track.d, own, on_ref) if method != "raw" else track.d.copy()
     inside = (s_rows > 0) & (s_rows < (ref.length_m if method != "raw" else np.inf)) & (track.t > 0)
     if method != "raw":
@@ -223,7 +216,7 @@ def _add_lap(result: CompareResult, lap: CompareLap, track: LapTrack, ref: LapTr
 
 def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, path: RefPath,
                bounds: list[float], method: str,
-               remove_offset: bool) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+               remove_offset: bool, prior_m: float | None) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
     """Pairs (own distance, reference distance) and the GPS offset used."""
     scale_pairs = (np.array([0.0, track.length_m]), np.array([0.0, ref.length_m]))
     if method in ("distance", "raw") or track is ref:
@@ -231,11 +224,15 @@ def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, 
     if track.fix_x.size < 2 or path.d.size < 2:
         result.warnings.append(f"{key}: no GPS positions; aligned by scaling its distance")
         return *scale_pairs, (0.0, 0.0)
-    if method == "doppler":  # each lap's placement is a lap-mean of drifting fixes: register it to the reference
-        window = line_high_pass_m(track.fix_interval_s)
-        offset = _gps_offset(track, path, ref.length_m, 0.0, window) if remove_offset else (0.0, 0.0)
-    else:
-        offset = _gps_offset(track, path, ref.length_m) if remove_offset else (0.0, 0.0)
+    every, window = placement(track) if method == "doppler" else (1, None)
+    offset = (0.0, 0.0)
+    if method == "doppler" and remove_offset:  # each lap is placed by its own drifting fixes: register it
+        registration = register(track, path, ref.length_m, every, window, prior_m)
+        if registration is not None:
+            offset = registration.offset_m
+            result.registration_sigma_m[key] = registration.along_sigma_m()
+    elif remove_offset:
+        offset = _gps_offset(track, path, ref.length_m)
     if method == "sectors":
         window = max(60.0, 0.03 * ref.length_m)
         own, on_ref = [], []
@@ -247,12 +244,12 @@ def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, 
                 on_ref.append(b)
         pairs = monotonic_pairs(np.array(own), np.array(on_ref), track.length_m, ref.length_m)
         return *pairs, offset
-    every, window = _placement(track, method)
     proj = project(track, path, ref.length_m, offset, window, every)
     s = proj.s
     matched = np.isfinite(s)
-    if matched.any():
-        result.registration_residual_m[key] = float(np.sqrt(np.mean(proj.lateral[matched] ** 2)))
+    if method != "doppler" and matched.any():  # line differences and drift left: alike over ~150 m stretches
+        residual = float(np.sqrt(np.mean(proj.lateral[matched] ** 2)))
+        result.registration_sigma_m[key] = residual * np.sqrt(min(LINE_CORRELATION_M / ref.length_m, 1.0))
     if np.isfinite(s).mean() < _WELL_MATCHED or abs(track.length_m / ref.length_m - 1) > _SIMILAR_LENGTH:
         # A lap much longer or shorter than the reference (pit lane, detour, cut): look for it lap-wide first.
         prior = coarse_prior(track, path, ref.length_m, offset)
@@ -263,75 +260,24 @@ def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, 
     return *monotonic_pairs(track.fix_d[::every], s, track.length_m, ref.length_m), offset
 
 
-def _thinned(track: LapTrack, spacing_m: float) -> LapTrack:
-    """The track with positions at least `spacing_m` apart (an integrated path has one at every row)."""
-    keep = np.concatenate(([True], np.diff(np.floor(track.fix_d / spacing_m)) > 0))
-    return replace(track, fix_t=track.fix_t[keep], fix_d=track.fix_d[keep], fix_x=track.fix_x[keep],
-                   fix_y=track.fix_y[keep])
-
-
-def _placement(track: LapTrack, method: str) -> tuple[int, float | None]:
-    """Which positions to project and how far from the expected place to look. An integrated ("doppler") path is
-    smooth and its own distance is sure to metres: a position every ~0.2 s and a narrow window describe it."""
-    if method != "doppler" or track.fix_t.size < 2:
-        return 1, None
-    row_step = float(np.median(np.diff(track.fix_t)))
-    return max(1, round(_PLACE_STEP_S / max(row_step, 1e-3))), _DOPPLER_WINDOW_M
-
-
-def _gps_offset(track: LapTrack, path: RefPath, ref_length: float, min_m: float = OFFSET_MIN_M,
-                high_pass_m: float | None = None) -> tuple[float, float]:
+def _gps_offset(track: LapTrack, path: RefPath, ref_length: float) -> tuple[float, float]:
     """A constant displacement between two receivers or days, by least squares on the signed lateral distances:
     lateral_j = n_j . offset + line_j, where the path normals n_j point every way round a circuit and the
-    driver's line differences line_j average out. Small results are just different lines and are ignored.
-
-    With `high_pass_m` only the parts of both sides that change within that distance are fitted: a driver's
-    line drifts over hundreds of metres, while a displacement turns with the track through every corner."""
-    every, window = _placement(track, "doppler" if high_pass_m is not None else "")
-    proj = project(track, path, ref_length, every=every * _OFFSET_SUBSAMPLE if every == 1 else every,
-                   window_m=window)
+    driver's line differences line_j average out. Small results are just different lines and are ignored."""
+    proj = project(track, path, ref_length, every=_OFFSET_SUBSAMPLE)
     ok = np.isfinite(proj.s)
     if ok.sum() < 20:
         return 0.0, 0.0
     n = np.stack((proj.normal_x[ok], proj.normal_y[ok]), axis=1)
-    offset = _lateral_fit(n, proj.lateral[ok])
-    if offset is None:
-        return 0.0, 0.0
-    if high_pass_m is not None:
-        sharp = _lateral_fit(*_high_passed(proj.s[ok], n, proj.lateral[ok], high_pass_m))
-        # The sharp fit has little signal; far from the whole-lap fit it is fitting line differences instead.
-        if sharp is not None and np.hypot(*(sharp - offset)) <= _SHARP_FIT_AGREEMENT_M:
-            offset = sharp
-    ox, oy = float(offset[0]), float(offset[1])
-    return (ox, oy) if np.hypot(ox, oy) >= min_m else (0.0, 0.0)
-
-
-def _lateral_fit(n: np.ndarray, lateral: np.ndarray) -> np.ndarray | None:
-    """Least-squares offset from normals and lateral distances; None when the normals cannot determine it."""
+    lateral = proj.lateral[ok]
     for _ in range(2):  # refit without the points the first fit explains worst (off-line moments)
         offset, *_ = np.linalg.lstsq(n, lateral, rcond=None)
         keep = np.abs(lateral - n @ offset) <= max(2.5 * float(np.std(lateral - n @ offset)), 0.5)
         n, lateral = n[keep], lateral[keep]
-    normal = n.T @ n
-    if not np.all(np.isfinite(normal)) or np.linalg.cond(normal / max(float(np.trace(normal)), 1e-12)) > 50:
-        return None  # normals all alike: the offset is not observable
-    return np.asarray(offset, dtype=np.float64)
-
-
-def _high_passed(s: np.ndarray, n: np.ndarray, lateral: np.ndarray,
-                 window_m: float) -> tuple[np.ndarray, np.ndarray]:
-    """Normals and lateral distances on an even 2 m grid of reference distance, minus their moving average."""
-    order = np.argsort(s, kind="stable")
-    grid = np.arange(s[order[0]], s[order[-1]], _HIGH_PASS_STEP_M)
-    width = max(round(window_m / _HIGH_PASS_STEP_M) | 1, 3)
-
-    def high_pass(values: np.ndarray) -> np.ndarray:
-        even = np.interp(grid, s[order], values[order])
-        cumulative = np.concatenate(([0.0], np.cumsum(np.pad(even, width // 2, mode="edge"))))
-        high: np.ndarray = even - (cumulative[width:] - cumulative[:-width]) / width
-        return high
-
-    return np.stack((high_pass(n[:, 0]), high_pass(n[:, 1])), axis=1), high_pass(lateral)
+    if np.linalg.cond(n.T @ n) > 50:  # normals all alike: the offset is not observable
+        return 0.0, 0.0
+    ox, oy = float(offset[0]), float(offset[1])
+    return (ox, oy) if np.hypot(ox, oy) >= OFFSET_MIN_M else (0.0, 0.0)
 
 
 def _resample_channels(data: LapData, ok: np.ndarray, s_rows: np.ndarray, grid: np.ndarray,

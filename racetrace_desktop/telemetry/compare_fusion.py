@@ -11,6 +11,8 @@ alignment.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .compare_align import LapTrack
@@ -19,6 +21,9 @@ from .model import LapData
 
 _MIN_FIXES = 10
 DEFAULT_ACCURACY_M = 3.0  # a receiver that states no accuracy is taken for a phone
+PLACE_STEP_S = 0.2
+SEARCH_WINDOW_M = 30.0
+PATH_SPACING_M = 2.0  # vertex spacing of a reference path made from an integrated path
 AGREEMENT = 2.0  # the fixes may stray from the integrated path by this many stated accuracies (RMS)
 _MOVING_MPS = 0.3  # below this a receiver's course is meaningless (TrackAddict writes -1)
 
@@ -55,6 +60,20 @@ def fused_track(data: LapData, lap_time_ms: int, length_m: float | None, frame: 
         q *= length_m / end
     length = float(length_m) if length_m else end
     return LapTrack(t, q, t, q, x, y, lap_time, length, float(np.median(np.diff(fix_t))))
+
+
+def thinned(track: LapTrack, spacing_m: float = PATH_SPACING_M) -> LapTrack:
+    """The track with positions at least `spacing_m` apart (an integrated path has one at every row)."""
+    keep = np.concatenate(([True], np.diff(np.floor(track.fix_d / spacing_m)) > 0))
+    return replace(track, fix_t=track.fix_t[keep], fix_d=track.fix_d[keep], fix_x=track.fix_x[keep],
+                   fix_y=track.fix_y[keep])
+
+
+def placement(track: LapTrack) -> tuple[int, float]:
+    """Which positions to project (every how many) and how far from the expected place to look: an integrated
+    path is smooth and its own distance is sure to metres, so a position every ~0.2 s and a narrow window do."""
+    row_step = float(np.median(np.diff(track.fix_t))) if track.fix_t.size > 1 else PLACE_STEP_S
+    return max(1, round(PLACE_STEP_S / max(row_step, 1e-3))), SEARCH_WINDOW_M
 
 
 def stated_accuracy_m(data: LapData) -> float:

@@ -5,8 +5,8 @@ matters most in slow corners. Per lap the place error combines
 - the receiver: its stated accuracy (the `gps_accuracy` channel, else a phone's), scaled by how much of it the
   alignment leaves (the "doppler" alignment averages the drift over the lap; position-based methods keep most),
 - the fix rate: between fixes the path is interpolated, which costs up to a few metres at 1 Hz in corners,
-- the registration residuals: the spread of the lap's lateral distances to the reference path after the offset
-  fit (driving lines and what drift remains), averaged over independent stretches of the lap,
+- the registration: the covariance of the fitted offset (compare_registration), or for position-based methods
+  the spread of the lap's lateral distances to the reference path averaged over independent stretches,
 and the reference lap's own receiver error. Near a sector line whose crossing disagrees with the trace, the
 sigma is at least that disagreement. The delta at the start and finish is exact (pinned), its sigma 0.
 """
@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 # Fraction of the per-axis receiver error left in the place of a lap, by alignment method (bench_delta_accuracy).
-LEFT_OF_RECEIVER_ERROR = {"doppler": 0.25, "projection": 1.0, "sectors": 1.0, "distance": 1.5, "raw": 3.0}
+LEFT_OF_RECEIVER_ERROR = {"doppler": 0.1, "projection": 1.0, "sectors": 1.0, "distance": 1.5, "raw": 3.0}
 INTERPOLATION_M_PER_S = 0.6  # place error per second between fixes
-LINE_CORRELATION_M = 150.0  # driving-line differences are alike over this length
+# The fitted offset covariance counts independent stretches of line difference; they are more alike than that.
+REGISTRATION_SCALE = 1.5
 _MIN_SPEED_MPS = 3.0
 _GATE_REACH_M = 100.0
 
@@ -31,14 +32,12 @@ class PlaceError:
 
     accuracy_m: float  # stated horizontal accuracy, radial 1 sigma
     fix_interval_s: float
-    residual_m: float = 0.0  # RMS lateral residual of the registration (0: not registered)
-    lap_length_m: float = 1.0
+    registration_m: float = 0.0  # 1-sigma place error left by the registration to the reference (0: none)
 
     def along_m(self, method: str) -> float:
         receiver = LEFT_OF_RECEIVER_ERROR.get(method, 1.0) * self.accuracy_m / np.sqrt(2.0)
         interpolation = INTERPOLATION_M_PER_S * max(self.fix_interval_s - 0.1, 0.0)
-        registration = self.residual_m * np.sqrt(min(LINE_CORRELATION_M / max(self.lap_length_m, 1.0), 1.0))
-        return float(np.sqrt(receiver**2 + interpolation**2 + registration**2))
+        return float(np.sqrt(receiver**2 + interpolation**2 + (REGISTRATION_SCALE * self.registration_m) ** 2))
 
 
 def delta_sigma(grid: np.ndarray, ref_time_s: np.ndarray, lap: PlaceError, ref: PlaceError, method: str,
