@@ -24,17 +24,17 @@ LINE_WANDER_M = 1.5
 
 @dataclass(frozen=True)
 class AccuracyCase:
-    name: str
+    name: str  # GPS rate, receiver drift RMS per axis, and whether the compared laps are another recording
     gps_hz: float
     drift_rms_m: float
     cross_recording: bool = False
     laps: int = 4
 
 
-CASES = (AccuracyCase("10 Hz, 1.5 m drift", 10.0, 1.5),
-         AccuracyCase("1 Hz, 2.5 m drift", 1.0, 2.5),
-         AccuracyCase("10 Hz, 1.5 m drift, other recording 2-4 m off", 10.0, 1.5, cross_recording=True),
-         AccuracyCase("1 Hz, 2.5 m drift, other recording 2-4 m off", 1.0, 2.5, cross_recording=True))
+CASES = (AccuracyCase("10 Hz 1.5 m", 10.0, 1.5),
+         AccuracyCase("1 Hz 2.5 m", 1.0, 2.5),
+         AccuracyCase("10 Hz 1.5 m, 2nd rec 2-4 m off", 10.0, 1.5, cross_recording=True),
+         AccuracyCase("1 Hz 2.5 m, 2nd rec 2-4 m off", 1.0, 2.5, cross_recording=True))
 TARGET_P95_S = {10.0: 0.02, 1.0: 0.06}
 
 
@@ -44,6 +44,7 @@ class CaseLaps:
     reference_key: str
     scored: list[str]  # keys whose error counts (for a cross-recording case: the other recording's laps)
     truth_of: dict[str, tuple[SyntheticTruth, int]]
+    offset_m: tuple[float, float] = (0.0, 0.0)  # constant displacement of the other recording's fixes
 
 
 @lru_cache(maxsize=16)
@@ -55,9 +56,10 @@ def case_laps(case: AccuracyCase, seed: int) -> CaseLaps:
         return CaseLaps(own[0], reference.key, keys, own[1])
     rng = np.random.default_rng(seed + 7919)
     size, angle = rng.uniform(2.0, 4.0), rng.uniform(0, 2 * np.pi)
-    other = _recording_laps(case, seed + 1000, "B", (size * np.sin(angle), size * np.cos(angle)))
+    offset = (float(size * np.sin(angle)), float(size * np.cos(angle)))
+    other = _recording_laps(case, seed + 1000, "B", offset)
     return CaseLaps([reference, *other[0]], reference.key, [lap.key for lap in other[0]],
-                    {reference.key: own[1][reference.key], **other[1]})
+                    {reference.key: own[1][reference.key], **other[1]}, offset)
 
 
 def _recording_laps(case: AccuracyCase, seed: int, source: str, offset: tuple[float, float]
