@@ -1,15 +1,18 @@
 """Compare laps on one distance axis: channels resampled onto a common grid and delta-T against a reference lap.
 
-Alignment (peers-and-delta-t.md 3.1-3.2):
-- "projection" (default) places every GPS fix of a lap on the reference path (windowed search around its
-  normalised distance, heading agreement, outlier and monotonic filtering); for laps from another recording
-  (`source` differs from the reference's) a constant GPS offset is estimated and removed first;
+The method, why it was chosen and its measured accuracy are in DELTA_T.md (next to this file). Alignment:
+- "doppler" (default) places every lap by its integrated Doppler velocity (compare_fusion), positioned by its own
+  fixes, registered to the reference path by one fitted offset (compare_registration), then projected onto the
+  reference path like "projection"; laps without a usable course fall back to "projection";
+- "projection" places every GPS fix of a lap on the reference path (windowed search around its normalised
+  distance, heading agreement, outlier and monotonic filtering); for laps from another recording (`source`
+  differs from the reference's) a constant GPS offset is estimated and removed first;
 - "sectors" stretches each lap piecewise between the sector gates;
 - "distance" scales each lap to the reference length;
 - "raw" uses the lap's own distance unchanged (diagnostic only: it does not close).
 Except "raw", every lap is pinned to (0, 0) and (reference length, its lap time), so the delta at the finish equals
 the lap-time difference exactly. Gate checks compare the trace at each sector line with the time difference of
-the interpolated line crossings.
+the interpolated line crossings. `delta_sigma_s` is the trace's 1-sigma uncertainty (compare_sigma).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 
 from .compare_align import LapTrack, RefPath, coarse_prior, gate_crossing, lap_track, monotonic_pairs, project
 from .compare_fusion import fused_track, placement, stated_accuracy_m, thinned
-from .compare_registration import LINE_CORRELATION_M, register
+from .compare_registration import LINE_CORRELATION_M, Registration, fit_offsets, register_laps
 from .compare_sigma import PlaceError, delta_sigma
 from .geo import LocalFrame
 from .model import Lap, LapData
@@ -113,12 +116,12 @@ def compare_laps(laps: list[CompareLap], reference_key: str | None = None, spaci
     result = CompareResult(ref_lap.key, [lap.key for lap in laps], method, grid, *_grid_latlon(path, grid, frame),
                            {}, {}, {}, {}, {}, {lap.key: lap.lap_time_ms for lap in laps},
                            {lap.key: lap.label or lap.key for lap in laps}, [*bounds, ref.length_m], [])
+    registrations = _registrations(laps, ref_lap, tracks, gps, path, ref.length_m) if (
+        method == "doppler" and remove_offsets) else {}
     for lap in laps:
         other_recording = lap.key != ref_lap.key and lap.source != ref_lap.source
-        prior = None if other_recording else PRIOR_OF_ACCURACY * float(
-            np.hypot(stated_accuracy_m(lap.data), stated_accuracy_m(ref_lap.data)))
         _add_lap(result, lap, tracks[lap.key], ref, path, bounds, grid, channels, method,
-                 remove_offsets and (other_recording or method == "doppler"), gps[lap.key].fix_t, prior)
+                 remove_offsets and other_recording, gps[lap.key].fix_t, registrations.get(lap.key))
     for key in result.keys:
         result.delta_s[key] = result.time_s[key] - result.time_s[ref_lap.key]
     _check_gates(result, tracks, path, bounds, ref_lap.key)
@@ -126,10 +129,20 @@ def compare_laps(laps: list[CompareLap], reference_key: str | None = None, spaci
     return result
 
 
+def _registrations(laps: list[CompareLap], ref_lap: CompareLap, tracks: dict[str, LapTrack],
+                   gps: dict[str, LapTrack], path: RefPath, ref_length: float) -> dict[str, Registration]:
+    """Offsets of the laps placed by their integrated paths (the others are aligned by their fixes)."""
+    placed = [lap for lap in laps if lap.key != ref_lap.key and tracks[lap.key] is not gps[lap.key]]
+    fits = {lap.key: fit_offsets(tracks[lap.key], path, ref_length, *placement(tracks[lap.key])) for lap in placed}
+    ref_accuracy = stated_accuracy_m(ref_lap.data)
+    prior = {lap.key: PRIOR_OF_ACCURACY * float(np.hypot(stated_accuracy_m(lap.data), ref_accuracy)) for lap in placed}
+    return register_laps(fits, {lap.key: lap.source for lap in placed}, ref_lap.source, prior)
+
+
 def _add_sigmas(result: CompareResult, laps: list[CompareLap], gps: dict[str, LapTrack],
                 tracks: dict[str, LapTrack], method: str) -> None:
     def place_error(lap: CompareLap) -> tuple[PlaceError, str]:
-        used = method if method != "doppler" or tracks[lap.key] is not gps[lap.key] else "projection"
+        used = method if method != "doppler" or tracks[lap.key].integrated else "projection"
         track = gps[lap.key]
         return PlaceError(stated_accuracy_m(lap.data), track.fix_interval_s,
                           result.registration_sigma_m.get(lap.key, 0.0)), used
@@ -197,8 +210,9 @@ def _grid_latlon(path: RefPath, grid: np.ndarray, frame: LocalFrame) -> tuple[np
 
 def _add_lap(result: CompareResult, lap: CompareLap, track: LapTrack, ref: LapTrack, path: RefPath,
              bounds: list[float], grid: np.ndarray, channels: list[str] | None, method: str,
-             remove_offset: bool, gps_fix_t: np.ndarray, prior_m: float | None) -> None:
-    own, on_ref, offset = _alignment(result, lap.key, track, ref, path, bounds, method, remove_offset, prior_m)
+             remove_offset: bool, gps_fix_t: np.ndarray, registration: Registration | None) -> None:
+    own, on_ref, offset = _alignment(result, lap.key, track, ref, path, bounds, method, remove_offset,
+                                     registration)
     s_rows = np.interp(track.d, own, on_ref) if method != "raw" else track.d.copy()
     inside = (s_rows > 0) & (s_rows < (ref.length_m if method != "raw" else np.inf)) & (track.t > 0)
     if method != "raw":
@@ -216,7 +230,8 @@ def _add_lap(result: CompareResult, lap: CompareLap, track: LapTrack, ref: LapTr
 
 def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, path: RefPath,
                bounds: list[float], method: str,
-               remove_offset: bool, prior_m: float | None) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+               remove_offset: bool,
+               registration: Registration | None) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
     """Pairs (own distance, reference distance) and the GPS offset used."""
     scale_pairs = (np.array([0.0, track.length_m]), np.array([0.0, ref.length_m]))
     if method in ("distance", "raw") or track is ref:
@@ -224,13 +239,11 @@ def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, 
     if track.fix_x.size < 2 or path.d.size < 2:
         result.warnings.append(f"{key}: no GPS positions; aligned by scaling its distance")
         return *scale_pairs, (0.0, 0.0)
-    every, window = placement(track) if method == "doppler" else (1, None)
+    every, window = placement(track) if track.integrated else (1, None)
     offset = (0.0, 0.0)
-    if method == "doppler" and remove_offset:  # each lap is placed by its own drifting fixes: register it
-        registration = register(track, path, ref.length_m, every, window, prior_m)
-        if registration is not None:
-            offset = registration.offset_m
-            result.registration_sigma_m[key] = registration.along_sigma_m()
+    if registration is not None:  # placed by its own drifting fixes: registered to the reference
+        offset = registration.offset_m
+        result.registration_sigma_m[key] = registration.along_sigma_m()
     elif remove_offset:
         offset = _gps_offset(track, path, ref.length_m)
     if method == "sectors":
@@ -247,7 +260,7 @@ def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, 
     proj = project(track, path, ref.length_m, offset, window, every)
     s = proj.s
     matched = np.isfinite(s)
-    if method != "doppler" and matched.any():  # line differences and drift left: alike over ~150 m stretches
+    if registration is None and matched.any():  # line differences and drift left: alike over ~150 m stretches
         residual = float(np.sqrt(np.mean(proj.lateral[matched] ** 2)))
         result.registration_sigma_m[key] = residual * np.sqrt(min(LINE_CORRELATION_M / ref.length_m, 1.0))
     if np.isfinite(s).mean() < _WELL_MATCHED or abs(track.length_m / ref.length_m - 1) > _SIMILAR_LENGTH:

@@ -40,6 +40,7 @@ class LapTrack:
     lap_time_s: float
     length_m: float
     fix_interval_s: float = 1.0  # typical time between the receiver's fixes
+    integrated: bool = False  # positions from integrated velocity (compare_fusion), not the fixes themselves
 
 
 def lap_track(data: LapData, lap_time_ms: int, length_m: float | None, frame: LocalFrame) -> LapTrack:

@@ -59,7 +59,7 @@ def fused_track(data: LapData, lap_time_ms: int, length_m: float | None, frame: 
     if length_m and end > 0:
         q *= length_m / end
     length = float(length_m) if length_m else end
-    return LapTrack(t, q, t, q, x, y, lap_time, length, float(np.median(np.diff(fix_t))))
+    return LapTrack(t, q, t, q, x, y, lap_time, length, float(np.median(np.diff(fix_t))), integrated=True)
 
 
 def thinned(track: LapTrack, spacing_m: float = PATH_SPACING_M) -> LapTrack:

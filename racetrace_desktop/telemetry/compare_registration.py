@@ -8,7 +8,8 @@ by their covariances (best linear unbiased):
 - the whole-lap least-squares fit (line differences average out over independent ~150 m stretches),
 - the same fit on the high-passed sides (only what changes within tens of metres: the normals turning through
   corners; slow line differences drop out),
-- within one recording, the prior that the fixes already placed the lap to about the receiver's accuracy.
+- within one recording, the prior that the fixes already placed the lap to about the receiver's accuracy;
+  for a lap of another recording, the device offset as the other laps of that recording see it.
 """
 
 from __future__ import annotations
@@ -41,9 +42,56 @@ def high_pass_window_m(fix_interval_s: float) -> float:
     return 35.0 + 35.0 * min(fix_interval_s, 2.0)
 
 
-def register(track: LapTrack, path: RefPath, ref_length: float, every: int, window_m: float | None,
-             prior_m: float | None) -> Registration | None:
-    """The lap's offset from the reference path; None when its normals cannot determine one."""
+def register_laps(fits: dict[str, Fits | None], sources: dict[str, str | None], reference_source: str | None,
+                  prior_m: dict[str, float]) -> dict[str, Registration]:
+    """Every lap's registration. Within the reference's recording a lap's fixes placed it to about `prior_m`
+    already. Laps of another recording share one device offset: each lap's fits are combined with that offset as
+    the other laps of its recording see it (their lap-mean drift, `prior_m`, on top of its uncertainty)."""
+    own = {key: combine(f.estimates) for key, f in fits.items() if f is not None}
+    result = {}
+    for key, f in fits.items():
+        if f is None:
+            continue
+        if sources[key] == reference_source:
+            estimates = [*f.estimates, Estimate(np.zeros(2), np.eye(2) * prior_m[key] ** 2)]
+        else:
+            others = [Estimate(e.offset, e.covariance + np.eye(2) * prior_m[k] ** 2) for k, e in own.items()
+                      if k != key and sources[k] == sources[key]]
+            device = combine(others) if others else None
+            estimates = f.estimates if device is None else [
+                *f.estimates, Estimate(device.offset, device.covariance + np.eye(2) * prior_m[key] ** 2)]
+        result[key] = f.registration(combine(estimates))
+    return result
+
+
+@dataclass(frozen=True)
+class Estimate:
+    offset: np.ndarray  # (east, north)
+    covariance: np.ndarray  # 2x2
+
+
+@dataclass(frozen=True)
+class Fits:
+    """The two least-squares estimates of one lap's offset from its lateral distances."""
+
+    estimates: list[Estimate]
+    residual_m: float
+
+    def registration(self, estimate: Estimate) -> Registration:
+        return Registration((float(estimate.offset[0]), float(estimate.offset[1])), estimate.covariance,
+                            self.residual_m)
+
+
+def combine(estimates: list[Estimate]) -> Estimate:
+    """Best linear unbiased combination of independent estimates of one offset."""
+    weights = [np.linalg.inv(e.covariance) for e in estimates]
+    covariance = np.linalg.inv(sum(weights))
+    offset = covariance @ sum(w @ e.offset for w, e in zip(weights, estimates, strict=True))
+    return Estimate(np.asarray(offset, dtype=np.float64), covariance)
+
+
+def fit_offsets(track: LapTrack, path: RefPath, ref_length: float, every: int, window_m: float | None) -> Fits | None:
+    """Whole-lap and high-passed fits of `lateral = n . offset + line`; None when the normals cannot tell."""
     proj = project(track, path, ref_length, every=every, window_m=window_m)
     ok = np.isfinite(proj.s)
     if ok.sum() < _MIN_SAMPLES:
@@ -53,18 +101,13 @@ def register(track: LapTrack, path: RefPath, ref_length: float, every: int, wind
     whole = _fit(n, lateral, float(np.ptp(s)) / LINE_CORRELATION_M)
     if whole is None:
         return None
-    estimates = [whole]
+    estimates = [Estimate(whole[0], whole[1])]
     window = high_pass_window_m(track.fix_interval_s)
     sharp_n, sharp_lateral = _high_passed(s, n, lateral, window)
     sharp = _fit(sharp_n, sharp_lateral, sharp_lateral.size * _STEP_M / window)
     if sharp is not None:
-        estimates.append(sharp)
-    if prior_m is not None:
-        estimates.append((np.zeros(2), np.eye(2) * prior_m**2, 0.0))
-    weight = sum(np.linalg.inv(cov) for _, cov, _ in estimates)
-    covariance = np.linalg.inv(weight)
-    offset = covariance @ sum(np.linalg.inv(cov) @ value for value, cov, _ in estimates)
-    return Registration((float(offset[0]), float(offset[1])), covariance, whole[2])
+        estimates.append(Estimate(sharp[0], sharp[1]))
+    return Fits(estimates, whole[2])
 
 
 def _fit(n: np.ndarray, lateral: np.ndarray,

@@ -33,8 +33,8 @@ class AccuracyCase:
 
 CASES = (AccuracyCase("10 Hz 1.5 m", 10.0, 1.5),
          AccuracyCase("1 Hz 2.5 m", 1.0, 2.5),
-         AccuracyCase("10 Hz 1.5 m, 2nd rec 2-4 m off", 10.0, 1.5, cross_recording=True),
-         AccuracyCase("1 Hz 2.5 m, 2nd rec 2-4 m off", 1.0, 2.5, cross_recording=True))
+         AccuracyCase("10 Hz 1.5 m x-rec", 10.0, 1.5, cross_recording=True),  # x-rec: another recording, 2-4 m off
+         AccuracyCase("1 Hz 2.5 m x-rec", 1.0, 2.5, cross_recording=True))
 TARGET_P95_S = {10.0: 0.02, 1.0: 0.06}
 
 
