@@ -33,7 +33,7 @@ def truth_map(gps_hz: float, laps: list[CompareLap], **options: object) -> dict:
     return {lap.key: (truth, int(lap.key[1:])) for lap in laps}
 
 
-@pytest.mark.parametrize("method", ["projection", "sectors", "distance"])
+@pytest.mark.parametrize("method", ["doppler", "projection", "sectors", "distance"])
 @pytest.mark.parametrize("gps_hz", [1, 10])
 def test_delta_closes_exactly_on_the_lap_time_difference(gps_hz: float, method: str) -> None:
     laps = timed_laps(gps_hz)
@@ -196,10 +196,26 @@ def test_any_subset_and_reference_closes_exactly(data: st.DataObject) -> None:
     pool = timed_laps(1) + timed_laps(10, "B", laps=3, seed=7)  # two recordings, two GPS rates
     chosen = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=6, unique_by=lambda lap: lap.key))
     reference = data.draw(st.sampled_from(chosen))
-    method = data.draw(st.sampled_from(["projection", "sectors", "distance"]))
+    method = data.draw(st.sampled_from(["doppler", "projection", "sectors", "distance"]))
     result = compare_laps(chosen, reference_key=reference.key, method=method,
                           spacing_m=data.draw(st.sampled_from([0.5, 1.0, 2.0])))
     for lap in chosen:
         assert result.finish_delta_s(lap.key) == pytest.approx((lap.lap_time_ms - reference.lap_time_ms) / 1000,
                                                                abs=1e-9)
         assert np.all(np.diff(result.time_s[lap.key]) >= 0)
+
+
+def test_laps_without_a_trustworthy_course_are_aligned_by_their_fixes() -> None:
+    laps = timed_laps(10)[:3]
+    no_course = [replace(lap, data=replace(lap.data, channels={k: v for k, v in lap.data.channels.items()
+                                                               if k != "heading"})) for lap in laps]
+    rng = np.random.default_rng(1)
+    scrambled = [replace(lap, data=replace(lap.data, channels={
+        **lap.data.channels, "heading": rng.uniform(0, 360, lap.data.row_count)})) for lap in laps]
+    by_fixes = compare_laps(laps, method="projection")
+    for variant in (no_course, scrambled):
+        result = compare_laps(variant)
+        for key in result.keys:
+            assert np.array_equal(result.delta_s[key], by_fixes.delta_s[key])
+    other = next(key for key in by_fixes.keys if key != by_fixes.reference_key)
+    assert not np.array_equal(compare_laps(laps).delta_s[other], by_fixes.delta_s[other])  # they have one
