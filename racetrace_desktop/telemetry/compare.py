@@ -87,6 +87,7 @@ class CompareResult:
     warnings: list[str] = field(default_factory=list)
     delta_sigma_s: dict[str, np.ndarray] = field(default_factory=dict)  # 1-sigma uncertainty of delta_s, seconds
     registration_sigma_m: dict[str, float] = field(default_factory=dict)  # place uncertainty from the registration
+    fix_spacing_s: dict[str, np.ndarray] = field(default_factory=dict)  # time between the fixes around each point
 
     @property
     def max_gate_error_s(self) -> float | None:
@@ -125,7 +126,7 @@ def compare_laps(laps: list[CompareLap], reference_key: str | None = None, spaci
     for key in result.keys:
         result.delta_s[key] = result.time_s[key] - result.time_s[ref_lap.key]
     _check_gates(result, tracks, path, bounds, ref_lap.key)
-    _add_sigmas(result, laps, gps, tracks, method)
+    _add_sigmas(result, laps, tracks, method)
     return result
 
 
@@ -139,12 +140,10 @@ def _registrations(laps: list[CompareLap], ref_lap: CompareLap, tracks: dict[str
     return register_laps(fits, {lap.key: lap.source for lap in placed}, ref_lap.source, prior)
 
 
-def _add_sigmas(result: CompareResult, laps: list[CompareLap], gps: dict[str, LapTrack],
-                tracks: dict[str, LapTrack], method: str) -> None:
+def _add_sigmas(result: CompareResult, laps: list[CompareLap], tracks: dict[str, LapTrack], method: str) -> None:
     def place_error(lap: CompareLap) -> tuple[PlaceError, str]:
         used = method if method != "doppler" or tracks[lap.key].integrated else "projection"
-        track = gps[lap.key]
-        return PlaceError(stated_accuracy_m(lap.data), track.fix_interval_s,
+        return PlaceError(stated_accuracy_m(lap.data), result.fix_spacing_s[lap.key],
                           result.registration_sigma_m.get(lap.key, 0.0)), used
 
     ref_error, _ = place_error(next(lap for lap in laps if lap.key == result.reference_key))
@@ -225,7 +224,8 @@ def _add_lap(result: CompareResult, lap: CompareLap, track: LapTrack, ref: LapTr
     result.channels[lap.key] = _resample_channels(lap.data, np.isfinite(lap.data.time_s)
                                                   & np.isfinite(lap.data.distance_m), s_rows, grid, channels)
     fix_s = np.interp(gps_fix_t, t_curve[first], s_curve)
-    result.gps_gap[lap.key] = _gps_gaps(fix_s, gps_fix_t, grid, track.lap_time_s)
+    result.fix_spacing_s[lap.key] = _fix_spacing(fix_s, gps_fix_t, grid, track.lap_time_s)
+    result.gps_gap[lap.key] = result.fix_spacing_s[lap.key] > MAX_FIX_GAP_S
 
 
 def _alignment(result: CompareResult, key: str, track: LapTrack, ref: LapTrack, path: RefPath,
@@ -304,14 +304,15 @@ def _resample_channels(data: LapData, ok: np.ndarray, s_rows: np.ndarray, grid: 
     return out
 
 
-def _gps_gaps(fix_s: np.ndarray, fix_t: np.ndarray, grid: np.ndarray, lap_time: float) -> np.ndarray:
-    """True at grid points between two fixes more than MAX_FIX_GAP_S apart (lap start and end included)."""
+def _fix_spacing(fix_s: np.ndarray, fix_t: np.ndarray, grid: np.ndarray, lap_time: float) -> np.ndarray:
+    """Seconds between the two fixes around each grid point (lap start and end count as ends of a gap)."""
     order = np.argsort(fix_s, kind="stable")
     s = np.concatenate(([-np.inf], fix_s[order], [np.inf]))
     t = np.concatenate(([min(0.0, fix_t.min()) if fix_t.size else 0.0], fix_t[order],
                         [max(lap_time, fix_t.max()) if fix_t.size else lap_time]))
     i = np.clip(np.searchsorted(s, grid, side="right"), 1, s.size - 1)
-    return (t[i] - t[i - 1]) > MAX_FIX_GAP_S
+    spacing: np.ndarray = t[i] - t[i - 1]
+    return spacing
 
 
 def _check_gates(result: CompareResult, tracks: dict[str, LapTrack], path: RefPath, bounds: list[float],

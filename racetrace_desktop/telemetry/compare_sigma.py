@@ -4,7 +4,8 @@ A place error of e metres along the track is a delta error of e / speed seconds,
 matters most in slow corners. Per lap the place error combines
 - the receiver: its stated accuracy (the `gps_accuracy` channel, else a phone's), scaled by how much of it the
   alignment leaves (the "doppler" alignment averages the drift over the lap; position-based methods keep most),
-- the fix rate: between fixes the path is interpolated, which costs up to a few metres at 1 Hz in corners,
+- the fix rate: between fixes the path is interpolated, which costs up to a few metres at 1 Hz in corners and
+  grows across an outage (the time between the fixes around each point counts, not the typical rate),
 - the registration: the covariance of the fitted offset (compare_registration), or for position-based methods
   the spread of the lap's lateral distances to the reference path averaged over independent stretches,
 and the reference lap's own receiver error. Near a sector line whose crossing disagrees with the trace, the
@@ -31,13 +32,14 @@ class PlaceError:
     """What one lap brings to the uncertainty (metres along the track, 1 sigma)."""
 
     accuracy_m: float  # stated horizontal accuracy, radial 1 sigma
-    fix_interval_s: float
+    fix_spacing_s: np.ndarray  # time between the fixes around each grid point (long across an outage)
     registration_m: float = 0.0  # 1-sigma place error left by the registration to the reference (0: none)
 
-    def along_m(self, method: str) -> float:
+    def along_m(self, method: str) -> np.ndarray:
         receiver = LEFT_OF_RECEIVER_ERROR.get(method, 1.0) * self.accuracy_m / np.sqrt(2.0)
-        interpolation = INTERPOLATION_M_PER_S * max(self.fix_interval_s - 0.1, 0.0)
-        return float(np.sqrt(receiver**2 + interpolation**2 + (REGISTRATION_SCALE * self.registration_m) ** 2))
+        interpolation = INTERPOLATION_M_PER_S * np.maximum(self.fix_spacing_s - 0.1, 0.0)
+        along: np.ndarray = np.sqrt(receiver**2 + interpolation**2 + (REGISTRATION_SCALE * self.registration_m) ** 2)
+        return along
 
 
 def delta_sigma(grid: np.ndarray, ref_time_s: np.ndarray, lap: PlaceError, ref: PlaceError, method: str,

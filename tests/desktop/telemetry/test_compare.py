@@ -219,3 +219,16 @@ def test_laps_without_a_trustworthy_course_are_aligned_by_their_fixes() -> None:
             assert np.array_equal(result.delta_s[key], by_fixes.delta_s[key])
     other = next(key for key in by_fixes.keys if key != by_fixes.reference_key)
     assert not np.array_equal(compare_laps(laps).delta_s[other], by_fixes.delta_s[other])  # they have one
+
+
+def test_the_uncertainty_grows_across_a_gps_outage() -> None:
+    laps = timed_laps(10)[:2]
+    lap = laps[1]
+    data = lap.data
+    outage = (data.time_s > 30.0) & (data.time_s < 36.0)  # six seconds without a fix
+    blind = replace(lap, data=replace(data, gps_fix=data.gps_fix & ~outage))
+    result = compare_laps([laps[0], blind], reference_key=laps[0].key)
+    gap = result.gps_gap[lap.key]
+    assert gap.any() and not gap[:100].any()
+    sigma = result.delta_sigma_s[lap.key]
+    assert np.median(sigma[gap]) > 3 * np.median(sigma[~gap])
