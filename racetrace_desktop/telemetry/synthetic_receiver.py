@@ -26,6 +26,14 @@ class ReceiverModel:
     speed_noise_mps: float = 0.1
     offset_m: tuple[float, float] = (0.0, 0.0)  # constant (east, north) displacement of every fix
 
+    def __post_init__(self) -> None:
+        for name in ("drift_rms_m", "white_noise_m", "speed_noise_mps"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"ReceiverModel.{name} must be zero or positive, not {getattr(self, name)}")
+        if not 0 < self.smoothing_s < self.highpass_s:
+            raise ValueError(f"ReceiverModel needs 0 < smoothing_s < highpass_s, not {self.smoothing_s} and "
+                             f"{self.highpass_s}")
+
     @property
     def stated_accuracy_m(self) -> float:
         """The horizontal accuracy the receiver reports: its 1-sigma radial error."""

@@ -102,3 +102,10 @@ def test_the_other_recordings_constant_offset_is_found(case: AccuracyCase) -> No
     assert p95["fixed"] <= TARGET_P95_S[case.gps_hz] < p95["kept"]
     # Found: the devices' offset plus the difference of the two laps' lap-mean drift (what really separates them).
     assert np.median(misses) < case.drift_rms_m and max(misses) < 2 * case.drift_rms_m
+
+
+def test_an_impossible_receiver_is_refused_naming_the_field() -> None:
+    with pytest.raises(ValueError, match="drift_rms_m must be zero or positive"):
+        ReceiverModel(drift_rms_m=-1.0)
+    with pytest.raises(ValueError, match="smoothing_s < highpass_s"):
+        ReceiverModel(smoothing_s=90.0)
