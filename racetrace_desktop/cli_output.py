@@ -102,8 +102,9 @@ def compare_json(result: StoredComparison) -> dict[str, Any]:
                 "delta_at_finish_s": item.delta_s[-1].item() if item.delta_s.size else None,
                 "sector_deltas_s": item.sector_deltas_s,
                 "delta_s": item.delta_s.round(4).tolist(),
+                "delta_sigma_s": result.result.delta_sigma_s[key].round(4).tolist(),  # 1-sigma uncertainty
             }
-            for item in result.laps
+            for item, key in zip(result.laps, result.result.keys, strict=True)
         ],
     }
 

@@ -39,6 +39,8 @@ class LapTrack:
     fix_y: np.ndarray
     lap_time_s: float
     length_m: float
+    fix_interval_s: float = 1.0  # typical time between the receiver's fixes
+    integrated: bool = False  # positions from integrated velocity (compare_fusion), not the fixes themselves
 
 
 def lap_track(data: LapData, lap_time_ms: int, length_m: float | None, frame: LocalFrame) -> LapTrack:
@@ -48,7 +50,9 @@ def lap_track(data: LapData, lap_time_ms: int, length_m: float | None, frame: Lo
     length = float(length_m) if length_m else float(np.interp(lap_time, t, d))
     fix = ok & data.gps_fix & np.isfinite(data.lat) & np.isfinite(data.lon)
     x, y = frame.to_xy(data.lat[fix], data.lon[fix])
-    return LapTrack(t, d, data.time_s[fix], data.distance_m[fix], x, y, lap_time, length)
+    fix_t = data.time_s[fix]
+    interval = float(np.median(np.diff(fix_t))) if fix_t.size > 1 else 1.0
+    return LapTrack(t, d, fix_t, data.distance_m[fix], x, y, lap_time, length, interval)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from .model import GeoPoint
 from .synthetic_csv import columns, format_predicted, render
 from .synthetic_drive import CarModel, Drive, DrivePlan, drive_session
 from .synthetic_predict import predicted_columns
+from .synthetic_receiver import ReceiverModel
 from .synthetic_rows import RowTimes, accelerometer, gps_fix_values, obd_values, row_times
 from .synthetic_track import TrackShape, build_track
 
@@ -99,6 +100,7 @@ class LoggerSetup:
     units: str = "metric"
     barometer: bool = True
     gps_noise_m: float | None = None  # default: 1.0 m at <= 5 Hz (phone), 0.3 m above (external receiver)
+    receiver: ReceiverModel | None = None  # drift model; replaces gps_noise_m's simple wander when given
 
 
 def generate_session(laps: int = 5, gps_hz: float = 1.0, obd: bool = True, units: str = "metric", seed: int = 0,
@@ -107,8 +109,10 @@ def generate_session(laps: int = 5, gps_hz: float = 1.0, obd: bool = True, units
                      start_utc: datetime = DEFAULT_START_UTC, utc_offset_h: int = 2,
                      track_name: str = "Synthetic Ring", num_sectors: int = 3, line_wander_m: float = 1.2,
                      row_hz: float = 20.0, obd_hz: float = 4.0, barometer: bool = True,
-                     gps_noise_m: float | None = None, car: CarModel | None = None) -> SyntheticSession:
-    """A complete recording: out-lap, `laps` timed laps (or as many as fit `duration_s`), in-lap."""
+                     gps_noise_m: float | None = None, car: CarModel | None = None,
+                     receiver: ReceiverModel | None = None) -> SyntheticSession:
+    """A complete recording: out-lap, `laps` timed laps (or as many as fit `duration_s`), in-lap.
+    `receiver` gives the GPS a correlated drift model (synthetic_receiver) instead of the simple wander."""
     if units not in ("metric", "imperial"):
         raise ValueError(f"units must be 'metric' or 'imperial', not {units!r}")
     rng = np.random.default_rng(seed)
@@ -123,7 +127,7 @@ def generate_session(laps: int = 5, gps_hz: float = 1.0, obd: bool = True, units
     plan = DrivePlan(timed_laps=laps, pit_lap=pit_stop_lap, line_wander_m=line_wander_m)
     drive = drive_session(track, plan, car, rng)
     frame = LocalFrame(*origin)
-    setup = LoggerSetup(gps_hz, row_hz, obd, obd_hz, units, barometer, gps_noise_m)
+    setup = LoggerSetup(gps_hz, row_hz, obd, obd_hz, units, barometer, gps_noise_m, receiver)
     truth = _truth(track, drive, frame, laps, num_sectors, gps_hz)
     text = _file_text(drive, truth, frame, setup, start_utc, rng)
     best = truth.best_lap_ms
@@ -174,7 +178,7 @@ def _file_text(drive: Drive, truth: SyntheticTruth, frame: LocalFrame, setup: Lo
     rows = row_times(float(drive.t[-1]), setup.row_hz, setup.gps_hz, rng)
     t = rows.t
     noise = setup.gps_noise_m if setup.gps_noise_m is not None else (1.0 if setup.gps_hz <= 5 else 0.3)
-    gps = gps_fix_values(drive, t[rows.is_fix], frame, noise, rng)
+    gps = gps_fix_values(drive, t[rows.is_fix], frame, noise, rng, setup.receiver)
     held = {k: v[rows.fix_of_row] for k, v in gps.items()}
     lap_col, comments = _laps_and_comments(t, rows, truth, drive)
     predicted, vs_best = predicted_columns(t, rows, truth, lap_col)

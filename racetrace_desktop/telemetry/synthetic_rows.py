@@ -13,6 +13,7 @@ import numpy as np
 
 from .geo import LocalFrame
 from .synthetic_drive import Drive, G
+from .synthetic_receiver import ReceiverModel, position_errors, velocity_readings
 
 _GEAR_KMH_PER_1000RPM = np.array([11.5, 17.0, 23.0, 29.0, 35.0, 41.0])
 _SHIFT_RPM = 7200.0
@@ -58,9 +59,12 @@ def row_times(duration_s: float, row_hz: float, gps_hz: float, rng: np.random.Ge
 
 
 def gps_fix_values(drive: Drive, times: np.ndarray, frame: LocalFrame, noise_m: float,
-                   rng: np.random.Generator) -> dict[str, np.ndarray]:
+                   rng: np.random.Generator, receiver: ReceiverModel | None = None) -> dict[str, np.ndarray]:
     """What the GPS reports at each fix: noisy position (slowly wandering plus a little jitter), Doppler speed,
-    course (-1 when standing still), accuracy estimate and altitude."""
+    course (-1 when standing still), accuracy estimate and altitude. With a `receiver` its drift model replaces
+    the simple wander (the default keeps earlier recordings of a seed identical)."""
+    if receiver is not None:
+        return _receiver_fix_values(drive, times, frame, receiver, rng)
     n = times.size
     wander_x = _wander(times, noise_m, rng)
     wander_y = _wander(times, noise_m, rng)
@@ -75,6 +79,20 @@ def gps_fix_values(drive: Drive, times: np.ndarray, frame: LocalFrame, noise_m: 
         accuracy = rng.choice([4.0, 6.0, 8.0], n, p=[0.5, 0.35, 0.15])
     else:
         accuracy = np.round(rng.uniform(0.5, 1.5, n), 1)
+    sigma = drive.at_times(times, drive.sigma)
+    altitude = 85 + 6 * np.sin(sigma / 600.0) + 2 * np.sin(sigma / 170.0 + 1) + rng.normal(0, 0.3, n)
+    return {"lat": lat, "lon": lon, "speed": speed, "heading": heading, "accuracy": accuracy, "altitude": altitude}
+
+
+def _receiver_fix_values(drive: Drive, times: np.ndarray, frame: LocalFrame, receiver: ReceiverModel,
+                         rng: np.random.Generator) -> dict[str, np.ndarray]:
+    n = times.size
+    ex, ey = position_errors(receiver, times, rng)
+    lat, lon = frame.to_latlon(drive.at_times(times, drive.x) + ex, drive.at_times(times, drive.y) + ey)
+    true_speed, true_heading = drive.at_times(times, drive.speed), drive.at_times(times, drive.heading)
+    speed, heading = velocity_readings(receiver, true_speed * np.sin(true_heading), true_speed * np.cos(true_heading),
+                                       rng)
+    accuracy = np.round(receiver.stated_accuracy_m * rng.uniform(0.85, 1.15, n), 1)
     sigma = drive.at_times(times, drive.sigma)
     altitude = 85 + 6 * np.sin(sigma / 600.0) + 2 * np.sin(sigma / 170.0 + 1) + rng.normal(0, 0.3, n)
     return {"lat": lat, "lon": lon, "speed": speed, "heading": heading, "accuracy": accuracy, "altitude": altitude}

@@ -138,6 +138,8 @@ def test_compare_delta_closes_to_the_lap_time_difference(racetrace_home: Path, t
         expected = (lap["lap_time_ms"] - reference["lap_time_ms"]) / 1000
         assert lap["delta_s"][-1] == pytest.approx(expected, abs=1e-4)
         assert len(lap["delta_s"]) == len(distance)
+        assert len(lap["delta_sigma_s"]) == len(distance) and min(lap["delta_sigma_s"]) >= 0
+        assert (max(lap["delta_sigma_s"]) == 0) == (lap["lap_id"] == reference["lap_id"])
         assert sum(lap["sector_deltas_s"]) == pytest.approx(expected, abs=1e-3)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numpy as np
-
-from racetrace_desktop.telemetry.compare import CompareResult
 from racetrace_desktop.telemetry.formats import read_bytes
 from racetrace_desktop.telemetry.model import AnalysedSession, RawSession
 from racetrace_desktop.telemetry.session import analyse
-from racetrace_desktop.telemetry.synthetic import SyntheticSession, SyntheticTruth, generate_session
+from racetrace_desktop.telemetry.synthetic import SyntheticSession, generate_session
+from racetrace_desktop.telemetry.synthetic_accuracy import true_delta
+
+__all__ = ["analysed", "raw_of", "recording", "true_delta"]
 
 
 @lru_cache(maxsize=32)
@@ -27,17 +27,3 @@ def raw_of(laps: int = 5, gps_hz: float = 1.0, seed: int = 0, **options: object)
 @lru_cache(maxsize=32)
 def analysed(laps: int = 5, gps_hz: float = 1.0, seed: int = 0, **options: object) -> AnalysedSession:
     return analyse(raw_of(laps, gps_hz, seed, **options))
-
-
-def true_delta(result: CompareResult, truth_of: dict[str, tuple[SyntheticTruth, int]]) -> dict[str, np.ndarray]:
-    """The exact delta-T of every compared lap on the result's grid.
-
-    Each grid point is a place on the reference lap; the truth says which centreline position the reference
-    car was at when it got there, and when every other car passed that same centreline position.
-    """
-    ref_truth, ref_lap = truth_of[result.reference_key]
-    when = ref_truth.crossing_times_s[ref_lap - 1] + result.time_s[result.reference_key]
-    drive = ref_truth.drive
-    place = drive.at_times(when, drive.sigma) - (ref_lap - 1) * ref_truth.track_length_m
-    ref_time = ref_truth.time_at(ref_lap, place)
-    return {key: truth.time_at(lap, place) - ref_time for key, (truth, lap) in truth_of.items()}

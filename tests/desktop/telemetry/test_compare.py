@@ -33,7 +33,7 @@ def truth_map(gps_hz: float, laps: list[CompareLap], **options: object) -> dict:
     return {lap.key: (truth, int(lap.key[1:])) for lap in laps}
 
 
-@pytest.mark.parametrize("method", ["projection", "sectors", "distance"])
+@pytest.mark.parametrize("method", ["doppler", "projection", "sectors", "distance"])
 @pytest.mark.parametrize("gps_hz", [1, 10])
 def test_delta_closes_exactly_on_the_lap_time_difference(gps_hz: float, method: str) -> None:
     laps = timed_laps(gps_hz)
@@ -133,8 +133,11 @@ def test_constant_gps_offset_between_recordings_is_removed() -> None:
     err_fixed = np.abs(fixed.delta_s[shifted.key] - true_delta(fixed, truth)[shifted.key]).max()
     err_kept = np.abs(kept.delta_s[shifted.key] - true_delta(kept, truth)[shifted.key]).max()
     assert err_fixed < 0.1 < err_kept
-    same_recording = compare_laps(timed_laps(10)[:3])
+    same_recording = compare_laps(timed_laps(10)[:3], method="projection")
     assert all(offset == (0.0, 0.0) for offset in same_recording.offset_m.values())
+    # The default registers every lap to the reference: within one recording only drift and line differences.
+    registered = compare_laps(timed_laps(10)[:3])
+    assert all(np.hypot(*offset) < 1.5 for offset in registered.offset_m.values())
 
 
 def test_repeated_times_and_positions_do_not_break_resampling() -> None:
@@ -193,10 +196,39 @@ def test_any_subset_and_reference_closes_exactly(data: st.DataObject) -> None:
     pool = timed_laps(1) + timed_laps(10, "B", laps=3, seed=7)  # two recordings, two GPS rates
     chosen = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=6, unique_by=lambda lap: lap.key))
     reference = data.draw(st.sampled_from(chosen))
-    method = data.draw(st.sampled_from(["projection", "sectors", "distance"]))
+    method = data.draw(st.sampled_from(["doppler", "projection", "sectors", "distance"]))
     result = compare_laps(chosen, reference_key=reference.key, method=method,
                           spacing_m=data.draw(st.sampled_from([0.5, 1.0, 2.0])))
     for lap in chosen:
         assert result.finish_delta_s(lap.key) == pytest.approx((lap.lap_time_ms - reference.lap_time_ms) / 1000,
                                                                abs=1e-9)
         assert np.all(np.diff(result.time_s[lap.key]) >= 0)
+
+
+def test_laps_without_a_trustworthy_course_are_aligned_by_their_fixes() -> None:
+    laps = timed_laps(10)[:3]
+    no_course = [replace(lap, data=replace(lap.data, channels={k: v for k, v in lap.data.channels.items()
+                                                               if k != "heading"})) for lap in laps]
+    rng = np.random.default_rng(1)
+    scrambled = [replace(lap, data=replace(lap.data, channels={
+        **lap.data.channels, "heading": rng.uniform(0, 360, lap.data.row_count)})) for lap in laps]
+    by_fixes = compare_laps(laps, method="projection")
+    for variant in (no_course, scrambled):
+        result = compare_laps(variant)
+        for key in result.keys:
+            assert np.array_equal(result.delta_s[key], by_fixes.delta_s[key])
+    other = next(key for key in by_fixes.keys if key != by_fixes.reference_key)
+    assert not np.array_equal(compare_laps(laps).delta_s[other], by_fixes.delta_s[other])  # they have one
+
+
+def test_the_uncertainty_grows_across_a_gps_outage() -> None:
+    laps = timed_laps(10)[:2]
+    lap = laps[1]
+    data = lap.data
+    outage = (data.time_s > 30.0) & (data.time_s < 36.0)  # six seconds without a fix
+    blind = replace(lap, data=replace(data, gps_fix=data.gps_fix & ~outage))
+    result = compare_laps([laps[0], blind], reference_key=laps[0].key)
+    gap = result.gps_gap[lap.key]
+    assert gap.any() and not gap[:100].any()
+    sigma = result.delta_sigma_s[lap.key]
+    assert np.median(sigma[gap]) > 3 * np.median(sigma[~gap])
