@@ -26,6 +26,7 @@ from sync_server.records.routes import cars_router, events_router, laps_router, 
 from sync_server.security import PasswordHasher, TokenService
 from sync_server.session_upload.routes import router as session_upload_router
 from sync_server.settings import Settings
+from sync_server.suggestions.routes import router as track_suggestions_router
 from sync_server.sync.routes import router as sync_router
 from sync_server.tracks.routes import router as tracks_router
 from sync_server.users.routes import router as users_router
@@ -57,6 +58,7 @@ def api_routers() -> list[APIRouter]:
         lap_analysis_router,
         laps_router,
         admin_router,
+        track_suggestions_router,
         oauth_router,  # after auth_router: its /auth/{provider}/... paths must not shadow /auth/admin/...
     ]
 
