@@ -16,7 +16,7 @@ def add_trailing_slash_aliases(router: APIRouter, *paths: str) -> None:
         router.add_api_route(
             f"{route.path.removeprefix(router.prefix)}/",
             route.endpoint,
-            methods=sorted(route.methods),
+            methods=sorted(route.methods or ()),
             response_model=route.response_model,
             status_code=route.status_code,
             responses=route.responses,

@@ -4,7 +4,8 @@ valid timed lap that has telemetry on the server), and a lap's stored telemetry 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import exists, or_, select
@@ -67,13 +68,15 @@ def candidates(db: Session) -> list[Candidate]:
         )
         .order_by(DrivingSession.created_at, DrivingSession.id, Lap.lap_time_ms, Lap.id)
     ).all()
-    found: dict[uuid.UUID, Candidate] = {}
-    counts: dict[uuid.UUID, int] = {}
+    fastest: dict[uuid.UUID, Candidate] = {}  # rows come fastest lap first within each session
+    counts: Counter[uuid.UUID] = Counter()
     for row in rows:
-        counts[row[0]] = counts.get(row[0], 0) + 1
-        if row[0] not in found:
-            found[row[0]] = Candidate(*row, lap_count=0)
-    return [Candidate(**{**c.__dict__, "lap_count": counts[c.session_id]}) for c in found.values()]
+        session_id, created_at, user_id, driver, file_name, recorded_at, lap_id, lap_time_ms, length_m, sha = row
+        counts[session_id] += 1
+        if session_id not in fastest and lap_time_ms is not None:
+            fastest[session_id] = Candidate(session_id, created_at, user_id, driver, file_name, recorded_at, lap_id,
+                                            lap_time_ms, length_m, sha, lap_count=0)  # fmt: skip
+    return [replace(candidate, lap_count=counts[session_id]) for session_id, candidate in fastest.items()]
 
 
 def telemetry_document(db: Session, lap_id: uuid.UUID) -> bytes | None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, BackgroundTasks, Body, Request, status
 
 from sync_server.deps import AdminUser, DbSession
 from sync_server.errors import error_responses
+from sync_server.session_upload.relap import relap_all
 from sync_server.suggestions import service
 from sync_server.suggestions.service import AcceptSuggestion, TrackSuggestion
 from sync_server.tracks.schemas import TrackOut
@@ -32,10 +33,16 @@ def list_track_suggestions(_admin: AdminUser, db: DbSession) -> list[TrackSugges
 )
 def accept_track_suggestion(
     suggestion_id: uuid.UUID,
+    request: Request,
+    background: BackgroundTasks,
     _admin: AdminUser,
     db: DbSession,
     choice: Annotated[AcceptSuggestion | None, Body()] = None,
 ) -> TrackOut:
     """Create a track with one configuration at the suggestion's start/finish line and direction. Its sessions
-    adopt it on their next sync, and their laps reach its leaderboard."""
-    return service.accept(db, suggestion_id, choice or AcceptSuggestion())
+    adopt it on their next sync (uploaded ones are re-timed by the server right after this answer), and their laps
+    reach its leaderboard."""
+    accepted = service.accept(db, suggestion_id, choice or AcceptSuggestion())
+    if accepted.relap_on_server:  # after the commit: the configuration must be visible, and parsing is slow
+        background.add_task(relap_all, request.app.state.database, accepted.relap_on_server)
+    return accepted.track

@@ -8,6 +8,7 @@ from __future__ import annotations
 import statistics
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -17,6 +18,7 @@ from racetrace_desktop.telemetry.formats.trackaddict_meta import apply_file_name
 from racetrace_desktop.telemetry.geo import haversine_m
 from racetrace_desktop.telemetry.model import SessionMetadata
 from sync_server.errors import NotFoundError
+from sync_server.session_upload import relap
 from sync_server.suggestions import repository
 from sync_server.suggestions.places import PLACES, LapPlace, group_places, mean_heading, place_of
 from sync_server.tracks import service as tracks
@@ -69,8 +71,16 @@ def list_suggestions(db: Session, tolerance_m: float = MATCH_TOLERANCE_M) -> lis
     return sorted(suggestions, key=lambda s: (-len(s.sessions), s.best_lap_ms))
 
 
-def accept(db: Session, suggestion_id: uuid.UUID, choice: AcceptSuggestion) -> TrackOut:
-    """Create the track and its configuration at the proposed line (admin; revision-counted like any track write)."""
+@dataclass(frozen=True)
+class Accepted:
+    track: TrackOut
+    relap_on_server: list[uuid.UUID]  # sessions whose original is here: the server re-laps them (see relap.py)
+
+
+def accept(db: Session, suggestion_id: uuid.UUID, choice: AcceptSuggestion) -> Accepted:
+    """Create the track and its configuration at the proposed line (admin; revision-counted like any track write).
+    Sessions whose original file is on the server (uploads) are to be re-lapped by the caller after the commit;
+    the others move on their desktop's next sync."""
     suggestion = next((s for s in list_suggestions(db) if s.id == suggestion_id), None)
     if suggestion is None:
         raise NotFoundError(
@@ -86,9 +96,10 @@ def accept(db: Session, suggestion_id: uuid.UUID, choice: AcceptSuggestion) -> T
         is_default=True,
     )
     name = choice.track_name or suggestion.name
-    return tracks.create_track(
+    track = tracks.create_track(
         db, TrackCreate(name=name, country=choice.country, city=choice.city, configurations=[configuration])
     )
+    return Accepted(track, relap.with_original(db, [session.id for session in suggestion.sessions]))
 
 
 def _place(db: Session, candidate: repository.Candidate) -> LapPlace | None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import uuid
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from sync_server.deps import DbSession
+from sync_server.session_upload.relap import relap_all
 from sync_server.suggestions import service as suggestions
 from sync_server.suggestions.service import AcceptSuggestion
 from sync_server.web.admin_pages import Notice, back_to
@@ -38,12 +39,17 @@ def suggestions_page(request: Request, admin: Admin, db: DbSession, notice: Noti
 
 
 @router.post("/track-suggestions/{suggestion_id}/accept")
-def accept_suggestion(suggestion_id: uuid.UUID, _admin: AdminPost, db: DbSession, form: PostedForm) -> Response:
+def accept_suggestion(
+    suggestion_id: uuid.UUID, request: Request, background: BackgroundTasks, _admin: AdminPost, db: DbSession,
+    form: PostedForm,
+) -> Response:
     values = {key: str(form.get(key) or "").strip() for key in ("track_name", "configuration_name")}
     try:
         choice = AcceptSuggestion(**{key: value for key, value in values.items() if value})
     except ValidationError as exc:
         fields = ", ".join(str(error["loc"][-1]) for error in exc.errors())
         raise PageError(422, "Invalid name", f"Check these values: {fields} (1 to 128 characters).") from exc
-    track = suggestions.accept(db, suggestion_id, choice)
-    return back_to(f"/admin/tracks/{track.id}", notice="track_created")
+    accepted = suggestions.accept(db, suggestion_id, choice)
+    if accepted.relap_on_server:
+        background.add_task(relap_all, request.app.state.database, accepted.relap_on_server)
+    return back_to(f"/admin/tracks/{accepted.track.id}", notice="track_created")

@@ -99,8 +99,9 @@ def test_only_admins_see_suggestions(api, places):
 
 
 def test_accepting_a_suggestion_creates_the_configuration_and_the_board_fills(api, places):
-    admin, _ = places
+    admin, uploads = places
     ring = suggestions(api, admin)[0]
+    alice = api.login("alice").json()["access_token"]
 
     created = api.client.post(f"/api/v1/admin/track-suggestions/{ring['id']}/accept",
                               json={"track_name": "Munich Ring", "configuration_name": "Full"},
@@ -114,14 +115,27 @@ def test_accepting_a_suggestion_creates_the_configuration_and_the_board_fills(ap
         ring["start_finish_lat"], ring["start_finish_lon"])  # fmt: skip
     assert configuration["start_finish_heading_deg"] == ring["start_finish_heading_deg"]
     assert [s["name"] for s in suggestions(api, admin)] == ["Alpine Ring"]
+    # The uploaded sessions' originals are on the server: it re-timed them on the new line itself.
+    board = api.client.get("/api/v1/leaderboard", params={"track_configuration_id": configuration["id"]}).json()
+    assert sorted(e["driver"]["display_name"] for e in board["entries"]) == ["alice", "bob"]
+    session_id = uploads["alice"]["session_id"]
+    headers = {"Authorization": f"Bearer {alice}"}
+    moved = api.client.get(f"/api/v1/sessions/{session_id}", headers=headers).json()
+    assert (moved["track_configuration_id"], moved["track_configuration_version"]) == (configuration["id"], 1)
+    laps = api.client.get(f"/api/v1/sessions/{session_id}/laps", headers=headers).json()
+    assert {(lap["id"], lap["lap_number"]) for lap in laps} == {
+        (lap["id"], lap["lap_number"]) for lap in uploads["alice"]["laps"]}  # same laps, re-timed: same ids
+    alice_best = next(e for e in board["entries"] if e["driver"]["display_name"] == "alice")["lap_time_ms"]
+    assert abs(alice_best - min(recording(1).truth.lap_times_ms[1:])) <= 100
     again = api.client.post(f"/api/v1/admin/track-suggestions/{ring['id']}/accept", headers=admin.headers)
     assert again.status_code == 404 and again.json()["code"] == "suggestion_not_found"
     erin = api.account("erin")  # the next upload at the ring is timed on the new configuration
     uploaded = upload(api, erin, recording(5))
     assert uploaded["track_configuration_id"] == configuration["id"]
     board = api.client.get("/api/v1/leaderboard", params={"track_configuration_id": configuration["id"]}).json()
-    assert [e["driver"]["display_name"] for e in board["entries"]] == ["erin"]
-    assert board["entries"][0]["lap_time_ms"] == pytest.approx(min(recording(5).truth.lap_times_ms[1:]), abs=100)
+    erins = [e["lap_time_ms"] for e in board["entries"] if e["driver"]["display_name"] == "erin"]
+    assert erins == [pytest.approx(min(recording(5).truth.lap_times_ms[1:]), abs=100)]
+    assert len(board["entries"]) == 3
 
 
 def test_accept_takes_the_proposed_name_by_default(api, places):
