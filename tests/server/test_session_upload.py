@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from racetrace_desktop.telemetry.errors import TelemetryFormatError
 from racetrace_desktop.telemetry.formats import read_bytes
 from racetrace_desktop.telemetry.model import GeoPoint, TrackDefinition
 from racetrace_desktop.telemetry.model import LapData as LapArrays
@@ -209,3 +210,22 @@ def test_a_file_name_in_any_script_is_kept(api, goodwood, goodwood_file):
     assert created["file_name"] == name
     (session,) = api.client.get("/api/v1/sessions/", headers=alice.headers).json()
     assert session["file_name"] == name
+
+
+def test_every_format_the_desktop_reads_is_accepted_and_others_refused_in_its_words(api, other_samples):
+    """Other loggers' exports: the upload answers exactly what the desktop's reader registry makes of each file
+    (readers added to the registry are picked up with no change here)."""
+    alice = api.account("alice")
+    for path in sorted(p for p in other_samples.iterdir() if p.name != "MANIFEST.tsv"):
+        content = path.read_bytes()
+        try:
+            raw = read_bytes(content, path.name)
+        except TelemetryFormatError as error:
+            refused = upload(api, alice, content, name=path.name)
+            assert refused.status_code == 422, (path.name, refused.text)
+            assert refused.json()["detail"] == str(error)
+            continue
+        created = upload(api, alice, content, name=path.name)
+        assert created.status_code == 201, (path.name, created.text)
+        assert created.json()["format_name"] == raw.metadata.format_name
+        assert len(created.json()["laps"]) == len(analyse(raw).laps)
