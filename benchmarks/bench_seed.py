@@ -47,7 +47,7 @@ def run() -> list[dict]:
     database = Database(url)
     try:
         upgrade(database.engine)
-        with running_server(url, workers=1) as server, httpx.Client(base_url=server.url, timeout=600) as client:
+        with running_server(url, workers=1) as server, httpx.Client(base_url=server.base_url, timeout=600) as client:
             rows = _upload_rows(server, client)
             rows += _suggestion_rows(client, database)
         data = Dataset()

@@ -7,11 +7,13 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Select, and_, func, literal, select
 from sqlalchemy.orm import Session
 
+from sync_server.leaderboard.maintain import category_key
 from sync_server.leaderboard.query import LeaderboardEntry, board_conditions, entry_columns, entry_of
 from sync_server.models import BestLap, Car, DrivingSession, Lap, Track, TrackConfiguration, User
+from sync_server.models.leaderboard import ANY
 
 
 class ConfigurationBest(BaseModel):
@@ -42,7 +44,9 @@ def best_per_configuration(
     page: int,
     page_size: int,
 ) -> BestLapsPage:
-    rows = db.execute(_page_query(board_conditions(car_category, event_id, team_id), page, page_size)).all()
+    grain = [BestLap.category_key == (category_key(car_category) or ANY),
+             BestLap.event_key == (event_id.hex if event_id else ANY)]  # fmt: skip
+    rows = db.execute(_page_query(board_conditions(car_category, event_id, team_id), grain, page, page_size)).all()
     total = rows[0].configurations if rows else _count(db, board_conditions(car_category, event_id, team_id))
     return BestLapsPage(
         car_category=car_category,
@@ -70,45 +74,54 @@ def _live_configurations() -> list[Any]:
     return [TrackConfiguration.deleted_at.is_(None), Track.deleted_at.is_(None)]
 
 
-def _page_query(conditions: list[Any], page: int, page_size: int) -> Select[Any]:
-    """Rank each configuration's board (same order as a board page), keep its first row, then page over the
-    configurations by name and join only those rows to their lap, session and car."""
-    order = (BestLap.lap_time_ms, BestLap.achieved_at, BestLap.lap_id)
-    ranked = (
-        select(
-            BestLap.track_configuration_id,
-            BestLap.user_id,
-            BestLap.lap_id,
-            BestLap.lap_time_ms,
-            BestLap.achieved_at,
-            User.display_name,
-            func.row_number().over(partition_by=BestLap.track_configuration_id, order_by=order).label("position"),
-            func.count().over(partition_by=BestLap.track_configuration_id).label("drivers"),
-        )
+def _page_query(conditions: list[Any], grain: list[Any], page: int, page_size: int) -> Select[Any]:
+    """Per configuration, its board's first lap and its number of drivers (correlated subqueries: an index seek
+    and an index range count each, however many laps exist), paged by track and configuration name; then only
+    the page's laps are joined to their driver, session and car."""
+    on_this_board = (BestLap.track_configuration_id == TrackConfiguration.id, *conditions)
+    first_lap = (
+        select(BestLap.lap_id)
         .join(User, User.id == BestLap.user_id)
-        .where(*conditions)
-        .subquery()
+        .where(*on_this_board)
+        .order_by(BestLap.lap_time_ms, BestLap.achieved_at, BestLap.lap_id)
+        .limit(1)
+        .correlate(TrackConfiguration)
+        .scalar_subquery()
     )
-    names = (Track.name, TrackConfiguration.name, TrackConfiguration.id)
+    drivers = (
+        select(func.count())
+        .select_from(BestLap)
+        .join(User, User.id == BestLap.user_id)
+        .where(*on_this_board)
+        .correlate(TrackConfiguration)
+        .scalar_subquery()
+    )
     firsts = (
         select(
-            ranked,
-            Track.id.label("track_id"),
-            Track.name.label("track_name"),
+            TrackConfiguration.id.label("track_configuration_id"),
             TrackConfiguration.name.label("configuration_name"),
             TrackConfiguration.version,
+            Track.id.label("track_id"),
+            Track.name.label("track_name"),
+            first_lap.label("lap_id"),
+            drivers.label("drivers"),
             func.count().over().label("configurations"),
         )
-        .join(TrackConfiguration, TrackConfiguration.id == ranked.c.track_configuration_id)
         .join(Track, Track.id == TrackConfiguration.track_id)
-        .where(ranked.c.position == 1, *_live_configurations())
-        .order_by(*names)
+        .where(*_live_configurations(), first_lap.is_not(None))
+        .order_by(Track.name, TrackConfiguration.name, TrackConfiguration.id)
         .offset((page - 1) * page_size)
         .limit(page_size)
         .subquery()
     )
     return (
-        select(firsts, literal(1).label("rank"), *entry_columns())
+        select(
+            firsts, BestLap.user_id, BestLap.lap_time_ms, BestLap.achieved_at, User.display_name,
+            literal(1).label("rank"), *entry_columns(),
+        )
+        .join(BestLap, and_(BestLap.track_configuration_id == firsts.c.track_configuration_id,
+                            BestLap.lap_id == firsts.c.lap_id, *grain))
+        .join(User, User.id == BestLap.user_id)
         .join(Lap, Lap.id == firsts.c.lap_id)
         .join(DrivingSession, DrivingSession.id == Lap.session_id)
         .outerjoin(Car, Car.id == DrivingSession.car_id)
