@@ -24,14 +24,16 @@ from sync_server.oauth.routes import router as oauth_router
 from sync_server.records.laps_analysis import router as lap_analysis_router
 from sync_server.records.routes import cars_router, events_router, laps_router, sessions_router
 from sync_server.security import PasswordHasher, TokenService
+from sync_server.session_upload.routes import router as session_upload_router
 from sync_server.settings import Settings
+from sync_server.suggestions.routes import router as track_suggestions_router
 from sync_server.sync.routes import router as sync_router
 from sync_server.tracks.routes import router as tracks_router
 from sync_server.users.routes import router as users_router
 from sync_server.web import mount_web
 
 API_PREFIX = "/api/v1"
-UPLOAD_PATH_SUFFIXES = ("/file", "/telemetry")
+UPLOAD_PATH_SUFFIXES = ("/file", "/telemetry", "/sessions/upload")
 
 
 def server_version() -> str:
@@ -51,10 +53,12 @@ def api_routers() -> list[APIRouter]:
         sync_router,
         cars_router,
         events_router,
+        session_upload_router,  # before sessions_router: /sessions/upload is not a session id
         sessions_router,
         lap_analysis_router,
         laps_router,
         admin_router,
+        track_suggestions_router,
         oauth_router,  # after auth_router: its /auth/{provider}/... paths must not shadow /auth/admin/...
     ]
 

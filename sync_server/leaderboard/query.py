@@ -84,14 +84,7 @@ def leaderboard(
     )
     if version is None:
         raise NotFoundError(f"Track configuration {config_id} not found")
-    conditions = [
-        BestLap.track_configuration_id == config_id,
-        BestLap.category_key == (category_key(car_category) or ANY),
-        BestLap.event_key == (event_id.hex if event_id else ANY),
-        User.is_active.is_(True),
-    ]
-    if team_id is not None:
-        conditions.append(BestLap.user_id.in_(select(TeamMember.user_id).where(TeamMember.team_id == team_id)))
+    conditions = [BestLap.track_configuration_id == config_id, *board_conditions(car_category, event_id, team_id)]
     rows = db.execute(_page_query(conditions, page, page_size)).all()
     if rows:
         total = rows[0].total
@@ -107,8 +100,30 @@ def leaderboard(
         page=page,
         page_size=page_size,
         total=total,
-        entries=[_entry(row, version) for row in rows],
+        entries=[entry_of(row, version) for row in rows],
     )
+
+
+def board_conditions(car_category: str | None, event_id: uuid.UUID | None, team_id: uuid.UUID | None) -> list[Any]:
+    """Which `best_laps` rows (joined to their driver) a board with these filters shows, on any configuration."""
+    conditions = [
+        BestLap.category_key == (category_key(car_category) or ANY),
+        BestLap.event_key == (event_id.hex if event_id else ANY),
+        User.is_active.is_(True),
+    ]
+    if team_id is not None:
+        conditions.append(BestLap.user_id.in_(select(TeamMember.user_id).where(TeamMember.team_id == team_id)))
+    return conditions
+
+
+def entry_columns() -> tuple[Any, ...]:
+    """What an entry shows besides its board columns, from the lap, its session and car (see `entry_of`)."""
+    return (
+        Lap.sector_times_ms, Lap.time_source, Lap.is_valid, Lap.session_id, DrivingSession.event_id,
+        DrivingSession.track_configuration_version, DrivingSession.format_name, DrivingSession.app_version,
+        DrivingSession.device, DrivingSession.os_name, DrivingSession.gps_source, DrivingSession.gps_rate_hz,
+        Car.make, Car.model, Car.year, Car.category,
+    )  # fmt: skip
 
 
 def _page_query(conditions: list[Any], page: int, page_size: int) -> Select[Any]:
@@ -135,10 +150,7 @@ def _page_query(conditions: list[Any], page: int, page_size: int) -> Select[Any]
     return (
         select(
             board.c.rank, board.c.total, board.c.user_id, board.c.display_name, board.c.lap_id, board.c.lap_time_ms,
-            board.c.achieved_at, Lap.sector_times_ms, Lap.time_source, Lap.is_valid, Lap.session_id,
-            DrivingSession.event_id, DrivingSession.track_configuration_version, DrivingSession.format_name,
-            DrivingSession.app_version, DrivingSession.device, DrivingSession.os_name, DrivingSession.gps_source,
-            DrivingSession.gps_rate_hz, Car.make, Car.model, Car.year, Car.category,
+            board.c.achieved_at, *entry_columns(),
         )
         .join(Lap, Lap.id == board.c.lap_id)
         .join(DrivingSession, DrivingSession.id == Lap.session_id)
@@ -147,7 +159,9 @@ def _page_query(conditions: list[Any], page: int, page_size: int) -> Select[Any]
     )
 
 
-def _entry(row: Row[Any], version: int) -> LeaderboardEntry:
+def entry_of(row: Row[Any], version: int) -> LeaderboardEntry:
+    """An entry from a row of the board columns (rank, user_id, display_name, lap_id, lap_time_ms, achieved_at)
+    plus `entry_columns()`; `version` is the configuration's current version."""
     timed_version = row.track_configuration_version
     car = None
     if row.make is not None:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, status
 from sync_server.deps import CurrentUser, DbSession
 from sync_server.errors import error_responses
 from sync_server.records import crud
+from sync_server.seed_paths import add_trailing_slash_aliases
 from sync_server.sync.kinds import CAR, EVENT, LAP, SESSION, RecordKind
 from sync_server.sync.uploads import readable_lap
 
@@ -58,6 +59,7 @@ def kind_router(kind: RecordKind, path: str, *, creatable: bool = True) -> APIRo
     router.add_api_route("/{record_id}", delete_record, methods=["DELETE"], name=f"delete_{label}",
                          status_code=status.HTTP_204_NO_CONTENT, responses=WRITE_ERRORS,
                          summary=f"Delete one of my {label}s (a tombstone other devices pull)")
+    add_trailing_slash_aliases(router, path)
     return router
 
 

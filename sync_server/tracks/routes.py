@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 
 from sync_server.deps import AdminUser, DbSession
 from sync_server.errors import error_responses
+from sync_server.seed_paths import add_trailing_slash_aliases
 from sync_server.tracks import service
 from sync_server.tracks.schemas import ConfigurationOut, TrackCreate, TrackOut
 
@@ -43,3 +44,6 @@ def get_configuration(configuration_id: uuid.UUID, db: DbSession) -> Configurati
 def create_track(data: TrackCreate, _admin: AdminUser, db: DbSession) -> TrackOut:
     """Create a track, optionally with its configurations (admin token)."""
     return service.create_track(db, data)
+
+
+add_trailing_slash_aliases(router, "/tracks")
