@@ -136,7 +136,7 @@ def test_a_file_on_no_known_track_is_stored_without_configuration(api, trackaddi
 def test_a_bad_file_is_a_422_naming_the_file_and_line_and_nothing_is_stored(api, goodwood_file):
     alice = api.account("alice")
     lines = goodwood_file.split(b"\n")
-    lines[40] = lines[40].replace(b",", b",x", 1)
+    lines[40:] = [line.replace(b",", b",x", 1) for line in lines[40:]]  # from line 41 on: a non-numeric cell each
     response = upload(api, alice, b"\n".join(lines), name="broken.csv")
     assert response.status_code == 422
     body = response.json()
@@ -146,6 +146,16 @@ def test_a_bad_file_is_a_422_naming_the_file_and_line_and_nothing_is_stored(api,
     assert not_telemetry.status_code == 422 and not_telemetry.json()["detail"].startswith("notes.txt: not a ")
     assert upload(api, alice, b"", name="empty.csv").json()["detail"] == "empty.csv: the file is empty"
     assert api.client.get("/api/v1/sessions", headers=alice.headers).json() == []
+
+
+def test_one_damaged_row_is_dropped_with_a_warning_and_the_rest_is_stored(api, goodwood_file):
+    alice = api.account("alice")
+    lines = goodwood_file.split(b"\n")
+    lines[40] = lines[40].replace(b",", b",x", 1)
+    response = upload(api, alice, b"\n".join(lines), name="one bad row.csv")
+    assert response.status_code == 201, response.text
+    assert any("line 41" in warning for warning in response.json()["warnings"])
+    assert len(response.json()["laps"]) > 0
 
 
 def test_the_form_must_hold_exactly_one_file(api, goodwood_file):
