@@ -15,6 +15,7 @@ import numpy as np
 from .model import Lap, RawSession
 
 GPS_MATCH_TOLERANCE_S = 3.0
+RECORDING_GAP_S = 60.0  # a lap with no row for this long joins two recordings (laps exported one by one)
 
 
 def laps_from_markers(raw: RawSession, warnings: list[str]) -> list[Lap]:
@@ -35,7 +36,8 @@ def laps_from_markers(raw: RawSession, warnings: list[str]) -> list[Lap]:
     lap_numbers = list(range(len(starts)))
     rows = _row_ranges(raw, lap_numbers, ends, warnings)
     row_times = [float(raw.time_s[min(r[0], raw.row_count - 1)]) for r in rows]
-    return [_make_lap(n, starts[n], durations[n], "stated", rows[n], row_times[n]) for n in lap_numbers]
+    sources = [m.time_source for m in markers] + ["none"] * extra
+    return [_make_lap(n, starts[n], durations[n], sources[n], rows[n], row_times[n]) for n in lap_numbers]
 
 
 def laps_from_crossings(raw: RawSession, crossings: np.ndarray, warnings: list[str]) -> list[Lap]:
@@ -102,10 +104,20 @@ def apply_flags(laps: list[Lap], raw: RawSession) -> None:
             reason = "in-lap"
         elif lap.is_pit:
             reason = "pit lane"
+        elif _recording_gap(raw, lap) is not None:
+            reason = f"recording gap of {_recording_gap(raw, lap):.0f} s"
         elif lap.lap_time_ms is None:
             reason = "untimed"
         lap.is_valid = reason is None
         lap.invalid_reason = reason
+
+
+def _recording_gap(raw: RawSession, lap: Lap) -> float | None:
+    """The longest stretch without rows inside a timed lap, when it is longer than RECORDING_GAP_S."""
+    if lap.lap_time_ms is None or lap.row_end - lap.row_start < 2:
+        return None
+    longest = float(np.max(np.diff(raw.time_s[lap.row_start : lap.row_end])))
+    return longest if longest > RECORDING_GAP_S else None
 
 
 def _pit_row_intervals(raw: RawSession) -> list[tuple[int, int]]:

@@ -1,0 +1,205 @@
+"""Delimited tables with empty cells and text columns, on top of numeric_rows' exact fast parser.
+
+numeric_rows.parse_rows only accepts complete numeric rows. Loggers other than TrackAddict leave cells empty
+(each sensor fills only the rows of its own updates), put text in some columns (trap names, "N/A", ISO times)
+and use spaces and '+' signs (VBO). This module rewrites the body with numpy and one bytes.join (a '0' in
+place of every text cell and in every empty cell), hands it to parse_rows (fast path, exact fallback naming
+the line and column of a bad cell), then puts NaN back where the cell was empty. Text cells are kept as byte
+offsets and decoded only when a reader asks.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from racetrace_desktop.telemetry.errors import TelemetryFormatError
+from racetrace_desktop.telemetry.formats.numeric_rows import RowBlock, parse_rows
+
+_NEWLINE, _COMMA, _SPACE, _ZERO, _QUOTE = 10, 44, 32, 48, 34
+
+
+@dataclass
+class Table:
+    """Columns of a parsed body: `values[c]` is column c as float64 (NaN = empty cell or text column)."""
+
+    values: np.ndarray  # (columns, rows)
+    first_line: int  # 1-based file line of row 0
+    body: bytes
+    cell_bounds: dict[int, tuple[np.ndarray, np.ndarray]]  # text column -> start and end offset of each cell
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return int(self.values.shape[1])
+
+    def line_of_row(self, row: int) -> int:
+        return self.first_line + row
+
+    def text(self, column: int) -> list[str]:
+        starts, ends = self.cell_bounds[column]
+        pairs = zip(starts.tolist(), ends.tolist(), strict=True)
+        return [self.body[s:e].decode("utf-8", "replace").strip() for s, e in pairs]
+
+    def fixed_width(self, column: int) -> np.ndarray | None:
+        """(rows, width) bytes of a text column whose cells all have one width, else None."""
+        starts, ends = self.cell_bounds[column]
+        widths = ends - starts
+        if widths.size == 0 or widths.min() != widths.max() or widths[0] == 0:
+            return None
+        raw = np.frombuffer(self.body, dtype=np.uint8)
+        return raw[starts[:, None] + np.arange(int(widths[0]))]
+
+
+def normalise_newlines(data: bytes) -> bytes:
+    """UTF-8 BOM dropped, CRLF and lone CR turned into LF."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
+
+
+def spaces_to_commas(body: bytes) -> bytes:
+    """A space-separated body (VBO) as comma-separated, '+' signs and surplus blanks dropped."""
+    raw = np.frombuffer(body.translate(None, b"+\t"), dtype=np.uint8)
+    space = raw == _SPACE
+    after = np.empty_like(space)  # the byte after this one ends the field too
+    after[:-1] = (raw[1:] == _SPACE) | (raw[1:] == _NEWLINE)
+    after[-1] = True
+    before = np.empty_like(space)  # the byte before starts a line
+    before[0] = True
+    before[1:] = raw[:-1] == _NEWLINE
+    keep = ~(space & (after | before))
+    kept = raw[keep].copy()
+    kept[kept == _SPACE] = _COMMA
+    return bytes(kept.tobytes())
+
+
+def parse_table(
+    body: bytes,
+    columns: Sequence[str],
+    first_line: int,
+    file: str,
+    text_columns: Collection[int] = (),
+) -> Table:
+    """Parse comma-separated rows (LF line ends, no header) into a Table.
+
+    Quotes around cells are dropped (a quoted cell may not hold a comma); a last line cut short (fewer
+    fields, no line end) is dropped with a warning; any other row with the wrong number of fields is an
+    error naming its line. Rows must follow each other without blank lines (callers cut the body there).
+    """
+    warnings: list[str] = []
+    if b'"' in body:
+        body = body.translate(None, b'"')
+    body = _complete_rows(body, len(columns), first_line, warnings)
+    if not body:
+        raise TelemetryFormatError(file, "no data rows after the column header", first_line)
+    raw = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero((raw == _COMMA) | (raw == _NEWLINE))
+    ncols = len(columns)
+    _check_field_counts(raw[ends] == _NEWLINE, ncols, first_line, file)
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    bounds = {c: (starts[c::ncols], ends[c::ncols]) for c in sorted(text_columns)}
+    is_text = np.zeros(ends.size, dtype=bool)
+    for c in text_columns:
+        is_text[c::ncols] = True
+    blank = np.flatnonzero((ends == starts) | is_text)
+    filled = _fill_blanks(body, raw, starts, ends, blank, is_text)
+    rows = ends.size // ncols
+    values = parse_rows(filled, [RowBlock(0, len(filled), first_line, 0, rows)], columns, file)
+    values[blank % ncols, blank // ncols] = np.nan
+    return Table(values, first_line, body, bounds, warnings)
+
+
+def _complete_rows(body: bytes, ncols: int, first_line: int, warnings: list[str]) -> bytes:
+    """The body without a cut-off last row, ending in a newline."""
+    if body and not body.endswith(b"\n"):
+        last_start = body.rfind(b"\n") + 1
+        if body.count(b",", last_start) + 1 < ncols:
+            line = first_line + body.count(b"\n")
+            warnings.append(f"line {line}: the last row is cut off (the file looks truncated); it was dropped")
+            return body[:last_start]
+        return body + b"\n"
+    return body
+
+
+def _check_field_counts(is_row_end: np.ndarray, ncols: int, first_line: int, file: str) -> None:
+    row_ends = np.flatnonzero(is_row_end)
+    fields = np.diff(row_ends, prepend=-1)
+    wrong = np.flatnonzero(fields != ncols)
+    if wrong.size:
+        row = int(wrong[0])
+        found = int(fields[row])
+        what = "an empty line" if found == 1 and ncols > 1 else f"a row with {found} fields"
+        raise TelemetryFormatError(file, f"{what} where the header has {ncols} columns", first_line + row)
+
+
+def _cells(body: bytes, starts: np.ndarray, ends: np.ndarray) -> list[str]:
+    pairs = zip(starts.tolist(), ends.tolist(), strict=True)
+    return [body[s:e].decode("utf-8", "replace").strip() for s, e in pairs]
+
+
+def _fill_blanks(
+    body: bytes, raw: np.ndarray, starts: np.ndarray, ends: np.ndarray, blank: np.ndarray, is_text: np.ndarray
+) -> bytes:
+    """The body with a '0' in place of every text cell and in every empty cell (NaN is put back later)."""
+    if blank.size == 0:
+        return body
+    empty = ~is_text & (ends == starts)
+    if is_text.any():
+        cut_starts, cut_ends = starts[is_text], ends[is_text]
+        keep_from = np.concatenate(([0], cut_ends)).tolist()
+        keep_to = np.concatenate((cut_starts, [len(body)])).tolist()
+        body = b"0".join([body[a:b] for a, b in zip(keep_from, keep_to, strict=True)])
+        if not empty.any():
+            return body
+        # every text cell before an empty one became exactly one byte long
+        shift = np.cumsum(np.where(is_text, ends - starts - 1, 0))
+        positions = starts[empty] - (shift[empty] - np.where(is_text, ends - starts - 1, 0)[empty])
+        raw = np.frombuffer(body, dtype=np.uint8)
+        return np.insert(raw, positions, _ZERO).tobytes()
+    return np.insert(raw, starts[empty], _ZERO).tobytes()
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based
+    start: int  # byte offsets of the line in the data, newline excluded
+    end: int
+
+    def text(self, data: bytes) -> str:
+        return data[self.start : self.end].decode("utf-8", "replace").strip()
+
+
+def lines_until(data: bytes, stop: Callable[[bytes], bool], limit: int = 200) -> list[Line]:
+    """The first lines of `data` (LF line ends) up to and including the first one `stop` accepts."""
+    found: list[Line] = []
+    start = 0
+    while start <= len(data) and len(found) < limit:
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        found.append(Line(len(found) + 1, start, end))
+        if stop(data[start:end].strip()):
+            return found
+        start = end + 1
+    return found
+
+
+def csv_cells(text: str) -> list[str]:
+    """The cells of one CSV line (quotes handled), stripped."""
+    return [cell.strip() for cell in next(csv.reader([text]), [])]
+
+
+def body_from(data: bytes, offset: int, line: int) -> tuple[bytes, int]:
+    """Data rows from `offset` (the start of line `line`): leading blank lines skipped, trailing ones cut."""
+    while data.startswith(b"\n", offset):
+        offset += 1
+        line += 1
+    body = data[offset:].rstrip(b" \t\n")
+    ended = b"\n" in data[offset + len(body) :]  # without a last line end, parse_table sees a cut-off row
+    return (body + b"\n" if body and ended else body), line
