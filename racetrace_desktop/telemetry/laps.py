@@ -15,6 +15,13 @@ import numpy as np
 from .model import Lap, RawSession
 
 GPS_MATCH_TOLERANCE_S = 3.0
+TIME_SOURCE_TEXT = {  # Lap.time_source -> what the lap table and leaderboard say
+    "stated": "stated by the logger",
+    "beacon": "logger's beacon markers (exact to the ms)",
+    "lap_column": "row where the file's lap number changes (within one sample)",
+    "gps": "line crossing (GPS)",
+    "none": "untimed",
+}
 RECORDING_GAP_S = 60.0  # a lap with no row for this long joins two recordings (laps exported one by one)
 
 

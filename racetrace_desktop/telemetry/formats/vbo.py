@@ -52,9 +52,12 @@ _GENERATORS = (("racebox", "RaceBox"), ("laptimer", "Harry's LapTimer"), ("racec
 
 
 def detect(head: bytes, name: str) -> bool:
+    """`File created on ...` first, or (first line lost) a `[header]` line and a `[column names]` or `[data]` line."""
     text = normalise_newlines(head).lstrip()
-    return text[:80].lower().startswith(b"file created on") or (
-        b"[header]" in text.lower() and (b"[column names]" in text.lower() or b"[data]" in text.lower()))
+    if text[:80].lower().startswith(b"file created on"):
+        return True
+    sections = {m["name"].lower() for m in _SECTION.finditer(text)}
+    return b"header" in sections and bool(sections & {b"column names", b"data"})
 
 
 @dataclass
