@@ -13,7 +13,7 @@ import numpy as np
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
 from racetrace_desktop.telemetry.formats import canonical as cn
 from racetrace_desktop.telemetry.formats.text_table import Table, body_from, csv_cells, normalise_newlines, parse_table
-from racetrace_desktop.telemetry.formats.timecodes import iso_fixed_width_seconds, iso_utc_seconds, start_datetime
+from racetrace_desktop.telemetry.formats.timecodes import iso_fixed_width_micros, iso_utc_micros, start_datetime
 from racetrace_desktop.telemetry.model import RawSession, SessionMetadata
 
 FORMAT_NAME = "RaceBox CSV"
@@ -68,11 +68,12 @@ def _times(table: Table, column: int, iso: bool, name: str) -> tuple[np.ndarray,
         _check_time(time_s, table, name)
         return time_s, None
     cells = table.fixed_width(column)
-    utc_s = iso_fixed_width_seconds(cells) if cells is not None else None
-    if utc_s is None:
-        utc_s = iso_utc_seconds(table.text(column), name, table.first_line)
-    _check_time(utc_s, table, name)
-    return utc_s - utc_s[0], utc_s
+    micros = iso_fixed_width_micros(cells) if cells is not None else None
+    if micros is None:
+        micros = iso_utc_micros(table.text(column), name, table.first_line)
+    time_s = (micros - micros[0]) / 1e6  # exact to the microsecond: epoch seconds would lose the last digits
+    _check_time(time_s, table, name)
+    return time_s, micros / 1e6
 
 
 def _check_time(time_s: np.ndarray, table: Table, name: str) -> None:

@@ -13,11 +13,12 @@ traps, the changes of `Lap #` (blank or N/A before the first lap).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
 
+from racetrace_desktop.telemetry import units
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
 from racetrace_desktop.telemetry.formats import canonical as cn
 from racetrace_desktop.telemetry.formats.text_table import (
@@ -45,7 +46,7 @@ _TIME_NAMES = ("time", "timestamp")
 _STRUCTURAL = {"lap #", "trap name", "latitude", "longitude", "session fragment #", "fragment id", "elapsed time",
                *_TIME_NAMES}
 _KEYS = {  # (lower-case base name, source tag) -> canonical key; tag None = any tag not listed
-    ("speed", None): "speed", ("speed", "*obd"): "obd_speed", ("speed", "*calc"): "speed_calc",
+    ("speed", None): "speed", ("speed", "*obd"): "obd_speed",
     ("altitude", None): "altitude", ("bearing", None): "heading", ("accuracy", None): "gps_accuracy",
     ("satellites", None): "satellites", ("locked satellites", None): "satellites", ("distance", None): "distance",
     ("lateral acceleration", None): "lat_g", ("longitudinal acceleration", None): "long_g",
@@ -168,7 +169,8 @@ def _is_number(text: str) -> bool:
 
 def _column(index: int, name: str) -> _Column:
     parsed = split_name(name)
-    return _Column(index, name, parsed.base.lower(), parsed.unit or "", (parsed.tag or "").lower())
+    tag = (parsed.tag or "").lower()
+    return _Column(index, name, parsed.base.lower(), parsed.unit or "", "" if tag == "*gps" else tag)  # GPS = untagged
 
 
 def _clock(table: Table, by_base: dict[str, _Column], metadata: SessionMetadata,
@@ -219,23 +221,33 @@ def _session(table: Table, columns: list[_Column], by_base: dict[str, _Column], 
 
 
 def _channels(session: RawSession, table: Table, columns: list[_Column]) -> None:
-    """Canonical channels, twins in other units ("Speed (km/h)" beside "Speed (m/s)") folded into one."""
-    seen: dict[str, str] = {}  # key -> unit symbol of the column used
-    for column in columns:
+    """Canonical channels. Twins in other units ("Speed (km/h)" beside "Speed (m/s)") are folded into one; a
+    quantity the app derived (`*calc`) keeps the plain key only when no sensor measured it."""
+    used: dict[tuple[str, str], str] = {}  # (base name, tag) -> key of the channel read from it
+    for column in sorted(columns, key=lambda c: c.tag == "*calc"):  # measured before derived
         if column.base in _STRUCTURAL and not column.tag:
             continue
+        twin_of = used.get((column.base, column.tag))
+        if twin_of is not None:
+            _show_in(session, twin_of, column.unit)
+            continue
         key = _KEYS.get((column.base, column.tag or None)) or _KEYS.get((column.base, None))
-        if key is None:
-            key = cn.other_key(column.name, column.index)
-        elif column.tag and (column.base, column.tag) not in _KEYS and key not in ("rpm", "throttle", "brake", "gear"):
-            key = f"{key}_{column.tag.lstrip('*')}"
-        if key in seen and cn.units_of_same_quantity(seen[key], column.unit):
-            continue  # a twin in another unit
-        source = _SOURCES.get(column.tag)
-        label = column.name if key not in cn.CANONICAL else None
+        label = None if key is not None else column.name
+        key = key or cn.other_key(column.name, column.index)
+        if column.tag == "*calc" and key in session.channels:
+            key, label = f"{key}_calc", f"{session.channel_info[key].label} (calculated)"
         values, _ = cn.hold(table.values[column.index])
-        cn.add_channel(session, key, values, column.unit, label, source)
-        seen.setdefault(key, column.unit)
+        cn.add_channel(session, key, values, column.unit, label, _SOURCES.get(column.tag))
+        used[(column.base, column.tag)] = next(reversed(session.channels))
+
+
+def _show_in(session: RawSession, key: str, unit_text: str) -> None:
+    """A twin column in another unit: the channel keeps its values and is shown in the twin's unit when that
+    is the one drivers read (km/h, mph) rather than the SI unit."""
+    info = session.channel_info[key]
+    twin = units.lookup(unit_text)
+    if twin is not None and twin.quantity == "speed" and twin.symbol in ("km/h", "mph") and info.display_unit == "m/s":
+        session.channel_info[key] = replace(info, display_unit=twin.symbol)
 
 
 _SOURCES = {"*obd": "obd", "*calc": "derived", "*acc": "accelerometer", "*gyro": "gyroscope", "": None}

@@ -12,8 +12,8 @@ from racetrace_desktop.telemetry.errors import TelemetryFormatError
 DAY_S = 86_400.0
 
 
-def iso_utc_seconds(cells: Sequence[str], file: str, first_line: int) -> np.ndarray:
-    """Unix seconds of ISO-8601 UTC cells (`2026-07-26T19:18:58.880Z`), to the microsecond."""
+def iso_utc_micros(cells: Sequence[str], file: str, first_line: int) -> np.ndarray:
+    """Unix microseconds (int64) of ISO-8601 UTC cells (`2026-07-26T19:18:58.880Z`)."""
     stripped = [cell.removesuffix("Z").removesuffix("+00:00") for cell in cells]
     try:
         stamps = np.array(stripped, dtype="datetime64[us]")
@@ -28,7 +28,8 @@ def iso_utc_seconds(cells: Sequence[str], file: str, first_line: int) -> np.ndar
     if np.isnat(stamps).any():
         row = int(np.flatnonzero(np.isnat(stamps))[0])
         raise TelemetryFormatError(file, "empty cell in column 'Time'", first_line + row)
-    return stamps.astype(np.int64) / 1e6
+    micros: np.ndarray = stamps.astype(np.int64)
+    return micros
 
 
 def hhmmss_seconds(values: np.ndarray) -> np.ndarray:
@@ -81,29 +82,26 @@ _ISO_DIGITS = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)  # YYYY-MM-DDTHH:
 _ISO_MARKS = ((4, b"-"), (7, b"-"), (10, b"T"), (13, b":"), (16, b":"))
 
 
-def iso_fixed_width_seconds(cells: np.ndarray) -> np.ndarray | None:
-    """Unix seconds of (rows, width) ISO-8601 UTC cells of one width (`2026-07-26T19:18:58.880Z`), parsed
-    with array arithmetic; None when the cells are not all of that shape (callers then parse them one by one)."""
+def iso_fixed_width_micros(cells: np.ndarray) -> np.ndarray | None:
+    """Unix microseconds (int64) of (rows, width) ISO-8601 UTC cells of one width (`2026-07-26T19:18:58.880Z`),
+    by array arithmetic; None when the cells are not all of that shape (callers then parse them one by one)."""
     width = cells.shape[1]
     has_z = width > 19 and bool((cells[:, -1] == ord("Z")).all())
     fraction = cells[:, 20 : width - 1 if has_z else width]
-    if width < 19 or any(not (cells[:, at] == ord(mark)).all() for at, mark in _ISO_MARKS):
+    if width < 19 or fraction.shape[1] > 6 or any(not (cells[:, at] == ord(mark)).all() for at, mark in _ISO_MARKS):
         return None
     if width > 19 + has_z and not (cells[:, 19] == ord(".")).all():
         return None
     digits = cells[:, list(_ISO_DIGITS)].astype(np.int64) - ord("0")
-    if fraction.size:
-        digits_f = fraction.astype(np.int64) - ord("0")
-        if (digits_f < 0).any() or (digits_f > 9).any():
-            return None
-    if (digits < 0).any() or (digits > 9).any():
+    fraction_digits = fraction.astype(np.int64) - ord("0")
+    if any(((d < 0) | (d > 9)).any() for d in (digits, fraction_digits)):
         return None
     day_text = np.ascontiguousarray(cells[:, :10]).view("S10").ravel()
     unique, inverse = np.unique(day_text, return_inverse=True)
     days = np.array([np.datetime64(day.decode(), "D") for day in unique]).astype(np.int64)[inverse]
     hh, mm, ss = (digits[:, 8 + 2 * k] * 10 + digits[:, 9 + 2 * k] for k in range(3))
-    seconds: np.ndarray = (days * 86_400 + hh * 3600 + mm * 60 + ss).astype(np.float64)
-    if fraction.size:
-        scale = 10 ** np.arange(fraction.shape[1] - 1, -1, -1)
-        seconds += (digits_f @ scale) / 10.0 ** fraction.shape[1]
-    return seconds
+    micros: np.ndarray = (days * 86_400 + hh * 3600 + mm * 60 + ss) * 1_000_000
+    if fraction.shape[1]:
+        scale = 10 ** np.arange(5, 5 - fraction.shape[1], -1)
+        micros += fraction_digits @ scale
+    return micros

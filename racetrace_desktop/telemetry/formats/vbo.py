@@ -30,6 +30,7 @@ from racetrace_desktop.telemetry.formats.vbo_gates import Gate, crossings, place
 from racetrace_desktop.telemetry.model import GeoPoint, RawSession, SessionMetadata
 
 FORMAT_NAME = "VBO"
+FAR_GATE_M = 500.0  # a Start line farther than this from the whole path belongs to another venue
 _SECTION = re.compile(rb"^\[(?P<name>[a-z ]+)\][ \t]*$", re.IGNORECASE | re.MULTILINE)
 _CREATED = re.compile(
     r"File created on (?P<date>\d{1,2}/\d{1,2}/\d{4})\s*(?:at|@)\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?)", re.IGNORECASE
@@ -215,6 +216,11 @@ def _laps(session: RawSession, sections: _Sections) -> None:
     session.metadata.split_points = [GeoPoint(g.centre_lat, g.centre_lon) for g in gates.get("split", [])]
     start = next(iter(gates.get("start") or gates.get("finish") or []), None)
     if start is None:
+        return
+    away = start.distance_from_path_m(session.lat, session.lon)
+    if away is not None and away > FAR_GATE_M:
+        session.warnings.append(f"[laptiming]: the {start.name or 'Start'} line is {away / 1000:.1f} km from every "
+                                "recorded position (another venue's line): no laps from it")
         return
     session.metadata.start_finish = GeoPoint(start.centre_lat, start.centre_lon)
     finish = next(iter(gates.get("finish", [])), None)

@@ -34,6 +34,14 @@ class Gate:
     def centre_lon(self) -> float:
         return (self.lon[0] + self.lon[1]) / 2
 
+    def distance_from_path_m(self, lat: np.ndarray, lon: np.ndarray) -> float | None:
+        """Metres from the gate centre to the nearest fix (of at most ~2000 evenly spread), None without fixes."""
+        fixes = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
+        if fixes.size == 0:
+            return None
+        rows = fixes[:: max(1, fixes.size // 2000)]
+        return float(np.min(haversine_m(lat[rows], lon[rows], self.centre_lat, self.centre_lon)))
+
     def same_place(self, other: Gate) -> bool:
         return float(haversine_m(self.centre_lat, self.centre_lon, other.centre_lat, other.centre_lon)) < SAME_PLACE_M
 
@@ -45,12 +53,9 @@ def place_gate(minutes: list[float], lat: np.ndarray, lon: np.ndarray, name: str
     valid = [g for g in readings if all(abs(v) <= 90 for v in g.lat) and all(abs(v) <= 180 for v in g.lon)]
     if not valid:
         return None
-    fixes = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
-    if fixes.size == 0 or len(valid) == 1:
+    if len(valid) == 1 or not np.isfinite(lat).any():
         return valid[0]
-    step = max(1, fixes.size // 2000)
-    la, lo = lat[fixes[::step]], lon[fixes[::step]]
-    return min(valid, key=lambda g: float(np.min(haversine_m(la, lo, g.centre_lat, g.centre_lon))))
+    return min(valid, key=lambda gate: gate.distance_from_path_m(lat, lon) or 0.0)
 
 
 def crossings(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, gate: Gate) -> tuple[np.ndarray, bool]:
