@@ -8,6 +8,7 @@ check the readers against the generator's truth rather than against themselves.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -40,7 +41,7 @@ class Drive:
     def true_lap_ms(self) -> list[int]:
         """Durations of the laps between crossings (the timed laps), from the exact crossing instants."""
         ends = self.crossings_s
-        return [round((b - a) * 1000) for a, b in zip(ends, ends[1:], strict=False)]
+        return [round((b - a) * 1000) for a, b in itertools.pairwise(ends)]
 
     def laps_before(self, times: np.ndarray) -> np.ndarray:
         """Number of crossings strictly before each time (0 during the out-lap)."""
@@ -94,7 +95,7 @@ def aim_csv(d: Drive, *, quoted: bool = True, segment_shift_ms: int = 0, cut_s: 
 
     out = [line("Format", "AiM CSV File"), line("Session", "Synthetic Ring"), line("Vehicle", "Kart 125"),
            line("Racer", "Ann Driver"), line("Championship"), line("Comment"),
-           ",".join([f'"Date"', f'"{local:%A, %B %d, %Y}"', *[""] * (width - 2)]),
+           ",".join(['"Date"', f'"{local:%A, %B %d, %Y}"', *[""] * (width - 2)]),
            line("Time", f"{local:%I:%M %p}".lstrip("0")), line("Sample Rate", "10"),
            line("Duration", f"{t[-1]:.3f}"), line("Segment", "Session"), line("Beacon Markers", *beacons),
            line("Segment Times", *segments), "", line(*names), line(*units), ""]

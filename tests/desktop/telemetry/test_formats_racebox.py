@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +19,7 @@ def lap_changes(path: Path) -> list[tuple[float, int]]:
     """(time, new lap number) at every change of the Lap column, read with the csv module."""
     with path.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    return [(float(b["Time"]), int(b["Lap"])) for a, b in zip(rows, rows[1:], strict=False) if a["Lap"] != b["Lap"]]
+    return [(float(b["Time"]), int(b["Lap"])) for a, b in itertools.pairwise(rows) if a["Lap"] != b["Lap"]]
 
 
 def test_racebox_laps_come_from_the_lap_column(other_samples: Path) -> None:
@@ -26,7 +27,7 @@ def test_racebox_laps_come_from_the_lap_column(other_samples: Path) -> None:
     changes = lap_changes(path)
     assert [lap for _, lap in changes] == [1, 2, 3, 4, 0]  # 0 again after the finish: the in-lap
     times = [0.0] + [t for t, _ in changes]
-    expected_ms = [round((b - a) * 1000) for a, b in zip(times, times[1:], strict=False)]
+    expected_ms = [round((b - a) * 1000) for a, b in itertools.pairwise(times)]
 
     session = analyse(read_file(path))
     laps = session.laps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def trap_lap_times_ms(header: list[str], rows: list[list[str]], clock: str) -> l
         nxt = rows[k + 1][lap] if k + 1 < len(rows) else row[lap]
         if row[trap] and (row[lap] != rows[k - 1][lap] or nxt != row[lap]):
             starts.append(float(row[time]))
-    return [round((b - a) * 1000) for a, b in zip(starts, starts[1:], strict=False)]
+    return [round((b - a) * 1000) for a, b in itertools.pairwise(starts)]
 
 
 def test_v9_pro_export(other_samples: Path) -> None:

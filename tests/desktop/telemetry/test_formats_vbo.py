@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +45,7 @@ def gate_crossings(path: Path, gate: tuple[float, float, float, float]) -> list[
 
     gx, gy = xy(lat2, lon2)
     found: list[float] = []
-    for (t0, la0, lo0), (t1, la1, lo1) in zip(fixes, fixes[1:], strict=False):
+    for (t0, la0, lo0), (t1, la1, lo1) in itertools.pairwise(fixes):
         (x0, y0), (x1, y1) = xy(la0, lo0), xy(la1, lo1)
         side0, side1 = gx * y0 - gy * x0, gx * y1 - gy * x1
         if side0 < 0 <= side1 or side1 < 0 <= side0:
@@ -86,7 +87,7 @@ def test_lignano_east_longitude_and_laps_from_the_gate(other_samples: Path) -> N
     for t in crossings[1:]:
         if t - kept[-1] >= 10.0:
             kept.append(t)
-    names, rows = data_rows(path)
+    _names, rows = data_rows(path)
     t0 = seconds_of_day(rows[0][0])
     ends = [t - t0 for t in kept]
     expected = [round(b * 1000) - round(a * 1000) for a, b in zip([0.0, *ends], ends, strict=False)]
