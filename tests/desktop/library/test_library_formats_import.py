@@ -15,7 +15,7 @@ from racetrace_desktop.services import importer, library_service, relap
 from racetrace_desktop.services.importer import ImportStatus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "telemetry"))
-from format_writers import aim_csv, drive, laplegend_csv, racechrono_v3_csv  # noqa: E402
+from format_writers import aim_csv, drive, laplegend_csv, racechrono_v3_csv
 
 # sample -> (format, number of laps incl. out- and in-lap, time source of the timed laps, best lap ms)
 SAMPLES = {
