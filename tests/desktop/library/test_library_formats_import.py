@@ -88,7 +88,7 @@ def test_reanalysis_from_the_stored_original_gives_the_same_laps(
     assert after == before
 
 
-def test_racetrace_import_command(racetrace_home: Path, other_samples: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_racetrace_import_command(racetrace_home: Path, other_samples: Path, capsys: pytest.CaptureFixture) -> None:
     code = main(["import", str(other_samples / "racebox.csv"), str(other_samples / "racechrono_v10.csv"), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["errors"] == []
