@@ -32,6 +32,7 @@ from racetrace_desktop.telemetry.model import GeoPoint, RawSession, SessionMetad
 FORMAT_NAME = "VBO"
 FAR_GATE_M = 500.0  # a Start line farther than this from the whole path belongs to another venue
 _SECTION = re.compile(rb"^\[(?P<name>[a-z ]+)\][ \t]*$", re.IGNORECASE | re.MULTILINE)
+_DATA_MARK = re.compile(rb"^\[data\][ \t]*$", re.IGNORECASE | re.MULTILINE)
 _CREATED = re.compile(
     r"File created on (?P<date>\d{1,2}/\d{1,2}/\d{4})\s*(?:at|@)\s*(?P<time>\d{1,2}:\d{2}(?::\d{2})?)", re.IGNORECASE
 )
@@ -74,7 +75,7 @@ def parse(data: bytes, name: str) -> RawSession:
     metadata = _metadata(data, sections, name)
     columns = _columns(sections, name)
     body, first_line = body_from(data, sections.data_offset, sections.data_line)
-    table = parse_table(spaces_to_commas(body), columns, first_line, name)
+    table = parse_table(spaces_to_commas(body, len(columns)), columns, first_line, name)
     index = {column.lower(): i for i, column in enumerate(columns)}
     time_at = _find(index, _TIME, "time", name, sections)
     seconds, days = unwrap_midnight(hhmmss_seconds(table.values[time_at]))
@@ -104,7 +105,8 @@ def parse(data: bytes, name: str) -> RawSession:
 
 def _sections(data: bytes, name: str) -> _Sections:
     found = _Sections()
-    marks = list(_SECTION.finditer(data))
+    data_mark = _DATA_MARK.search(data)  # [data] comes last: the regex below never scans the rows
+    marks = list(_SECTION.finditer(data, 0, data_mark.end() if data_mark else len(data)))
     if not marks:
         raise TelemetryFormatError(name, "no [section] lines: not a VBO file")
     for mark, following in zip(marks, [*marks[1:], None], strict=True):
