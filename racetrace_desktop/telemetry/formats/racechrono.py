@@ -257,9 +257,12 @@ def _laps(session: RawSession, table: Table, by_base: dict[str, _Column]) -> Non
     lap_col, trap_col = by_base.get("lap #"), by_base.get("trap name")
     if lap_col is None:
         return
-    numbers = [_lap_number(cell) for cell in table.text(lap_col.index)]
-    changes = [row for row in range(1, len(numbers)) if numbers[row] != numbers[row - 1]]
-    traps = [row for row, cell in enumerate(table.text(trap_col.index)) if cell] if trap_col is not None else []
+    keys = table.short_keys(lap_col.index)
+    starts = table.cell_bounds[lap_col.index][0]
+    first = np.frombuffer(table.body, dtype=np.uint8)[np.minimum(starts, len(table.body) - 1)]
+    keys[(first < ord("0")) | (first > ord("9"))] = 0  # blank and "N/A" alike: before the first lap
+    changes = (np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()
+    traps = table.filled_rows(trap_col.index).tolist() if trap_col is not None else []
     boundaries, unmatched = _trap_boundaries(changes, traps)
     source = cn.STATED
     if not boundaries and changes:
@@ -271,14 +274,11 @@ def _laps(session: RawSession, table: Table, by_base: dict[str, _Column]) -> Non
             "laps follow the trap rows")
     times = [float(session.time_s[row]) for row in boundaries]
     session.lap_markers = cn.markers_from_boundaries(session.time_s, times, source)
-    session.lap_column = np.searchsorted(np.asarray(boundaries), np.arange(len(numbers)), side="right").astype(np.int32)
+    rows = np.arange(table.rows)
+    session.lap_column = np.searchsorted(np.asarray(boundaries, dtype=np.int64), rows, side="right").astype(np.int32)
     if boundaries:
         session.metadata.start_finish = cn.point_at(session.lat, session.lon, boundaries[0],
                                                     session.channels.get("heading"))
-
-
-def _lap_number(cell: str) -> int | None:
-    return int(cell) if cell.isdigit() else None
 
 
 def _trap_boundaries(changes: list[int], traps: list[int]) -> tuple[list[int], list[int]]:

@@ -44,6 +44,23 @@ class Table:
         pairs = zip(starts.tolist(), ends.tolist(), strict=True)
         return [self.body[s:e].decode("utf-8", "replace").strip() for s, e in pairs]
 
+    def filled_rows(self, column: int) -> np.ndarray:
+        """Rows whose cell in a text column is not empty."""
+        starts, ends = self.cell_bounds[column]
+        return np.flatnonzero(ends > starts)
+
+    def short_keys(self, column: int) -> np.ndarray:
+        """One uint64 per cell of a text column, equal for equal cells of up to 7 bytes (the length is in the top
+        byte): lets a reader find where a short code such as a lap number changes without decoding the cells."""
+        starts, ends = self.cell_bounds[column]
+        widths = np.minimum(ends - starts, 7)
+        raw = np.frombuffer(self.body, dtype=np.uint8)
+        at = np.arange(7)
+        inside = at < widths[:, None]
+        cells = np.where(inside, raw[np.minimum(starts[:, None] + at, raw.size - 1)], 0).astype(np.uint64)
+        keys: np.ndarray = (cells << (np.uint64(8) * at.astype(np.uint64))).sum(axis=1, dtype=np.uint64)
+        return keys | ((ends - starts).astype(np.uint64) << np.uint64(56))
+
     def fixed_width(self, column: int) -> np.ndarray | None:
         """(rows, width) bytes of a text column whose cells all have one width, else None."""
         starts, ends = self.cell_bounds[column]
@@ -106,9 +123,10 @@ def parse_table(
         raise TelemetryFormatError(file, "no data rows after the column header", first_line)
     ncols = len(columns)
     if not text_columns:  # most tables have no empty cell: let the core find out, at no extra cost
+        newlines = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == _NEWLINE)  # the core needs them anyway
+        block = RowBlock(0, len(body), first_line, 0, int(newlines.size))
         try:
-            return Table(parse_rows(body, [RowBlock(0, len(body), first_line, 0, body.count(b"\n"))], columns,
-                                    file), first_line, body, {}, warnings)
+            return Table(parse_rows(body, [block], columns, file, newlines), first_line, body, {}, warnings)
         except TelemetryFormatError as error:
             if not error.message.startswith("empty cell"):
                 raise
