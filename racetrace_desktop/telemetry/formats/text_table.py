@@ -59,7 +59,8 @@ class Table:
         inside = at < widths[:, None]
         cells = np.where(inside, raw[np.minimum(starts[:, None] + at, raw.size - 1)], 0).astype(np.uint64)
         keys: np.ndarray = (cells << (np.uint64(8) * at.astype(np.uint64))).sum(axis=1, dtype=np.uint64)
-        return keys | ((ends - starts).astype(np.uint64) << np.uint64(56))
+        keys |= (ends - starts).astype(np.uint64) << np.uint64(56)
+        return keys
 
     def fixed_width(self, column: int) -> np.ndarray | None:
         """(rows, width) bytes of a text column whose cells all have one width, else None."""
