@@ -109,7 +109,7 @@ def _laps(session: RawSession, lap: np.ndarray, bases: list[str], values: np.nda
     held = np.where(np.isnan(held), 0, held)
     bad = np.flatnonzero((held != np.floor(held)) | (held < 0))
     if bad.size:
-        raise TelemetryFormatError(name, f"column 'Lap': {held[bad[0]]!r} is not a lap number",
+        raise TelemetryFormatError(name, f"column 'Lap': {float(held[bad[0]])!r} is not a lap number",
                                    first_line + int(bad[0]))
     boundaries, warning = cn.lap_column_boundaries(session.time_s, held, first_line)
     if warning:

@@ -83,7 +83,7 @@ def _check_time(time_s: np.ndarray, table: Table, name: str) -> None:
     backwards = np.flatnonzero(time_s[1:] < time_s[:-1])
     if backwards.size:
         row = int(backwards[0]) + 1
-        message = f"Time goes backwards: {time_s[row] - time_s[0]:.3f} s after {time_s[row - 1] - time_s[0]:.3f} s"
+        message = f"Time goes backwards: {time_s[row]:.3f} s after {time_s[row - 1]:.3f} s"
         raise TelemetryFormatError(name, message, table.line_of_row(row))
 
 
@@ -109,7 +109,7 @@ def _add_channels(session: RawSession, table: Table, columns: list[str], index: 
 def _add_laps(session: RawSession, lap: np.ndarray, table: Table, name: str) -> None:
     bad = np.flatnonzero(~np.isfinite(lap) | (lap != np.floor(lap)) | (lap < 0))
     if bad.size:
-        raise TelemetryFormatError(name, f"column 'Lap': {lap[bad[0]]!r} is not a lap number",
+        raise TelemetryFormatError(name, f"column 'Lap': {float(lap[bad[0]])!r} is not a lap number",
                                    table.line_of_row(int(bad[0])))
     boundaries, warning = cn.lap_column_boundaries(session.time_s, lap, table.first_line)
     if warning:
