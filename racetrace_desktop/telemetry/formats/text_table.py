@@ -180,20 +180,30 @@ def _cells(body: bytes, starts: np.ndarray, ends: np.ndarray) -> list[str]:
 def _fill_blanks(
     body: bytes, raw: np.ndarray, starts: np.ndarray, ends: np.ndarray, blank: np.ndarray, is_text: np.ndarray
 ) -> bytes:
-    """The body with a '0' in place of every text cell and in every empty cell (NaN is put back later):
-    text bytes dropped with one boolean mask, then one np.insert of all the zeros."""
+    """The body with a '0' in place of every text cell and in every empty cell (NaN is put back later): a
+    text cell keeps its first byte, made '0', and loses the rest through one boolean mask; one np.insert then
+    writes a '0' into each empty cell."""
     if blank.size == 0:
         return body
-    removed = np.where(is_text, ends - starts, 0)  # bytes dropped from each cell
-    before = np.cumsum(removed) - removed  # dropped from the cells before it
+    widths = ends - starts
+    written = is_text & (widths > 0)
+    removed = np.where(written, widths - 1, 0)  # bytes dropped from each cell
+    out = raw
+    if written.any():
+        out = raw.copy()
+        out[starts[written]] = _ZERO
     if removed.any():
         text_cells = np.flatnonzero(removed)
         lengths = removed[text_cells]
         offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         keep = np.ones(raw.size, dtype=bool)
-        keep[np.repeat(starts[text_cells], lengths) + offsets] = False
-        raw = raw[keep]
-    return bytes(np.insert(raw, starts[blank] - before[blank], _ZERO).tobytes())
+        keep[np.repeat(starts[text_cells] + 1, lengths) + offsets] = False
+        out = out[keep]
+    empty = np.flatnonzero(widths == 0)
+    if empty.size:
+        before = np.cumsum(removed) - removed  # dropped from the cells before each one
+        out = np.insert(out, starts[empty] - before[empty], _ZERO)
+    return bytes(out.tobytes())
 
 
 @dataclass(frozen=True)
