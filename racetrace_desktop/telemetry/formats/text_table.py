@@ -180,29 +180,35 @@ def _cells(body: bytes, starts: np.ndarray, ends: np.ndarray) -> list[str]:
 def _fill_blanks(
     body: bytes, raw: np.ndarray, starts: np.ndarray, ends: np.ndarray, blank: np.ndarray, is_text: np.ndarray
 ) -> bytes:
-    """The body with a '0' in place of every text cell and in every empty cell (NaN is put back later): a
-    text cell keeps its first byte, made '0', and loses the rest through one boolean mask; one np.insert then
-    writes a '0' into each empty cell."""
+    """The body with a '0' in place of every text cell and in every empty cell (NaN is put back later).
+
+    Text cells of one width (ISO times) keep their first byte, made '0', and lose the rest through a boolean
+    mask; text cells of any width are replaced by one bytes.join. One np.insert then writes a '0' into each
+    empty numeric cell."""
     if blank.size == 0:
         return body
     widths = ends - starts
-    written = is_text & (widths > 0)
-    removed = np.where(written, widths - 1, 0)  # bytes dropped from each cell
+    removed = np.where(is_text, widths - 1, 0)  # bytes each cell loses (-1: an empty text cell gains its '0')
     out = raw
-    if written.any():
-        out = raw.copy()
-        out[starts[written]] = _ZERO
-    if removed.any():
-        text_cells = np.flatnonzero(removed)
-        lengths = removed[text_cells]
-        offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        keep = np.ones(raw.size, dtype=bool)
-        keep[np.repeat(starts[text_cells] + 1, lengths) + offsets] = False
-        out = out[keep]
-    empty = np.flatnonzero(widths == 0)
+    if is_text.any():
+        text_widths = widths[is_text]
+        if text_widths.min() == text_widths.max() > 0:
+            out = raw.copy()
+            out[starts[is_text]] = _ZERO
+            keep = np.ones(raw.size, dtype=bool)
+            keep[(starts[is_text][:, None] + np.arange(1, int(text_widths[0]))).ravel()] = False
+            out = out[keep]
+        else:
+            keep_from = np.concatenate(([0], ends[is_text])).tolist()
+            keep_to = np.concatenate((starts[is_text], [len(body)])).tolist()
+            joined = b"0".join([body[a:b] for a, b in zip(keep_from, keep_to, strict=True)])
+            out = np.frombuffer(joined, dtype=np.uint8)
+    empty = np.flatnonzero(~is_text & (widths == 0))
     if empty.size:
-        before = np.cumsum(removed) - removed  # dropped from the cells before each one
+        before = np.cumsum(removed) - removed  # bytes the cells before each one lost
         out = np.insert(out, starts[empty] - before[empty], _ZERO)
+    elif out is raw:
+        return body
     return bytes(out.tobytes())
 
 
