@@ -62,7 +62,8 @@ def parse(data: bytes, name: str) -> RawSession:
     units_end = data.find(b"\n", header.end + 1)
     units_end = len(data) if units_end < 0 else units_end
     units = csv_cells(data[header.end + 1 : units_end].decode("utf-8", "replace")) + [""] * len(names)
-    body, first_line = body_from(data, units_end + 1, header.number + 2)
+    offset, line = _skip_empty_rows(data, units_end + 1, header.number + 2)
+    body, first_line = body_from(data, offset, line)
     table = parse_table(body, names, first_line, name)
     time_s = table.values[0]
     bad = np.flatnonzero(~np.isfinite(time_s) | np.concatenate(([False], np.diff(time_s) < 0)))
@@ -78,6 +79,17 @@ def _is_channel_row(line: bytes) -> bool:
     """`Time,GPS Speed,...`, not the preamble's `Time,2:35 PM,,,`."""
     cells = csv_cells(line.decode("utf-8", "replace"))
     return len(cells) > 1 and cells[0].lower() == "time" and not _CLOCK.match(cells[1])
+
+
+def _skip_empty_rows(data: bytes, offset: int, line: int) -> tuple[int, int]:
+    """Past the empty rows between the units and the data (`,,,,` or `"",""` count as empty)."""
+    while offset < len(data):
+        end = data.find(b"\n", offset)
+        end = len(data) if end < 0 else end
+        if data[offset:end].strip(b' \t,"'):
+            break
+        offset, line = end + 1, line + 1
+    return offset, line
 
 
 def _preamble(data: bytes, lines: list[Line]) -> dict[str, list[str]]:
@@ -96,8 +108,9 @@ def _metadata(keys: dict[str, list[str]], name: str) -> SessionMetadata:
 
     metadata = SessionMetadata(source_name=name, format_name=FORMAT_NAME, app_name="AiM Race Studio",
                                logger="AiM", vehicle=first("vehicle"), driver=first("racer"))
-    metadata.track_name = first("session")
-    for key in ("session", "championship", "comment", "sample rate", "duration", "segment"):
+    metadata.track_name = first("venue") or first("session")
+    metadata.driver = metadata.driver or first("driver") or first("user")
+    for key in ("session", "venue", "championship", "comment", "sample rate", "duration", "segment", "data source"):
         if first(key):
             metadata.extra[key.title()] = ", ".join(keys[key])
     metadata.local_start = _local_start(", ".join(keys.get("date", [])), first("time"))

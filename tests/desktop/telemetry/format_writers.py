@@ -98,7 +98,7 @@ def aim_csv(d: Drive, *, quoted: bool = True, segment_shift_ms: int = 0, cut_s: 
            ",".join(['"Date"', f'"{local:%A, %B %d, %Y}"', *[""] * (width - 2)]),
            line("Time", f"{local:%I:%M %p}".lstrip("0")), line("Sample Rate", "10"),
            line("Duration", f"{t[-1]:.3f}"), line("Segment", "Session"), line("Beacon Markers", *beacons),
-           line("Segment Times", *segments), "", line(*names), line(*units), ""]
+           line("Segment Times", *segments), "", line(*names), line(*units), line() if quoted else ""]
     lat, lon = d.raw.lat[rows], d.raw.lon[rows]
     speed, heading = _speed_kmh(d, rows), _heading(d, rows)
     altitude = np.nan_to_num(d.raw.channels["altitude"][rows])
