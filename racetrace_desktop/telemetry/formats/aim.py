@@ -64,7 +64,9 @@ def parse(data: bytes, name: str) -> RawSession:
     units = csv_cells(data[header.end + 1 : units_end].decode("utf-8", "replace")) + [""] * len(names)
     offset, line = _skip_empty_rows(data, units_end + 1, header.number + 2)
     body, first_line = body_from(data, offset, line)
-    table = parse_table(body, names, first_line, name)
+    lowered = [n.lower() for n in names]
+    required = [i for i, n in enumerate(lowered) if n in _STRUCTURAL]
+    table = parse_table(body, names, first_line, name, required=required)
     time_s = table.values[0]
     bad = np.flatnonzero(~np.isfinite(time_s) | np.concatenate(([False], np.diff(time_s) < 0)))
     if bad.size:

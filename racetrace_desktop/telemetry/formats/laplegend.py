@@ -56,7 +56,7 @@ def parse(data: bytes, name: str) -> RawSession:
         raise TelemetryFormatError(name, "missing required column 'Time'", header.number)
     metadata = _metadata(data, preamble[:-1], name)
     body, first_line = body_from(data, header.end + 1, header.number + 1)
-    table = parse_table(body, names, first_line, name)
+    table = parse_table(body, names, first_line, name, required=[i for i, b in enumerate(bases) if b in _STRUCTURAL])
     time_s = table.values[bases.index("time")]
     bad = np.flatnonzero(~np.isfinite(time_s) | np.concatenate(([False], np.diff(time_s) < 0)))
     if bad.size:

@@ -42,7 +42,8 @@ def parse(data: bytes, name: str) -> RawSession:
     index = {column.lower(): i for i, column in enumerate(columns)}
     body, first_line = body_from(data, header_end + 1, 2)
     iso = _is_iso_time(body, index["time"])
-    table = parse_table(body, columns, first_line, name, text_columns=[index["time"]] if iso else [])
+    required = [index[c] for c in _STRUCTURAL if c in index]
+    table = parse_table(body, columns, first_line, name, [index["time"]] if iso else [], required)
     time_s, utc_s = _times(table, index["time"], iso, name)
     metadata = SessionMetadata(source_name=name, format_name=FORMAT_NAME, app_name="RaceBox", logger="RaceBox")
     metadata.session_start_utc = start_datetime(utc_s)

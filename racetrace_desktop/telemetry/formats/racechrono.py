@@ -87,7 +87,8 @@ def parse(data: bytes, name: str) -> RawSession:
     by_base = {c.base: c for c in reversed(columns) if not c.tag}
     text = [c.index for c in columns if c.base in ("lap #", "trap name")]
     body, first_line = body_from(data, body_start, first_line)
-    table = parse_table(body, names, first_line, name, text_columns=text)
+    required = [c.index for c in columns if not c.tag and c.base in ("latitude", "longitude", *_TIME_NAMES)]
+    table = parse_table(body, names, first_line, name, text, required)
     time_s, utc_s = _clock(table, by_base, metadata, name)
     session = _session(table, columns, by_base, time_s, utc_s, metadata)
     _laps(session, table, by_base)

@@ -11,6 +11,7 @@ offsets and decoded only when a reader asks.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -109,13 +110,70 @@ def parse_table(
     first_line: int,
     file: str,
     text_columns: Collection[int] = (),
+    required: Collection[int] | None = None,
 ) -> Table:
     """Parse comma-separated rows (LF line ends, no header) into a Table.
 
     Quotes around cells are dropped (a quoted cell may not hold a comma); a last line cut short (fewer
     fields, no line end) is dropped with a warning; any other row with the wrong number of fields is an
     error naming its line. Rows must follow each other without blank lines (callers cut the body there).
+
+    With `required` given, a cell that is not a number in any other column blanks only that cell (or, for a
+    true/false column, reads as 1/0) with a warning naming the first such line; in a required column (time,
+    position, lap) it is an error.
     """
+    text = set(text_columns)
+    blanked: list[int] = []
+    while True:
+        try:
+            table = _parse(body, columns, first_line, file, text)
+        except TelemetryFormatError as error:
+            column = _column_of(error, columns)
+            if required is None or column is None or column in required or column in text:
+                raise
+            text.add(column)
+            blanked.append(column)
+            continue
+        for column in blanked:
+            _numbers_from_text(table, column, columns[column], set(text_columns))
+        return table
+
+
+_NOT_A_NUMBER = re.compile(r"^column '(?P<name>.*)': .* is not a number$", re.DOTALL)
+_BOOLEANS = {"true": 1.0, "false": 0.0, "yes": 1.0, "no": 0.0, "on": 1.0, "off": 0.0}
+
+
+def _column_of(error: TelemetryFormatError, columns: Sequence[str]) -> int | None:
+    match = _NOT_A_NUMBER.match(error.message)
+    return list(columns).index(match["name"]) if match and match["name"] in columns else None
+
+
+def _numbers_from_text(table: Table, column: int, name: str, text_columns: set[int]) -> None:
+    """Numbers back from a column that turned out to hold some text; the rest blank, with a warning."""
+    cells = table.text(column)
+    values = np.full(len(cells), np.nan)
+    bad: list[int] = []
+    for row, cell in enumerate(cells):
+        if not cell:
+            continue
+        try:
+            values[row] = float(cell)
+        except ValueError:
+            flag = _BOOLEANS.get(cell.lower())
+            if flag is None:
+                bad.append(row)
+            else:
+                values[row] = flag
+    table.values[column] = values
+    if column not in text_columns:
+        del table.cell_bounds[column]
+    if bad:
+        shown = cells[bad[0]][:40]
+        table.warnings.append(f"line {table.line_of_row(bad[0])}: column '{name}': {shown!r} is not a number; "
+                              f"{len(bad)} such cell(s) left blank")
+
+
+def _parse(body: bytes, columns: Sequence[str], first_line: int, file: str, text_columns: Collection[int]) -> Table:
     warnings: list[str] = []
     if b'"' in body:
         body = body.translate(None, b'"')

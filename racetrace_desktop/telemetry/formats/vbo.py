@@ -75,8 +75,9 @@ def parse(data: bytes, name: str) -> RawSession:
     metadata = _metadata(data, sections, name)
     columns = _columns(sections, name)
     body, first_line = body_from(data, sections.data_offset, sections.data_line)
-    table = parse_table(spaces_to_commas(body, len(columns)), columns, first_line, name)
     index = {column.lower(): i for i, column in enumerate(columns)}
+    required = [i for key, i in index.items() if key in (*_TIME, *_LAT, *_LON)]
+    table = parse_table(spaces_to_commas(body, len(columns)), columns, first_line, name, required=required)
     time_at = _find(index, _TIME, "time", name, sections)
     seconds, days = unwrap_midnight(hhmmss_seconds(table.values[time_at]))
     _check_time(seconds, table.first_line, name)

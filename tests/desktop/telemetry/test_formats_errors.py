@@ -28,8 +28,8 @@ CHRONO = b"This file is created using RaceChrono v10.2.3 ( http://racechrono.com
          "column 'lat': '03119.1x873' is not a number"),
         (VBO + b"008 095558.00 +03119.09973 +00063.00614 060.123\n008 095557.00 +03119.09973 +00063.00614 060.1\n", 6,
          "time goes backwards"),
-        (CHRONO + b"Lap #,Timestamp (s),Speed (m/s)\nN/A,100.0,1.0\nN/A,101.0,zz\n", 5,
-         "column 'Speed (m/s)': 'zz' is not a number"),
+        (CHRONO + b"Lap #,Timestamp (s),Speed (m/s)\nN/A,100.0,1.0\nN/A,1o1.0,2.0\n", 5,
+         "column 'Timestamp (s)': '1o1.0' is not a number"),
         (b'# Lap Legend CSV Data Export\n\n"Time","Lap","GPS Latitude (deg)"\n0.0,0,45\n0.04,1.5,45\n', 5,
          "column 'Lap': 1.5 is not a lap number"),
     ],
@@ -57,3 +57,13 @@ def test_a_file_without_what_its_format_needs_is_refused_clearly(data: bytes, me
         read_bytes(data, "export")
     assert caught.value.file == "export" and message in caught.value.message
     assert "internal error" not in caught.value.message
+
+
+def test_text_in_a_channel_blanks_that_cell_only_and_warns() -> None:
+    data = (b'# Lap Legend CSV Data Export\n\n"Time","Lap","GPS Latitude (deg)","Braking","Engine RPM (rpm)"\n'
+            b"0.0,0,45,false,5000\n0.04,0,45,true,#ERR\n0.08,1,45,true,5200\n")
+    raw = read_bytes(data, "export.csv")
+    assert raw.row_count == 3
+    assert raw.warnings == ["line 5: column 'Engine RPM (rpm)': '#ERR' is not a number; 1 such cell(s) left blank"]
+    assert raw.channels["rpm"].tolist() == [5000.0, 5000.0, 5200.0]  # blank, then held like any missing update
+    assert raw.channels["brake_flag"].tolist() == [0.0, 1.0, 1.0]  # true/false read as 1/0
