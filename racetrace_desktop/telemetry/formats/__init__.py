@@ -1,9 +1,9 @@
 """File-format registry: pick the reader whose detect() accepts the file, then parse it.
 
 A reader is a module of this package with `FORMAT_NAME: str`, `detect(head: bytes, name: str) -> bool` and
-`parse(data: bytes, name: str) -> RawSession`, listed in READERS. Detection is by content, never by file name.
+`parse(data: bytes, name: str) -> RawSession`, listed explicitly in readers(). Detection is by content, never by file name.
 Several readers may accept the same head (a Lap Legend export looks like TrackAddict at a glance; a VBO without
-its first line looks like any `[header]` file): READERS is ordered so that readers recognising a signature the
+its first line looks like any `[header]` file): readers() is ordered so that readers recognising a signature the
 producer always writes come before the readers with broader rules, and the first that accepts wins.
 `claimants()` lists every reader that accepts a head (the tests check each ambiguity on purpose).
 
@@ -35,6 +35,7 @@ class Reader(Protocol):
 @cache
 def readers() -> tuple[Reader, ...]:
     """Every reader, in the order they are asked (signature readers first, broad rules last)."""
+    # Imported here: the reader modules import this package's other modules, and it must be importable first.
     from racetrace_desktop.telemetry.formats import aim, gpx, laplegend, racebox, racechrono, trackaddict, vbo
 
     return tuple(cast(Reader, module) for module in (laplegend, aim, racechrono, vbo, racebox, trackaddict, gpx))

@@ -2,10 +2,10 @@
 
 numeric_rows.parse_rows only accepts complete numeric rows. Loggers other than TrackAddict leave cells empty
 (each sensor fills only the rows of its own updates), put text in some columns (trap names, "N/A", ISO times)
-and use spaces and '+' signs (VBO). This module rewrites the body with numpy and one bytes.join (a '0' in
-place of every text cell and in every empty cell), hands it to parse_rows (fast path, exact fallback naming
-the line and column of a bad cell), then puts NaN back where the cell was empty. Text cells are kept as byte
-offsets and decoded only when a reader asks.
+and use spaces and '+' signs (VBO). A table without empty cells goes to parse_rows as it is. Otherwise this
+module rewrites the body with numpy (a '0' in place of every text cell and in every empty cell), hands it to
+parse_rows (fast path, exact fallback naming the line and column of a bad cell), then puts NaN back where the
+cell was empty. Text cells are kept as byte offsets and decoded only when a reader asks.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
 from racetrace_desktop.telemetry.formats.numeric_rows import RowBlock, parse_rows
 
-_NEWLINE, _COMMA, _SPACE, _ZERO, _QUOTE = 10, 44, 32, 48, 34
+_NEWLINE, _COMMA, _SPACE, _ZERO = 10, 44, 32, 48
 
 
 @dataclass
