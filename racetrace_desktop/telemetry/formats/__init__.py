@@ -1,7 +1,8 @@
 """File-format registry: pick the reader whose detect() accepts the file, then parse it.
 
 A reader is a module of this package with `FORMAT_NAME: str`, `detect(head: bytes, name: str) -> bool` and
-`parse(data: bytes, name: str) -> RawSession`, listed explicitly in readers(). Detection is by content, never by file name.
+`parse(data: bytes, name: str) -> RawSession`, listed explicitly in readers(). Detection is by content, never
+by file name.
 Several readers may accept the same head (a Lap Legend export looks like TrackAddict at a glance; a VBO without
 its first line looks like any `[header]` file): readers() is ordered so that readers recognising a signature the
 producer always writes come before the readers with broader rules, and the first that accepts wins.
