@@ -143,16 +143,6 @@ def point_at(lat: np.ndarray, lon: np.ndarray, row: int, heading: np.ndarray | N
     return GeoPoint(float(lat[at]), float(lon[at]), direction)
 
 
-def monotonic_time(time_s: np.ndarray, file: str, line_of_row: int, what: str = "Time") -> str | None:
-    """A warning when time goes backwards (rows are then sorted by time), else None."""
-    backwards = np.flatnonzero(time_s[1:] < time_s[:-1])
-    if backwards.size == 0:
-        return None
-    row = int(backwards[0]) + 1
-    return (f"line {line_of_row + row}: {what} goes backwards ({time_s[row]:.3f} s after {time_s[row - 1]:.3f} s);"
-            " rows were put in time order")
-
-
 _SPEED_UNITS = {"m/s": 1.0, "km/h": 3.6, "mph": 1 / 0.44704, "kn": 3600 / 1852}
 
 
@@ -175,7 +165,3 @@ def speed_unit_from_positions(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarr
     best = min(_SPEED_UNITS, key=lambda unit: abs(np.log(ratio / _SPEED_UNITS[unit])) if ratio > 0 else np.inf)
     return best if ratio > 0 and abs(np.log(ratio / _SPEED_UNITS[best])) < 0.1 else None
 
-
-def units_of_same_quantity(first: str, second: str) -> bool:
-    a, b = units.lookup(first), units.lookup(second)
-    return a is not None and b is not None and a.quantity == b.quantity
