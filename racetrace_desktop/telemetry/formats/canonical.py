@@ -164,4 +164,3 @@ def speed_unit_from_positions(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarr
     ratio = float(np.median(speed[rows][:-1][moving] / (metres[moving] / dt[moving])))
     best = min(_SPEED_UNITS, key=lambda unit: abs(np.log(ratio / _SPEED_UNITS[unit])) if ratio > 0 else np.inf)
     return best if ratio > 0 and abs(np.log(ratio / _SPEED_UNITS[best])) < 0.1 else None
-
