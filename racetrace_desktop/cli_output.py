@@ -37,6 +37,7 @@ def lap_json(lap: LapRecord, with_sectors: bool = True) -> dict[str, Any]:
         "lap_id": str(lap.uuid),
         "lap_number": lap.number,
         "lap_time_ms": lap.lap_time_ms,
+        "time_source": str(lap.time_source),
         "is_outlap": lap.is_outlap,
         "is_inlap": lap.is_inlap,
         "is_pit": lap.is_pit,

@@ -80,8 +80,12 @@ class SessionType(enum.StrEnum):
 
 
 class TimeSource(enum.StrEnum):
-    STATED = "stated"
-    GPS = "gps"
+    """Where a lap time comes from (the lap table shows it)."""
+
+    STATED = "stated"  # the logger's own lap time: TrackAddict "# Lap" lines, RaceChrono trap rows
+    BEACON = "beacon"  # AiM beacon markers, exact to the millisecond
+    LAP_COLUMN = "lap_column"  # row times where the file's Lap column changes (within one sample interval)
+    GPS = "gps"  # interpolated start/finish line crossing
     NONE = "none"
 
 

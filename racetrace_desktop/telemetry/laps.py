@@ -23,6 +23,14 @@ GPS_MATCH_TOLERANCE_S = 3.0
 FLIP_LATE_S = 3.0  # the Lap column flips on the first fix after the line: at most this much after the crossing
 FLIP_EARLY_S = 1.0  # ...or, when the line was set at a fix, slightly before it
 UNREADABLE_LAP = "lap_unreadable"  # DataEvent kind of a `# Lap N:` line whose time cannot be read
+TIME_SOURCE_TEXT = {  # Lap.time_source -> what the lap table and leaderboard say
+    "stated": "stated by the logger",
+    "beacon": "logger's beacon markers (exact to the ms)",
+    "lap_column": "row where the file's lap number changes (within one sample)",
+    "gps": "line crossing (GPS)",
+    "none": "untimed",
+}
+RECORDING_GAP_S = 60.0  # a lap with no row for this long joins two recordings (laps exported one by one)
 
 
 def has_lap_lines(raw: RawSession) -> bool:
@@ -90,7 +98,8 @@ def _duration_of(
 ) -> tuple[int | None, str, bool]:  # fmt: skip
     """(duration in ms, time source, timed from a row) of lap `number`, which starts `start_ms` after t0."""
     if number in stated:
-        return stated[number], "stated", False
+        source = next(m.time_source for m in raw.lap_markers if m.lap_number == number)  # stated, beacon, ...
+        return stated[number], source, False
     end, by_row = _crossing_closing(raw, number, unreadable.get(number), crossings, warnings)
     if end is None:
         return None, "none", False
@@ -289,12 +298,22 @@ def apply_flags(laps: list[Lap], raw: RawSession) -> None:
             reason = "in-lap"
         elif lap.is_pit:
             reason = "pit lane"
+        elif _recording_gap(raw, lap) is not None:
+            reason = f"recording gap of {_recording_gap(raw, lap):.0f} s"
         elif lap.lap_time_ms is None:
             reason = "untimed"
         elif lap.approximate_time:
             reason = "approximate time"
         lap.is_valid = reason is None
         lap.invalid_reason = reason
+
+
+def _recording_gap(raw: RawSession, lap: Lap) -> float | None:
+    """The longest stretch without rows inside a timed lap, when it is longer than RECORDING_GAP_S."""
+    if lap.lap_time_ms is None or lap.row_end - lap.row_start < 2:
+        return None
+    longest = float(np.max(np.diff(raw.time_s[lap.row_start : lap.row_end])))
+    return longest if longest > RECORDING_GAP_S else None
 
 
 def _pit_row_intervals(raw: RawSession) -> list[tuple[int, int]]:

@@ -59,6 +59,9 @@ class SessionMetadata:
     extra: dict[str, str] = field(default_factory=dict)  # any other "# Key: value" preamble line
     mode: str | None = None  # "(Mode: 0)" of the first line; meaning undocumented
     device_free_space_mb: int | None = None  # "# Device Free Space: 23784 MB"
+    app_name: str | None = None  # the app or software that wrote the file ("RaceChrono Pro", "Race Studio 3")
+    logger: str | None = None  # the GPS / data logger hardware ("RaceBox Mini", "VBOX 3i"), when named
+    driver: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ class LapMarker:
     lap_number: int
     duration_ms: int
     row_index: int  # index of the first data row after the comment line
-    line_no: int  # 1-based line number in the file
+    line_no: int  # 1-based line number in the file (-1 when the lap comes from a column or beacon list)
+    time_source: str = "stated"  # Lap.time_source of the lap: "stated", "beacon", "lap_column"
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ class LapData:
 class Lap:
     number: int
     lap_time_ms: int | None  # None for an untimed (in-)lap
-    time_source: str  # "stated" (# Lap line), "gps" (line crossing), "none"
+    time_source: str  # "stated" (lap line, trap), "beacon" (AiM), "lap_column", "gps" (line crossing), "none"
     start_s: float  # session time of the start crossing
     end_s: float | None  # session time of the end crossing
     row_start: int  # rows [row_start, row_end) of the session belong to this lap

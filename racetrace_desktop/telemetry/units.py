@@ -50,6 +50,7 @@ _UNITS = (
     Unit("kn", "speed", "m/s", 1852.0, divisor=3600.0),
     Unit("m", "length", "m"),
     Unit("km", "length", "m", 1000.0),
+    Unit("mm", "length", "m", divisor=1000.0),
     Unit("ft", "length", "m", 0.3048),  # international foot, exact
     Unit("mi", "length", "m", 1609.344),
     Unit("Pa", "pressure", "Pa"),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from racetrace_desktop.telemetry.laps import TIME_SOURCE_TEXT
 from racetrace_desktop.ui.units import format_gap, format_lap_time
 
 if TYPE_CHECKING:
@@ -163,6 +164,9 @@ class LapTableModel(QAbstractTableModel):
             return "purple: best on this track configuration; green: best of this session"
         if column == "Public":
             return "Public laps go to the leaderboard at the next sync (right-click to change)"
-        if column == "Time" and lap.gps_time_ms is not None and lap.lap_time_ms is not None:
-            return f"GPS line crossing: {format_lap_time(lap.gps_time_ms)}"
+        if column == "Time" and lap.lap_time_ms is not None:
+            text = f"Lap time: {TIME_SOURCE_TEXT.get(str(lap.time_source), str(lap.time_source))}"
+            if lap.gps_time_ms is not None and str(lap.time_source) != "gps":
+                text += f"\nGPS line crossing: {format_lap_time(lap.gps_time_ms)}"
+            return text
         return None

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from racetrace_desktop.telemetry.laps import TIME_SOURCE_TEXT
 from racetrace_desktop.ui.sync_controller import SyncController, error_text
 from racetrace_desktop.ui.sync_status import short_error
 from racetrace_desktop.ui.units import format_gap, format_lap_time
@@ -60,7 +61,7 @@ def provenance_tooltip(provenance: dict[str, Any]) -> str:
         f"Logger: {provenance.get('format_name') or '?'} {provenance.get('app_version') or ''}".rstrip(),
         f"Device: {provenance.get('device') or '?'} ({provenance.get('os_name') or '?'})",
         f"GPS: {provenance.get('gps_source') or '?'}, {provenance.get('gps_rate_hz') or '?'} Hz",
-        f"Lap time: {'line crossing (GPS)' if provenance.get('time_source') == 'gps' else 'stated by the logger'}",
+        f"Lap time: {TIME_SOURCE_TEXT.get(str(provenance.get('time_source')), 'stated by the logger')}",
         f"Timed on configuration version {version}" + ("" if current in (None, True) else " (not the current one)"),
     ]
     return "\n".join(lines)

@@ -37,7 +37,8 @@ class Provenance(BaseModel):
     os_name: str | None
     gps_source: str | None
     gps_rate_hz: float | None
-    time_source: str | None = Field(description="'stated' (logger's lap line) or 'gps' (line crossing)")
+    time_source: str | None = Field(description="'stated' (logger's lap line or trap), 'beacon' (AiM beacons), "
+                                    "'lap_column' (file's lap number), 'gps' (line crossing)")
     is_valid: bool
     track_configuration_version: int | None = Field(description="Configuration version the lap was timed with")
     timed_with_current_version: bool | None

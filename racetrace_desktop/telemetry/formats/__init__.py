@@ -1,21 +1,21 @@
 """File-format registry: pick the reader whose detect() accepts the file, then parse it.
 
-A reader is any module in this package that defines `FORMAT_NAME: str`, `detect(head: bytes, name: str) -> bool`
-and `parse(data: bytes, name: str) -> RawSession` (optionally `PRIORITY: int`, lower = asked first). Readers are
-discovered at first use, so adding RaceChrono or VBO support is one new module here. (A PyInstaller build must
-collect this package's submodules: `collect_submodules("racetrace_desktop.telemetry.formats")`.)
+A reader is a module of this package with `FORMAT_NAME: str`, `detect(head: bytes, name: str) -> bool` and
+`parse(data: bytes, name: str) -> RawSession`, listed explicitly in readers(). Detection is by content, never
+by file name.
+Several readers may accept the same head (a Lap Legend export looks like TrackAddict at a glance; a VBO without
+its first line looks like any `[header]` file): readers() is ordered so that readers recognising a signature the
+producer always writes come before the readers with broader rules, and the first that accepts wins.
+`claimants()` lists every reader that accepts a head (the tests check each ambiguity on purpose).
 
 Whatever goes wrong, callers only ever see TelemetryFormatError naming the file (and the line when known).
 """
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Protocol, cast
 
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
@@ -35,14 +35,16 @@ class Reader(Protocol):
 
 @cache
 def readers() -> tuple[Reader, ...]:
-    """Every reader module of this package, in PRIORITY then name order."""
-    found: list[ModuleType] = []
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        if all(hasattr(module, attr) for attr in ("FORMAT_NAME", "detect", "parse")):
-            found.append(module)
-    found.sort(key=lambda module: (getattr(module, "PRIORITY", 100), module.__name__))
-    return tuple(cast(Reader, module) for module in found)
+    """Every reader, in the order they are asked (signature readers first, broad rules last)."""
+    # Imported here: the reader modules import this package's other modules, and it must be importable first.
+    from racetrace_desktop.telemetry.formats import aim, gpx, laplegend, racebox, racechrono, trackaddict, vbo
+
+    return tuple(cast(Reader, module) for module in (laplegend, aim, racechrono, vbo, racebox, trackaddict, gpx))
+
+
+def claimants(head: bytes, name: str) -> list[Reader]:
+    """Every reader whose detect() accepts `head`, in the order they are asked."""
+    return [reader for reader in readers() if reader.detect(head, name)]
 
 
 def format_names() -> list[str]:
@@ -71,8 +73,8 @@ def read_bytes(data: bytes, name: str) -> RawSession:
     head = data[:HEAD_BYTES]
     reader = find_reader(head, name)
     if reader is None:
-        supported = " or ".join(format_names())
-        raise TelemetryFormatError(name, f"not a {supported} export: {describe(head)}")
+        supported = ", ".join(format_names())
+        raise TelemetryFormatError(name, f"not an export RaceTrace reads ({supported}): {describe(head)}")
     try:
         return reader.parse(data, name)
     except TelemetryFormatError:

@@ -86,12 +86,14 @@ def test_a_sample_renamed_is_a_duplicate_and_another_app_csv_fails_clearly(
 ) -> None:
     renamed = tmp_path / "goodwood copy.csv"
     shutil.copy(samples["s2"], renamed)
+    harrys_csv = tmp_path / "harrys.csv"  # an export RaceTrace does not read
+    harrys_csv.write_bytes(b"Harry's GPS LapTimer\nLap,Time\n1,1:33.26\n")
 
-    report = importer.import_files(library, [samples["s2"], other_samples / "racechrono_v9.csv", renamed])
+    report = importer.import_files(library, [samples["s2"], harrys_csv, renamed])
 
     assert [r.status for r in report.results] == [ImportStatus.IMPORTED, ImportStatus.FAILED, ImportStatus.DUPLICATE]
     error = report.results[1].error
-    assert error.file == "racechrono_v9.csv" and "RaceChrono" in error.message
+    assert error.file == "harrys.csv" and "Harry's LapTimer CSV export" in error.message
     assert len(library_service.list_sessions(library)) == 1
 
 

@@ -28,16 +28,18 @@ def test_dropping_real_sample_files_adds_sessions(qtbot, window, library, tracka
     assert window.import_log.texts()[0].startswith("= sample_01.csv: already in the library")
 
 
-def test_a_bad_file_shows_an_error_and_changes_nothing(qtbot, window, library, tmp_path, other_samples):
+def test_a_bad_file_shows_an_error_and_changes_nothing(qtbot, window, library, tmp_path):
     bad = tmp_path / "broken.csv"
     bad.write_bytes(b"# RaceRender Data: TrackAddict 4.8.0 on iOS\n\"Time\",\"Lap\"\n0.0,0\n0.1,zero\n")
+    unsupported = tmp_path / "harrys.csv"
+    unsupported.write_bytes(b"Harry's GPS LapTimer\nLap,Time\n1,1:33.26\n")
     with qtbot.waitSignal(window.importer.finished, timeout=30_000) as finished:
-        assert drop_files(window, [bad, other_samples / "racechrono_v10.csv"])
+        assert drop_files(window, [bad, unsupported])
     report = finished.args[0]
     assert len(report.failed) == 2
     shown = window.import_log.texts()
     assert any(t.startswith("✗ broken.csv") and "line" in t for t in shown), shown
-    assert any(t.startswith("✗ racechrono_v10.csv") for t in shown), shown
+    assert any(t.startswith("✗ harrys.csv") and "Harry's LapTimer" in t for t in shown), shown
     assert "Import failed" in window.statusBar().currentMessage()
     assert window.log_dock.isVisible()
     assert library_service.list_sessions(library) == []
