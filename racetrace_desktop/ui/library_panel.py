@@ -136,6 +136,16 @@ class LibraryPanel(QWidget):
                 day.appendRow(items)
                 self._rows[summary.uuid] = items[0]
         self.view.expandAll()
+        self._span_group_rows()
+
+    def _span_group_rows(self) -> None:
+        """Track and day rows span the whole width: long track names do not widen the Session column."""
+        root = QModelIndex()
+        for t in range(self.model.rowCount()):
+            self.view.setFirstColumnSpanned(t, root, True)
+            track = self.model.index(t, 0)
+            for d in range(self.model.rowCount(track)):
+                self.view.setFirstColumnSpanned(d, track, True)
 
     def _update_row(self, summary: SessionSummary) -> None:
         first = self._rows.get(summary.uuid)

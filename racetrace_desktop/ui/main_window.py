@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         from racetrace_desktop.ui.plots.stack import MIN_PLOT_HEIGHT
 
         width, height = self.main_split.width() or self.width(), self.right_split.height() or self.height() - 60
-        library_width = max(300, min(480, width // 4))
+        library_width = max(300, min(540, round(width * 0.27)))
         self.main_split.setSizes([library_width, width - library_width])
         plots_height = 4 * MIN_PLOT_HEIGHT + 30 + self.analysis.tabs.tabBar().sizeHint().height() + 40
         table_height = max(200, min(height - plots_height, height // 2))

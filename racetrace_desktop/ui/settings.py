@@ -64,8 +64,9 @@ class AppSettings:
 
     @property
     def library_hidden_columns(self) -> list[str]:
-        # Hidden by default: most tracks have one layout; right-click the library header to show it.
-        value = self.store.value("library/hidden_columns", "Configuration")
+        # Hidden by default (right-click the library header to show them): most tracks have one layout, and the
+        # session panel has the Public box.
+        value = self.store.value("library/hidden_columns", "Configuration,Public")
         items = value if isinstance(value, list) else str(value or "").split(",")
         return [str(v) for v in items if v]
 

@@ -147,8 +147,8 @@ def test_library_columns_can_be_chosen_and_are_remembered(qtbot, window, trackad
     assert not actions["Configuration"].isChecked() and actions["Car"].isChecked()
 
     actions["Configuration"].trigger()
-    actions["Public"].trigger()
+    actions["Car"].trigger()
 
-    assert not view.isColumnHidden(COLUMNS.index("Configuration")) and view.isColumnHidden(COLUMNS.index("Public"))
-    assert window.context.settings.library_hidden_columns == ["Public"]
+    assert not view.isColumnHidden(COLUMNS.index("Configuration")) and view.isColumnHidden(COLUMNS.index("Car"))
+    assert window.context.settings.library_hidden_columns == ["Car", "Public"]
     menu.deleteLater()

@@ -38,7 +38,7 @@ def test_a_bad_file_shows_an_error_and_changes_nothing(qtbot, window, library, t
     shown = window.import_log.texts()
     assert any(t.startswith("✗ broken.csv") and "line" in t for t in shown), shown
     assert any(t.startswith("✗ racechrono_v10.csv") for t in shown), shown
-    assert "Import failed" in window.statusBar().currentMessage()
+    assert window.status_text.text() == "Import: 0 added, 2 failed: see Imports"  # the batch in one line
     assert window.log_dock.isVisible()
     assert library_service.list_sessions(library) == []
     assert library_service.list_tracks(library) == []  # not even a track was created
