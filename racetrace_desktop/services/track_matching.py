@@ -111,3 +111,18 @@ def resolve_configuration(db: LibrarySession, plan: TrackPlan) -> tuple[Configur
         db, plan.new_track_name, plan.new_start, defaults.num_sectors, defaults.gate_width_m
     )
     return created, True
+
+
+def name_unnamed_tracks(db: LibrarySession) -> list[int]:
+    """Local tracks still called "Track near ..." (imported before their circuit was known) take the name of a
+    known circuit at their start/finish. Returns the renamed tracks' ids."""
+    renamed: list[int] = []
+    for track in tracks_repo.list_tracks(db):
+        if track.origin != "local" or not track.name.startswith(AUTO_NAME_PREFIX):
+            continue
+        known = next((k for c in track.configurations if (k := known_track_near(c.start_lat, c.start_lon))), None)
+        if known is not None:
+            tracks_repo.rename_track(db, track.id, known.name, known.country, track.city)
+            renamed.append(track.id)
+    return renamed
+

@@ -24,6 +24,7 @@ from racetrace_desktop.ui.map.line_picker import LinePicker, Pick
 from racetrace_desktop.ui.records import RecordsActions
 from racetrace_desktop.ui.session_panel import SessionPanel
 from racetrace_desktop.ui.sync_ui import SyncUi
+from racetrace_desktop.ui.tasks import Pool
 
 if TYPE_CHECKING:
     from racetrace_desktop.library import Library
@@ -196,12 +197,16 @@ class MainWindow(QMainWindow):
         return self.context.library
 
     def set_library(self, library: Library) -> None:
+        from racetrace_desktop.services import library_service
         from racetrace_desktop.services.changes import NO_CHANGES
 
         self.context.library = library
         self.status_text.setText(f"Library: {library.path}")
         self.refresh_library(NO_CHANGES, first=True)
         self.sync_ui.attach(library)
+        # Tracks imported before their circuit was known get its name (quietly; the list refreshes if any did).
+        self.context.runner.submit(lambda: library_service.name_unnamed_tracks(library), name="name tracks",
+                                   pool=Pool.WRITE, on_success=lambda c: None if c.empty else self.refresh_library(c))
 
     def refresh_library(self, changes: Changes, first: bool = False) -> None:
         from racetrace_desktop.services import library_service

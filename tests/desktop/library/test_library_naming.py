@@ -102,3 +102,19 @@ def test_a_session_whose_laps_are_all_flagged_still_has_a_fastest_lap(library: L
 
     assert summary.best_lap_ms is None
     assert summary.fastest_full_lap_ms == 107_089  # lap 2, between pit visits; the 2:35 out-lap does not count
+
+
+def test_tracks_imported_before_their_circuit_was_known_get_its_name(library: Library, fake_import,
+                                                                     tmp_path: Path) -> None:
+    from racetrace_desktop.library.models import Track
+
+    fake_import([fake_file(tmp_path / "old.csv", start=[50.857952, -0.752617])])
+    with library.write() as db:  # as an older version named it
+        db.query(Track).update({Track.name: "Track near 50.8580, -0.7526"})
+    [session] = library_service.list_sessions(library)
+
+    changes = library_service.name_unnamed_tracks(library)
+
+    assert [t.name for t in library_service.list_tracks(library)] == ["Goodwood Motor Circuit"]
+    assert changes.sessions_updated == {session.uuid}
+    assert library_service.name_unnamed_tracks(library).empty  # nothing left to name
