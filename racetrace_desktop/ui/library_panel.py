@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
@@ -78,7 +80,7 @@ class LibraryPanel(QWidget):
         header.customContextMenuRequested.connect(self._header_menu)
         header.setToolTip("Right-click to choose the columns")
         self._with_file: set[uuid.UUID] = set()
-        self._shape: list[tuple[object, ...]] = []
+        self._shape: list[tuple[str, date | None, tuple[uuid.UUID, ...]]] = []
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self._summaries: dict[uuid.UUID, SessionSummary] = {}
         self._rows: dict[uuid.UUID, QStandardItem] = {}
@@ -172,7 +174,7 @@ class LibraryPanel(QWidget):
     def column_menu(self) -> QMenu:
         menu = QMenu(self)
         for i, name in enumerate(COLUMNS[1:], start=1):
-            action = menu.addAction(name, lambda i=i: self._toggle_column(i))
+            action = menu.addAction(name, partial(self._toggle_column, i))
             action.setCheckable(True)
             action.setChecked(not self.view.isColumnHidden(i))
         return menu

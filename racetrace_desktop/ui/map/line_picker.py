@@ -13,7 +13,7 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from racetrace_desktop.ui.main_window import MainWindow
     from racetrace_desktop.ui.map.widget import MapView
 
+Gate = tuple[float, float, float | None]  # a sector line as stored: lat, lon, heading
 SNAP_M = 40.0  # a click farther than this from the lap is not "on the track"
 DIRECTION_SPAN = 5  # points either side used for the lap's direction at the click
 
@@ -96,8 +97,7 @@ def gate_segment(lat: float, lon: float, heading_deg: float, width_m: float) -> 
     return [[lat - dlat, lon - dlon], [lat + dlat, lon + dlon]]
 
 
-def order_gates(gates: list[tuple[float, float, float | None]], lat: np.ndarray, lon: np.ndarray
-                ) -> list[tuple[float, float, float | None]]:
+def order_gates(gates: list[Gate], lat: np.ndarray, lon: np.ndarray) -> list[Gate]:
     """Sector gates in driving order along the lap shown."""
     return sorted(gates, key=lambda g: nearest_index(lat, lon, g[0], g[1]) or 0)
 
@@ -195,7 +195,7 @@ class LinePicker(QObject):
         if point is None:
             self.message.emit(f"That click is off the track: click on the lap line to place the {pick.value}.")
             return
-        gates = [tuple(g) for g in config.sector_gates]
+        gates: list[Gate] = list(config.sector_gates)
         if pick is Pick.START_FINISH:
             self.pick = None
             self._save("start/finish", start_lat=point.lat, start_lon=point.lon, start_heading_deg=point.heading_deg)
@@ -211,12 +211,12 @@ class LinePicker(QObject):
             self.pick, self._moving = None, None
             self._save_gates(gates)
 
-    def _save_gates(self, gates: list[tuple]) -> None:
+    def _save_gates(self, gates: list[Gate]) -> None:
         payload = self.window.lap_view.payload
         ordered = order_gates(gates, payload.cursor_lat, payload.cursor_lon)
         self._save("sector lines", sector_gates=ordered, num_sectors=len(ordered) + 1)
 
-    def _save(self, what: str, **edits: object) -> None:
+    def _save(self, what: str, **edits: Any) -> None:
         from racetrace_desktop.services.relap import RelapProgress, edit_configuration
 
         config, library = self.configuration, self.window.library

@@ -60,7 +60,7 @@ def test_moving_the_start_finish_on_the_map_relaps_the_session(qtbot, goodwood, 
     assert [lap.end_s for lap in shown] == [lap.end_s for lap in after]  # the lap table shows the new laps
 
 
-def test_sector_lines_added_on_the_map_make_the_sectors(qtbot, goodwood, library):
+def test_sector_lines_added_on_the_map_make_the_sectors(qtbot, goodwood, library, screenshot_dir):
     window = goodwood
     payload = window.lap_view.payload
     total = payload.cursor_distance_m[-1]
@@ -81,6 +81,10 @@ def test_sector_lines_added_on_the_map_make_the_sectors(qtbot, goodwood, library
     timed = next(lap for lap in library_service.session_laps(library, window.current_session) if lap.is_valid)
     assert sum(timed.sector_times_ms) == timed.lap_time_ms
     qtbot.waitUntil(lambda: drawn_lines(qtbot, window) == 4, timeout=10_000)  # start/finish (2 strokes) + 2 sectors
+    qtbot.wait(400)
+    screens = screenshot_dir.parent / "screens"
+    screens.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(screens / "map_lines_placed_1400x900.png"))
 
 
 def test_a_click_off_the_track_places_nothing(qtbot, goodwood, library):

@@ -103,12 +103,19 @@ def test_no_welcome_when_files_come_from_the_command_line(qtbot, tmp_path, libra
     assert not window.context.settings.demo_offered  # still offered on a later empty start
 
 
-def test_the_welcome_sits_on_the_window_and_does_not_keep_the_application_running(qtbot, tmp_path, library):
+def test_the_welcome_sits_on_the_window_and_does_not_keep_the_application_running(qtbot, tmp_path, library,
+                                                                                     screenshot_dir):
     window = make_window(qtbot, tmp_path, demo_offered=False)
     window.set_library(library)
     qtbot.waitUntil(lambda: bool(visible_message_boxes()), timeout=10_000)
     [welcome] = visible_message_boxes()
     assert welcome.parent() is window and welcome.isModal()  # window-modal: it cannot fall behind the window
+    qtbot.wait(200)
+    screens = screenshot_dir.parent / "screens"
+    screens.mkdir(parents=True, exist_ok=True)
+    shot = window.screen().grabWindow(0)  # the whole (offscreen) screen: the box in front of the window
+    assert shot.save(str(screens / "welcome_on_window.png"))
+    assert window.frameGeometry().contains(welcome.frameGeometry().center())
     app = QApplication.instance()
     QTimer.singleShot(100, window.close)
 

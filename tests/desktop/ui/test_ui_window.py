@@ -134,8 +134,13 @@ def test_editing_a_track_relaps_its_sessions(qtbot, window, library, trackaddict
     assert "re-lapped" in dialog.status.text()
 
 
-def test_import_without_a_separate_process_gives_the_same_result(qtbot, window, library, trackaddict_samples):
-    window.importer.use_process = False  # frozen builds, or when no process can be started
+@pytest.mark.parametrize("mode", ["thread", "process"])
+def test_import_on_a_thread_or_in_a_separate_process_gives_the_same_result(qtbot, window, library,
+                                                                          trackaddict_samples, mode):
+    if mode == "thread":
+        window.importer.use_process = False  # frozen builds, or when no process can be started
+    else:
+        window.importer.process_above_bytes = 0  # a big batch: parsed in a spawned process
     report = import_by_drop(qtbot, window, [trackaddict_samples / "sample_02.csv"])
     assert [r.lap_count for r in report.imported] == [3]
     laps = library_service.session_laps(library, report.imported[0].session_uuid)
