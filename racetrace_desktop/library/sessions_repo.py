@@ -167,6 +167,24 @@ def session_laps(db: Session, session_uuid: uuid.UUID) -> list[LapRecord]:
     return [_lap_record(lap, session_uuid) for lap in laps]
 
 
+def configuration_sector_bests(db: Session, configuration_id: int) -> list[int | None]:
+    """Best valid time of each sector over every live session of a track configuration, in one query."""
+    query = (
+        sa.select(Lap.sector_times_ms)
+        .join(SessionRow, Lap.session_id == SessionRow.id)
+        .where(SessionRow.track_configuration_id == configuration_id, SessionRow.deleted_at.is_(None),
+               Lap.deleted_at.is_(None), effective_valid().is_(True))
+    )  # fmt: skip
+    bests: list[int | None] = []
+    for times in db.scalars(query):
+        for i, value in enumerate(times or []):
+            if i == len(bests):
+                bests.append(None)
+            if value is not None and (bests[i] is None or value < bests[i]):
+                bests[i] = value
+    return bests
+
+
 def lap_row(db: Session, lap_uuid: uuid.UUID) -> Lap:
     lap = db.scalars(sa.select(Lap).where(Lap.uuid == lap_uuid, Lap.deleted_at.is_(None))).first()
     if lap is None:

@@ -42,10 +42,9 @@ def session_view(library: Library, session_uuid: uuid.UUID) -> SessionView:
     configuration_id = detail.summary.configuration_id
     if configuration_id is None:
         return SessionView(detail, laps, sector_bests(laps))
-    everyone: list[LapRecord] = []
-    for summary in library_service.list_sessions(library, configuration_id):
-        everyone.extend(laps if summary.uuid == session_uuid else library_service.session_laps(library, summary.uuid))
-    return SessionView(detail, laps, sector_bests(everyone))
+    with library.read() as db:  # one query, however many sessions the configuration has
+        overall = sessions_repo.configuration_sector_bests(db, configuration_id)
+    return SessionView(detail, laps, overall)
 
 
 def lap_sessions(library: Library, lap_uuids: list[uuid.UUID]) -> dict[uuid.UUID, SessionSummary]:
