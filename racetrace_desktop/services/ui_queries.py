@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from racetrace_desktop.library import Library, sessions_repo
+from racetrace_desktop.library.errors import RecordNotFoundError
 from racetrace_desktop.library.records import LapRecord, SessionDetail, SessionSummary
 from racetrace_desktop.services import library_service
 
@@ -45,6 +46,14 @@ def session_view(library: Library, session_uuid: uuid.UUID) -> SessionView:
     with library.read() as db:  # one query, however many sessions the configuration has
         overall = sessions_repo.configuration_sector_bests(db, configuration_id)
     return SessionView(detail, laps, overall)
+
+
+def session_view_if_exists(library: Library, session_uuid: uuid.UUID) -> SessionView | None:
+    """The session's view, or None when it is gone (deleted since it was last shown)."""
+    try:
+        return session_view(library, session_uuid)
+    except RecordNotFoundError:
+        return None
 
 
 def lap_sessions(library: Library, lap_uuids: list[uuid.UUID]) -> dict[uuid.UUID, SessionSummary]:

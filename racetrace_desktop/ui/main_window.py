@@ -203,10 +203,30 @@ class MainWindow(QMainWindow):
         self.context.library = library
         self.status_text.setText(f"Library: {library.path}")
         self.refresh_library(NO_CHANGES, first=True)
+        self._restore_last_session(library)  # in parallel with the listing: the lap is plotted sooner
         self.sync_ui.attach(library)
         # Tracks imported before their circuit was known get its name (quietly; the list refreshes if any did).
         self.context.runner.submit(lambda: library_service.name_unnamed_tracks(library), name="name tracks",
                                    pool=Pool.WRITE, on_success=lambda c: None if c.empty else self.refresh_library(c))
+
+    def _restore_last_session(self, library: Library) -> None:
+        from racetrace_desktop.services import ui_queries
+
+        if not self.restore_last or self.files_pending:
+            return
+        session, lap = self.context.settings.last_opened(str(library.path))
+        if session is None:
+            return
+
+        def shown(view: ui_queries.SessionView | None) -> None:
+            if view is None or self.current_session is not None or self.library is not library:
+                return  # deleted meanwhile, or the driver already opened another session
+            self.current_session = session
+            self._wanted_lap = lap
+            self._show_session_view(session, view)
+
+        self.context.runner.submit(lambda: ui_queries.session_view_if_exists(library, session),
+                                   name="reopen last session", key="session", on_success=shown)
 
     def refresh_library(self, changes: Changes, first: bool = False) -> None:
         from racetrace_desktop.services import library_service
@@ -241,6 +261,9 @@ class MainWindow(QMainWindow):
             return
         if not self.restore_last or self.library is None:
             return
+        if self.current_session is not None:  # reopened while the list loaded: just mark it in the list
+            self.library_panel.select_session(self.current_session)
+            return
         session, lap = self.context.settings.last_opened(str(self.library.path))
         if session is None or self.library_panel.summary(session) is None:
             session, lap = self.library_panel.first_session(), None  # newest session: never an empty window
@@ -259,20 +282,20 @@ class MainWindow(QMainWindow):
             self.session_panel.show_session(None, [])
             return
 
-        def shown(view: ui_queries.SessionView) -> None:
-            self.session_view = view
-            self.session_panel.show_session(view.detail, view.laps, view.overall_sector_bests)
-            wanted, self._wanted_lap = self._wanted_lap, None
-            if wanted is not None and self.session_panel.select_lap(wanted):
-                pass
-            elif not self.session_panel.selected_laps():
-                best = self.session_panel.best_lap() or (view.laps[0].uuid if view.laps else None)
-                if best is not None:
-                    self.session_panel.select_lap(best)
-            self.session_loaded.emit(session_uuid)
-
         self.context.runner.submit(lambda: ui_queries.session_view(library, session_uuid), name="open session",
-                                   key="session", on_success=shown)
+                                   key="session", on_success=lambda view: self._show_session_view(session_uuid, view))
+
+    def _show_session_view(self, session_uuid: uuid.UUID, view: ui_queries.SessionView) -> None:
+        self.session_view = view
+        self.session_panel.show_session(view.detail, view.laps, view.overall_sector_bests)
+        wanted, self._wanted_lap = self._wanted_lap, None
+        if wanted is not None and self.session_panel.select_lap(wanted):
+            pass
+        elif not self.session_panel.selected_laps():
+            best = self.session_panel.best_lap() or (view.laps[0].uuid if view.laps else None)
+            if best is not None:
+                self.session_panel.select_lap(best)
+        self.session_loaded.emit(session_uuid)
 
     def open_lap(self, lap_uuid: uuid.UUID | None) -> None:
         from racetrace_desktop.services import library_service

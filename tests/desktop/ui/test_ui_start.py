@@ -133,3 +133,28 @@ def test_the_last_session_is_remembered_per_library(tmp_path):
 
     assert settings.last_opened("/a/library.sqlite") == (session, lap)
     assert settings.last_opened("/b/library.sqlite") == (None, None)  # another library: nothing to reopen
+
+
+def test_a_deleted_last_session_opens_the_newest_without_an_error(qtbot, tmp_path, library, trackaddict_samples):
+    from racetrace_desktop.services import library_service
+
+    first = make_window(qtbot, tmp_path / "one")
+    with qtbot.waitSignal(first.library_refreshed, timeout=10_000):
+        first.set_library(library)
+    import_by_drop(qtbot, first, [trackaddict_samples / "sample_01.csv", trackaddict_samples / "sample_02.csv"])
+    qtbot.waitUntil(lambda: first.current_session is not None and bool(first.lap_view.plots.traces), timeout=20_000)
+    gone = first.current_session
+    first.close()
+    library_service.delete_session(library, gone)
+    (tmp_path / "two").mkdir()
+    (tmp_path / "two" / "settings.ini").write_bytes((tmp_path / "one" / "settings.ini").read_bytes())
+
+    second = make_window(qtbot, tmp_path / "two")
+    problems: list = []
+    second.context.errors.problem.connect(lambda *args: problems.append(args))
+    with qtbot.waitSignal(second.lap_loaded, timeout=20_000):
+        second.set_library(library)
+
+    [remaining] = library_service.list_sessions(library)
+    assert second.current_session == remaining.uuid != gone
+    assert problems == []
