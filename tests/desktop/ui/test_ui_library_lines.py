@@ -87,6 +87,30 @@ def test_sector_lines_added_on_the_map_make_the_sectors(qtbot, goodwood, library
     assert window.grab().save(str(screens / "map_lines_placed_1400x900.png"))
 
 
+def test_a_sector_line_is_moved_by_two_clicks(qtbot, goodwood, library):
+    window = goodwood
+    payload = window.lap_view.payload
+    total = payload.cursor_distance_m[-1]
+    first, later = (int(np.searchsorted(payload.cursor_distance_m, total * f)) for f in (0.3, 0.5))
+    window.line_picker.start(Pick.ADD_SECTOR)
+    with qtbot.waitSignal(window.line_picker.saved, timeout=60_000):
+        click_map(qtbot, window, float(payload.cursor_lat[first]), float(payload.cursor_lon[first]))
+    qtbot.waitUntil(lambda: bool(window.line_picker.configuration.sector_gates), timeout=20_000)
+
+    window.line_picker.start(Pick.MOVE_SECTOR)
+    click_map(qtbot, window, float(payload.cursor_lat[first]), float(payload.cursor_lon[first]))  # pick it up
+    qtbot.waitUntil(lambda: window.line_picker.pick is Pick.MOVE_SECTOR_TO, timeout=5000)
+    with qtbot.waitSignal(window.line_picker.saved, timeout=60_000):
+        click_map(qtbot, window, float(payload.cursor_lat[later]), float(payload.cursor_lon[later]))  # put it down
+    qtbot.waitUntil(lambda: window.line_picker.configuration.version == 3, timeout=20_000)
+
+    [gate] = window.line_picker.configuration.sector_gates
+    lat, lon = float(payload.cursor_lat[later]), float(payload.cursor_lon[later])
+    assert float(distance_m(gate[0], gate[1], lat, lon)) < 5 and window.line_picker.configuration.num_sectors == 2
+    timed = next(lap for lap in library_service.session_laps(library, window.current_session) if lap.is_valid)
+    assert len(timed.sector_times_ms) == 2 and sum(timed.sector_times_ms) == timed.lap_time_ms
+
+
 def test_a_click_off_the_track_places_nothing(qtbot, goodwood, library):
     window = goodwood
     payload = window.lap_view.payload
