@@ -87,7 +87,166 @@ def run() -> list[dict]:
         _make_files(workdir / "files")
         rows.extend(json.loads(line) for line in _child("session", workdir) if line.startswith("{"))
         rows.extend(json.loads(line) for line in _child("compare", workdir) if line.startswith("{"))
-        return rows
+    rows.extend(run_start_and_drop())
+    return rows
+
+
+# ---- start to a usable window; drop of sample_01 (parent side) ----------------------------------------------------
+USABLE_SESSIONS = 100
+USABLE_RUNS = 3
+SAMPLE_01 = Path(os.environ.get("RACETRACE_SHARED", "/work/shared")) / "samples" / "trackaddict" / "sample_01.csv"
+
+
+def run_start_and_drop() -> list[dict]:
+    """`python -m benchmarks.bench_ui --scenario start-and-drop --workdir DIR` prints only these rows."""
+    with tempfile.TemporaryDirectory(prefix="racetrace-bench-start-") as tmp:
+        workdir = Path(tmp)
+        return [_usable_start(workdir), _drop_sample(workdir)]
+
+
+def _fill_library(workdir: Path) -> Path:
+    """A library of 100 short generated sessions (3 laps each), imported like real files."""
+    from racetrace_desktop.library import open_library
+    from racetrace_desktop.services.importer import import_files
+    from racetrace_desktop.telemetry.synthetic import DEFAULT_START_UTC, generate_session
+
+    folder = workdir / "sessions"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [generate_session(laps=3, gps_hz=10, obd=True, seed=500 + i, track_name="Demo Ring",
+                              start_utc=DEFAULT_START_UTC + timedelta(days=i)).write(folder)
+             for i in range(USABLE_SESSIONS)]
+    path = workdir / "library.sqlite"
+    library = open_library(path)
+    try:
+        report = import_files(library, files)
+        assert len(report.imported) == USABLE_SESSIONS, report.failed[:1]
+    finally:
+        library.close()
+    return path
+
+
+def _screen_env(workdir: Path) -> dict[str, str]:
+    """The children's environment with a 1920x1080 offscreen screen (the default offscreen screen is 800x600)."""
+    config = workdir / "screen-1920x1080.json"
+    config.write_text(json.dumps({"screens": [{"name": "bench", "x": 0, "y": 0, "width": 1920, "height": 1080,
+                                               "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    env = _env(workdir)
+    if env["QT_QPA_PLATFORM"] == "offscreen":
+        env["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    return env
+
+
+def _timed_child(scenario: str, workdir: Path) -> dict[str, float]:
+    """Wall time from starting a child process to each `BENCH <marker> [value]` line it prints: {marker: s}.
+    A marker with a value (measured in the child) maps to that value instead."""
+    cmd = [sys.executable, "-m", "benchmarks.bench_ui", "--scenario", scenario, "--workdir", str(workdir)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO, env=_screen_env(workdir), stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    marks: dict[str, float] = {}
+    for line in proc.stdout:
+        if line.startswith("BENCH "):
+            marker, _, value = line[6:].strip().partition(" ")
+            marks.setdefault(marker, float(value) if value else time.perf_counter() - start)
+    if proc.wait(timeout=300) != 0:
+        raise RuntimeError(f"{scenario} child failed (rc {proc.returncode}): {marks}")
+    return marks
+
+
+def _usable_start(workdir: Path) -> dict:
+    _fill_library(workdir)
+    _timed_child("usable-prepare", workdir)  # a first run: opens a lap, saves the layout and the last lap
+    runs = [_timed_child("usable", workdir) for _ in range(USABLE_RUNS)]
+    times = [marks["usable"] for marks in runs]
+    return {"name": f"ui: start to a usable window ({USABLE_SESSIONS} sessions, lap + map drawn)",
+            "seconds": statistics.median(times), "best_seconds": min(times), "target": "<= 1.5 s",
+            "baseline_seconds": statistics.median(marks["shown"] for marks in runs),
+            "baseline": "window shown (same runs)", "runs": times,
+            "listed_seconds": statistics.median(marks["listed"] for marks in runs),
+            "lap_seconds": statistics.median(marks["lap"] for marks in runs)}
+
+
+def _drop_sample(workdir: Path) -> dict:
+    env = _env(workdir)
+    cli_times = []
+    for run in range(USABLE_RUNS):
+        env["RACETRACE_HOME"] = str(workdir / f"cli-home-{run}")
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "racetrace_desktop", "import", str(SAMPLE_01)], cwd=REPO, env=env,
+                       check=True, capture_output=True)
+        cli_times.append(time.perf_counter() - start)
+    runs = [_timed_child("drop", workdir) for _ in range(USABLE_RUNS)]
+    drops = [marks["dropped"] for marks in runs]
+    cli, drop = statistics.median(cli_times), statistics.median(drops)
+    return {"name": "ui: drop of sample_01 to its session visible", "seconds": drop, "best_seconds": min(drops),
+            "baseline_seconds": cli, "baseline": "CLI import of the same file (whole process)",
+            "ratio": drop / cli, "target": "<= CLI import + 0.3 s", "margin_seconds": drop - cli,
+            "longest_gui_stall_seconds": max(marks["stall"] for marks in runs)}
+
+
+# ---- start to a usable window; drop of sample_01 (child side) -----------------------------------------------------
+def _usable_child(workdir: Path, prepare: bool) -> None:
+    from racetrace_desktop.ui.app import build_window, parse_args, show_window
+
+    app, window = build_window(parse_args(["--offline", "--library", str(workdir / "library.sqlite")]))
+    lap_shown: list = []
+    window.lap_loaded.connect(lap_shown.append)
+    window.lap_loaded.connect(lambda _lap: _emit("lap"))
+    window.library_refreshed.connect(lambda: _emit("listed"))
+    show_window(window)
+    app.processEvents()
+    _emit("shown")
+    drawn: list = []
+
+    def map_drawn() -> bool:
+        view = window.analysis.map
+        if view is None or not view.is_ready:
+            return False
+        view.state(lambda st: drawn.append(bool(st and st.get("svgPaths"))))
+        return bool(drawn and drawn[-1])
+
+    _wait(app, lambda: window.library_panel.session_count == USABLE_SESSIONS and bool(lap_shown)
+          and bool(window.lap_view.plots.traces), 120)
+    _wait(app, map_drawn, 120)
+    if prepare:
+        window.close()
+        _emit("closed")
+    else:
+        _emit("usable")
+    os._exit(0)
+
+
+def _drop_child(workdir: Path) -> None:
+    """A window on an empty library; sample_01 dropped on it; time until its session and lap are shown."""
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    from racetrace_desktop.ui.app import build_window, parse_args
+
+    library = workdir / "drop.sqlite"
+    for leftover in workdir.glob("drop.sqlite*"):
+        leftover.unlink()
+    app, window = build_window(parse_args(["--offline", "--library", str(library)]))
+    window.context.settings.demo_offered = True  # no welcome box over the window
+    window.resize(1600, 1000)
+    window.show()
+    _wait(app, lambda: window.context.library is not None and window.analysis.map is not None
+          and window.analysis.map.is_ready, 120)
+    shown: list = []
+    window.lap_loaded.connect(shown.append)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(SAMPLE_01))])
+    args = (QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    probe = _StallProbe()
+    probe.start()
+    start = time.perf_counter()
+    QApplication.sendEvent(window, QDragEnterEvent(*args))  # as a file manager's drag: enter, then drop
+    QApplication.sendEvent(window, QDropEvent(*args))
+    _wait(app, lambda: bool(shown) and window.library_panel.session_count == 1, 120)
+    _emit(f"dropped {time.perf_counter() - start:.4f}")
+    _emit(f"stall {probe.stop():.4f}")  # the import runs on a worker thread: how long the window froze
+    os._exit(0)
 
 
 # ---- child side ---------------------------------------------------------------------------------------------------
@@ -264,10 +423,20 @@ def _pan_and_memory(app, window, library_service, psutil) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scenario", choices=("startup", "session", "compare"), required=True)
+    parser.add_argument("--scenario", required=True,
+                        choices=("startup", "session", "compare", "usable-prepare", "usable", "drop", "start-and-drop"))
     parser.add_argument("--workdir", type=Path, required=True)
     args = parser.parse_args()
-    if args.scenario == "startup":
+    if args.scenario in ("usable-prepare", "usable"):
+        _usable_child(args.workdir, prepare=args.scenario == "usable-prepare")
+    elif args.scenario == "drop":
+        _drop_child(args.workdir)
+    elif args.scenario == "start-and-drop":
+        from benchmarks.__main__ import _fmt
+
+        for row in run_start_and_drop():
+            print(_fmt(row), json.dumps(row), flush=True)
+    elif args.scenario == "startup":
         _startup_child()
     elif args.scenario == "session":
         _session_child(args.workdir)

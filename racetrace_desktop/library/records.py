@@ -104,6 +104,7 @@ class SessionSummary:
     timed_lap_count: int
     best_lap_ms: int | None
     is_public: bool
+    fastest_full_lap_ms: int | None = None  # fastest timed lap that is not an out-/in-lap, valid or not
 
     @property
     def day(self) -> date | None:

@@ -24,12 +24,14 @@ def effective_valid() -> sa.ColumnElement[bool]:
 
 def _lap_totals() -> sa.Subquery:
     timed_valid = sa.and_(effective_valid().is_(True), Lap.lap_time_ms.is_not(None))
+    full_lap = sa.and_(Lap.lap_time_ms.is_not(None), Lap.is_outlap.is_(False), Lap.is_inlap.is_(False))
     return (
         sa.select(
             Lap.session_id.label("session_id"),
             sa.func.count().label("lap_count"),
             sa.func.count(Lap.lap_time_ms).label("timed_lap_count"),
             sa.func.min(sa.case((timed_valid, Lap.lap_time_ms))).label("best_lap_ms"),
+            sa.func.min(sa.case((full_lap, Lap.lap_time_ms))).label("fastest_flagged_ms"),
         )
         .where(Lap.deleted_at.is_(None))
         .group_by(Lap.session_id)
@@ -44,7 +46,7 @@ def _summary_query() -> sa.Select:
             SessionRow, Track.id, Track.name, TrackConfiguration.id, TrackConfiguration.name,
             Car, Event.uuid, Event.name,
             sa.func.coalesce(totals.c.lap_count, 0), sa.func.coalesce(totals.c.timed_lap_count, 0),
-            totals.c.best_lap_ms,
+            totals.c.best_lap_ms, totals.c.fastest_flagged_ms,
         )
         .outerjoin(TrackConfiguration, SessionRow.track_configuration_id == TrackConfiguration.id)
         .outerjoin(Track, TrackConfiguration.track_id == Track.id)
@@ -56,7 +58,7 @@ def _summary_query() -> sa.Select:
 
 
 def _summary(row: sa.Row) -> SessionSummary:
-    session, track_id, track_name, config_id, config_name, car, event_uuid, event_name, laps, timed, best = row
+    session, track_id, track_name, config_id, config_name, car, event_uuid, event_name, laps, timed, best, fastest = row
     return SessionSummary(
         uuid=session.uuid,
         source_name=session.source_name,
@@ -76,6 +78,7 @@ def _summary(row: sa.Row) -> SessionSummary:
         timed_lap_count=int(timed),
         best_lap_ms=best,
         is_public=session.is_public,
+        fastest_full_lap_ms=fastest,
     )
 
 
@@ -162,6 +165,24 @@ def session_laps(db: Session, session_uuid: uuid.UUID) -> list[LapRecord]:
         sa.select(Lap).where(Lap.session_id == row.id, Lap.deleted_at.is_(None)).order_by(Lap.number, Lap.start_s)
     )
     return [_lap_record(lap, session_uuid) for lap in laps]
+
+
+def configuration_sector_bests(db: Session, configuration_id: int) -> list[int | None]:
+    """Best valid time of each sector over every live session of a track configuration, in one query."""
+    query = (
+        sa.select(Lap.sector_times_ms)
+        .join(SessionRow, Lap.session_id == SessionRow.id)
+        .where(SessionRow.track_configuration_id == configuration_id, SessionRow.deleted_at.is_(None),
+               Lap.deleted_at.is_(None), effective_valid().is_(True))
+    )  # fmt: skip
+    bests: list[int | None] = []
+    for times in db.scalars(query):
+        for i, value in enumerate(times or []):
+            if i == len(bests):
+                bests.append(None)
+            if value is not None and (bests[i] is None or value < bests[i]):
+                bests[i] = value
+    return bests
 
 
 def lap_row(db: Session, lap_uuid: uuid.UUID) -> Lap:

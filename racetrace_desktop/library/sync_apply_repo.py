@@ -185,6 +185,19 @@ def unsynced_lap_with_number(db: Session, session_uuid: uuid.UUID, number: int) 
     )  # fmt: skip
 
 
+def unsynced_car_like(db: Session, make: str, model: str, year: int | None) -> uuid.UUID | None:
+    """A live car the server has never seen with this make, model and year (case-insensitive): the same car
+    created here from a file's Vehicle line, to adopt the server's UUID instead of keeping a second copy."""
+    return db.scalar(
+        sa.select(Car.uuid)
+        .where(sa.func.lower(Car.make) == make.lower(), sa.func.lower(Car.model) == model.lower(),
+               Car.year.is_(None) if year is None else Car.year == year,
+               Car.server_rev.is_(None), Car.deleted_at.is_(None))
+        .order_by(Car.id)
+        .limit(1)
+    )  # fmt: skip
+
+
 # --- shared tracks and configurations -------------------------------------------------------------------------
 
 

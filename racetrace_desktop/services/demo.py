@@ -38,13 +38,17 @@ def fill_demo_library(library: Library) -> ImportReport | None:
     with tempfile.TemporaryDirectory(prefix="racetrace-demo-") as folder:
         paths = [_write(spec, Path(folder)) for spec in DEMO_SESSIONS]
         report = import_files(library, paths)
-    car = library_service.create_car(
-        library, make="Porsche", model="Cayman GT4", year=2020, category="GT4", drivetrain="RWD",
-        power_hp=420, weight_kg=1420, notes="Demo car",
-    )  # fmt: skip
-    for result in report.imported:
-        if result.session_uuid is not None:
-            library_service.update_session(library, result.session_uuid, car_uuid=car.uuid)
+    details = {"category": "GT4", "drivetrain": "RWD", "power_hp": 420, "weight_kg": 1420, "notes": "Demo car"}
+    sessions = [r.session_uuid for r in report.imported if r.session_uuid is not None]
+    named = {library_service.session_summary(library, s).car_uuid for s in sessions}  # from the Vehicle line
+    car_uuid = next(iter(named - {None}), None)
+    if car_uuid is not None:
+        library_service.update_car(library, car_uuid, **details)
+    else:
+        car_uuid = library_service.create_car(library, make="Porsche", model="718 Cayman GT4", year=2020,
+                                              **details).uuid
+    for session_uuid in sessions:
+        library_service.update_session(library, session_uuid, car_uuid=car_uuid)
     return report
 
 

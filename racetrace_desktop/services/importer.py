@@ -19,6 +19,7 @@ from pathlib import Path
 
 from racetrace_desktop.library import Library, LibrarySession, lapdata_repo, store, tracks_repo
 from racetrace_desktop.library.records import ConfigurationRecord
+from racetrace_desktop.services.car_matching import attach_vehicle_car
 from racetrace_desktop.services.changes import Changes, ids
 from racetrace_desktop.services.track_matching import TrackPlan, plan_track, resolve_configuration
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
@@ -257,6 +258,7 @@ def _store(library: Library, job: _Prepared, analyser: Analyser) -> FileImportRe
         configuration, new_track = resolve_configuration(db, current)
         source = store.SourceInfo(job.sha256, job.name, job.size, job.compressed.result(), job.recording_key)
         stored = store.insert_session(db, job.analysed, source, configuration, job.encoded)
+        attach_vehicle_car(db, stored.session_id)  # the file's `# Vehicle:` line names the car
         if configuration is not None:
             tracks_repo.set_length_if_unknown(db, configuration.id, _typical_lap_length(job.analysed))
     return _imported(job, stored, configuration, new_track)

@@ -21,6 +21,7 @@ from racetrace_desktop.library.records import (
     SessionSummary,
     TrackRecord,
 )
+from racetrace_desktop.services import track_matching
 from racetrace_desktop.services.changes import NO_CHANGES, Changes, ids
 
 # --- browsing -------------------------------------------------------------------------------------------------
@@ -190,3 +191,14 @@ def rename_track(
         tracks_repo.rename_track(db, track_id, name, country, city)
         sessions = [s.uuid for s in sessions_repo.list_sessions(db) if s.track_id == track_id]
     return Changes(tracks_changed=frozenset([track_id]), sessions_updated=ids(sessions))
+
+
+def name_unnamed_tracks(library: Library) -> Changes:
+    """Give tracks named only by their position the name of the known circuit there (see track_matching)."""
+    with library.write() as db:
+        renamed = track_matching.name_unnamed_tracks(db)
+        if not renamed:
+            return NO_CHANGES
+        sessions = [s.uuid for s in sessions_repo.list_sessions(db) if s.track_id in renamed]
+    return Changes(tracks_changed=frozenset(renamed), sessions_updated=ids(sessions))
+

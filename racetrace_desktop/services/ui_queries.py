@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from racetrace_desktop.library import Library, sessions_repo
+from racetrace_desktop.library.errors import RecordNotFoundError
 from racetrace_desktop.library.records import LapRecord, SessionDetail, SessionSummary
 from racetrace_desktop.services import library_service
 
@@ -42,10 +43,17 @@ def session_view(library: Library, session_uuid: uuid.UUID) -> SessionView:
     configuration_id = detail.summary.configuration_id
     if configuration_id is None:
         return SessionView(detail, laps, sector_bests(laps))
-    everyone: list[LapRecord] = []
-    for summary in library_service.list_sessions(library, configuration_id):
-        everyone.extend(laps if summary.uuid == session_uuid else library_service.session_laps(library, summary.uuid))
-    return SessionView(detail, laps, sector_bests(everyone))
+    with library.read() as db:  # one query, however many sessions the configuration has
+        overall = sessions_repo.configuration_sector_bests(db, configuration_id)
+    return SessionView(detail, laps, overall)
+
+
+def session_view_if_exists(library: Library, session_uuid: uuid.UUID) -> SessionView | None:
+    """The session's view, or None when it is gone (deleted since it was last shown)."""
+    try:
+        return session_view(library, session_uuid)
+    except RecordNotFoundError:
+        return None
 
 
 def lap_sessions(library: Library, lap_uuids: list[uuid.UUID]) -> dict[uuid.UUID, SessionSummary]:

@@ -96,10 +96,16 @@ def _apply_shared(ctx: SyncContext, db: LibrarySession, copy: ServerCopy) -> Non
 
 
 def _adopt(db: LibrarySession, copy: ServerCopy) -> LocalRecord | None:
-    """The same file imported here under another UUID: take the server's identity for the session and for its
-    laps with the same numbers."""
+    """The same file imported here under another UUID: take the server's identity for the session, for its
+    laps with the same numbers, and for the car its Vehicle line created."""
     if copy.deleted:
         return None
+    if copy.kind == "car" and copy.data.get("make"):
+        other = sync_apply_repo.unsynced_car_like(db, copy.data["make"], copy.data.get("model") or "",
+                                                  copy.data.get("year"))
+        if other is not None and other != copy.uuid:
+            sync_repo.rekey(db, "car", other, copy.uuid)
+            return sync_repo.local_record(db, "car", copy.uuid)
     if copy.kind == "session" and copy.data.get("file_sha256"):
         other = sync_apply_repo.session_uuid_by_sha(db, copy.data["file_sha256"])
         if other is not None and other != copy.uuid:

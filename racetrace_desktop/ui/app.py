@@ -41,8 +41,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def run_gui(argv: list[str]) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(relativeCreated)6.0f ms %(levelname)s %(name)s: %(message)s")
+    app = create_app(args)
+    instance_name = None
+    if not args.screenshot:  # a screenshot run is its own short-lived window
+        from racetrace_desktop.ui.instance import hand_over, server_name
+
+        instance_name = server_name(library_path_of(args))
+        if hand_over(instance_name, list(args.files)):
+            log.info("handed %d file(s) to the RaceTrace window already open on this library", len(args.files))
+            return 0
     app, window = build_window(args)
-    window.show()
+    if instance_name is not None:
+        listen_for_instances(window, instance_name)
+    show_window(window)
     if args.screenshot:
         from racetrace_desktop.ui.screenshot import ScreenshotRun
 
@@ -54,13 +65,49 @@ def run_gui(argv: list[str]) -> int:
         window.library_refreshed.connect(lambda: _compare_fastest(window), Qt.ConnectionType.SingleShotConnection)
     if args.files:
         import_when_open(window, list(args.files))
-    code = app.exec()
+    code = run_until_closed(app, window)
     shutdown(window)
     return code
 
 
+def library_path_of(args: argparse.Namespace) -> Path | None:
+    return args.library or (paths.cache_dir() / "demo" / "library.sqlite" if args.demo else None)
+
+
+def show_window(window: MainWindow) -> None:
+    """Maximised on a first run when the screen is no bigger than 1920x1080; else as it was left."""
+    screen = window.screen().availableGeometry() if window.screen() else None
+    small = screen is not None and screen.width() <= 1920 and screen.height() <= 1080
+    if window.first_run and small:
+        window.showMaximized()
+    else:
+        window.show()
+
+
+def run_until_closed(app: QApplication, window: MainWindow) -> int:
+    """Run the event loop until the main window closes, whatever other windows (a welcome box, a dialog, a
+    leftover tool window) are still open."""
+    app.setQuitOnLastWindowClosed(False)
+    window.closed.connect(app.quit)
+    return app.exec()
+
+
+def listen_for_instances(window: MainWindow, name: str) -> None:
+    """Later `racetrace FILE` calls on the same library hand their files to this window."""
+    from racetrace_desktop.ui.instance import InstanceServer
+
+    server = InstanceServer(name, window)
+    if server.listen():
+        server.files_received.connect(window.receive_files)
+        window.closed.connect(server.close)
+    window.instance_server = server
+
+
 def import_when_open(window: MainWindow, files: list[Path]) -> None:
-    """Import files given on the command line as soon as the library is open (it opens in the background)."""
+    """Import files given on the command line as soon as the library is open (it opens in the background).
+
+    The window then shows the new session: no welcome box, no reopening of the last session."""
+    window.files_pending = True
     if window.context.library is not None:
         window.import_paths(files)
         return
@@ -69,13 +116,27 @@ def import_when_open(window: MainWindow, files: list[Path]) -> None:
     window.library_refreshed.connect(lambda: window.import_paths(files), Qt.ConnectionType.SingleShotConnection)
 
 
+def create_app(args: argparse.Namespace) -> QApplication:
+    """The QApplication (once per process)."""
+    prepare_qt(headless=args.screenshot is not None)
+
+    from PySide6.QtWidgets import QApplication
+
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QApplication.setApplicationName("RaceTrace")
+    QApplication.setOrganizationName("RaceTrace")
+    QApplication.setDesktopFileName("racetrace")
+    return QApplication(sys.argv[:1])
+
+
 def build_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
     """The application and its (not yet shown) window; the library opens in the background."""
-    prepare_qt(headless=args.screenshot is not None)
+    app = create_app(args)
 
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
 
     from racetrace_desktop.ui.context import AppContext
     from racetrace_desktop.ui.errors import ErrorFunnel
@@ -83,10 +144,6 @@ def build_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
     from racetrace_desktop.ui.settings import AppSettings
     from racetrace_desktop.ui.tasks import TaskRunner
 
-    QApplication.setApplicationName("RaceTrace")
-    QApplication.setOrganizationName("RaceTrace")
-    QApplication.setDesktopFileName("racetrace")
-    app = QApplication(sys.argv[:1])
     app.setWindowIcon(QIcon(str(ICON)))
     demo_dir = paths.cache_dir() / "demo"
     store = QSettings(str(demo_dir / "settings.ini"), QSettings.Format.IniFormat) if args.demo else QSettings()
@@ -100,9 +157,10 @@ def build_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
         window.sync_ui.controller.settings_file = demo_dir / "sync.json"
     if args.screenshot:
         width, height = (int(v) for v in args.size.lower().split("x"))
+        window.first_run = False  # the picture has the size asked for
+        window.restore_last = False  # it chooses what to show itself
         window.resize(width, height)
-    library_path = args.library or (demo_dir / "library.sqlite" if args.demo else None)
-    _open_library(window, library_path, fill_demo=args.demo)
+    _open_library(window, library_path_of(args), fill_demo=args.demo)
     return app, window
 
 

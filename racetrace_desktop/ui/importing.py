@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from racetrace_desktop.services.importer import FileImportResult, ImportReport
 
 log = logging.getLogger(__name__)
+# sample_01 (21 min, 2.9 MB) imports in ~0.5 s on a thread; a spawned import process alone takes ~1 s to start.
+# An hour at 20 Hz is ~15 MB: that and bigger batches go to the process.
+PROCESS_ABOVE_BYTES = 8 * 2**20
 
 # Keyed by ImportStatus values (a StrEnum), so this module does not import the importer at start-up.
 IMPORTED, DUPLICATE, FAILED = "imported", "duplicate", "failed"
@@ -53,6 +56,15 @@ def _warning_lines(warnings: Sequence[str]) -> str:
     if len(warnings) > SHOWN_WARNINGS:
         lines.append(f"\n  ⚠ … and {len(warnings) - SHOWN_WARNINGS} more (hover for all)")
     return "".join(lines)
+
+
+def batch_bytes(files: Sequence[Path]) -> int:
+    """Total size of the files that exist (missing ones fail on their own during the import)."""
+    total = 0
+    for file in files:
+        with contextlib.suppress(OSError):
+            total += file.stat().st_size
+    return total
 
 
 def release_free_memory() -> None:
@@ -90,9 +102,11 @@ class ImportLog(QListWidget):
 class ImportController(QObject):
     """Runs imports one batch after another on the writer pool.
 
-    The parsing and storing happen in a separate Python process (spawned per batch and ended after it), so the
-    window's thread never waits for the GIL and the parser's memory is given back when the batch ends. Frozen
-    builds and any failure to start that process fall back to importing on the worker thread.
+    Big batches are parsed and stored in a separate Python process (spawned per batch and ended after it), so the
+    window's thread never waits for the GIL and the parser's memory is given back when the batch ends. A small
+    batch (a lap session or two dropped on the window) is imported on the worker thread: starting that process
+    costs more than the import itself, and the driver waits for the session to appear. Frozen builds and any
+    failure to start the process also import on the worker thread.
     """
 
     started = Signal(int)  # number of files
@@ -105,13 +119,14 @@ class ImportController(QObject):
         self.context = context
         self.running = 0
         self.use_process = (not getattr(sys, "frozen", False)) if use_process is None else use_process
+        self.process_above_bytes = PROCESS_ABOVE_BYTES
 
     def import_paths(self, paths: Sequence[Path | str], importer: Callable[..., ImportReport] | None = None) -> None:
         library = self.context.library
         files = [Path(p) for p in paths]
         if library is None or not files:
             return
-        in_process = importer is None and self.use_process
+        in_process = importer is None and self.use_process and batch_bytes(files) > self.process_above_bytes
 
         def work(progress: Callable[[int, int, str], None]) -> ImportReport:
             if in_process:

@@ -29,8 +29,38 @@ class SectorBests:
     overall: list[int | None] = field(default_factory=list)
 
 
+FLAG_MEANINGS = {
+    "out-lap": "out-lap: from the start of the recording to the first start/finish crossing",
+    "in-lap": "in-lap: after the last start/finish crossing, so it has no lap time",
+    "pit": "pit: the lap passes through the pit lane (a pit entry/exit in the file, or a stop)",
+}
+
+
+def lap_flags(lap: LapRecord) -> list[str]:
+    return [name for name, on in (("out-lap", lap.is_outlap), ("in-lap", lap.is_inlap), ("pit", lap.is_pit)) if on]
+
+
 def flags_text(lap: LapRecord) -> str:
-    return " ".join(name for name, on in (("out", lap.is_outlap), ("in", lap.is_inlap), ("pit", lap.is_pit)) if on)
+    return " ".join(lap_flags(lap))
+
+
+def flags_explained(lap: LapRecord) -> str:
+    """One line per flag, and why the lap does or does not count for bests."""
+    lines = [FLAG_MEANINGS[name] for name in lap_flags(lap)]
+    if lap.valid_override is not None:
+        verdict = "counts" if lap.is_valid else "does not count"
+        lines.append(f"You decided it {verdict} for bests" + (f": {lap.override_reason}" if lap.override_reason
+                                                              else ""))
+    elif not lap.computed_valid:
+        lines.append(f"Not counted for bests: {lap.computed_reason or 'flagged by the analysis'}")
+    return "\n".join(lines) if lines else "A full timed lap that counts for bests"
+
+
+def reason_text(lap: LapRecord) -> str:
+    """The Reason column: the driver's own reason (marked as such), else the analysis' reason."""
+    if lap.valid_override is not None and lap.override_reason:
+        return f"{lap.override_reason} (yours)"
+    return lap.invalid_reason or ""
 
 
 def sector_bests(laps: list[LapRecord]) -> list[int | None]:
@@ -136,7 +166,7 @@ class LapTableModel(QAbstractTableModel):
         if column == "Public":
             return "yes" if lap.is_public else "session" if self.session_public else ""
         if column == "Reason":
-            return lap.invalid_reason or ""
+            return reason_text(lap)
         sector = int(column[1:]) - 1
         value = lap.sector_times_ms[sector] if sector < len(lap.sector_times_ms) else None
         return format_lap_time(value) if value is not None else "–"
@@ -153,6 +183,8 @@ class LapTableModel(QAbstractTableModel):
         return None
 
     def _tooltip(self, lap: LapRecord, column: str) -> str | None:
+        if column == "Flags":
+            return flags_explained(lap)
         if column in ("Valid", "Reason"):
             verdict = "valid" if lap.computed_valid else f"invalid ({lap.computed_reason})"
             text = f"Analysis: {verdict}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
@@ -15,16 +17,39 @@ if TYPE_CHECKING:
     from racetrace_desktop.library.records import SessionGroup, SessionSummary
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+TRACK_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Session", "Best lap", "Laps", "Car", "Configuration", "Public")
+FLAGGED_TIP = ("No lap of this session counts as valid (out-lap, in-lap, pit or marked invalid).\n"
+               "Shown: the fastest full lap among them. The lap table says why each lap is flagged.")
 
 
-def _session_cells(summary: SessionSummary) -> list[str]:
+def session_label(summary: SessionSummary, with_file: bool = False) -> str:
+    """`15:15  practice`; with the file name when another session of the same day looks the same."""
     moment = summary.recorded_at_local or summary.recorded_at_utc
     when = moment.strftime("%H:%M") if moment else "–"
     label = f"{when}  {summary.session_type.replace('_', ' ')}"
-    return [label, format_lap_time(summary.best_lap_ms), f"{summary.timed_lap_count}/{summary.lap_count}",
-            summary.car_name or summary.vehicle or "–", summary.configuration_name or "–",
-            "yes" if summary.is_public else ""]
+    return f"{label} · {summary.source_name}" if with_file else label
+
+
+def best_lap_text(summary: SessionSummary) -> str:
+    """The best valid lap; when every lap is flagged, the fastest full lap marked as such (not a bare '–')."""
+    if summary.best_lap_ms is not None or summary.fastest_full_lap_ms is None:
+        return format_lap_time(summary.best_lap_ms)
+    return f"{format_lap_time(summary.fastest_full_lap_ms)} fastest (flagged)"
+
+
+def _session_cells(summary: SessionSummary, with_file: bool = False) -> list[str]:
+    return [session_label(summary, with_file), best_lap_text(summary),
+            f"{summary.timed_lap_count}/{summary.lap_count}", summary.car_name or summary.vehicle or "–",
+            summary.configuration_name or "–", "yes" if summary.is_public else ""]
+
+
+def lookalikes(sessions: tuple[SessionSummary, ...] | list[SessionSummary]) -> set[uuid.UUID]:
+    """Sessions of one day whose plain labels collide (same time and type): they need the file name."""
+    seen: dict[str, list[uuid.UUID]] = {}
+    for summary in sessions:
+        seen.setdefault(session_label(summary), []).append(summary.uuid)
+    return {u for group in seen.values() if len(group) > 1 for u in group}
 
 
 class LibraryPanel(QWidget):
@@ -34,6 +59,8 @@ class LibraryPanel(QWidget):
     edit_requested = Signal(object)
     delete_requested = Signal(list)
     public_toggled = Signal(object, bool)
+    rename_track_requested = Signal(int, str)  # track id, current name
+    columns_changed = Signal(list)  # hidden column names
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,7 +73,14 @@ class LibraryPanel(QWidget):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
-        self.view.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.view.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        header.setToolTip("Right-click to choose the columns")
+        self._with_file: set[uuid.UUID] = set()
+        self._shape: list[tuple[str, date | None, tuple[uuid.UUID, ...]]] = []
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self._summaries: dict[uuid.UUID, SessionSummary] = {}
         self._rows: dict[uuid.UUID, QStandardItem] = {}
@@ -68,11 +102,14 @@ class LibraryPanel(QWidget):
     def set_groups(self, groups: list[SessionGroup]) -> None:
         """Show these groups; when only rows changed (same sessions), they are updated in place."""
         incoming = {s.uuid: s for g in groups for s in g.sessions}
-        if set(incoming) == set(self._summaries):
+        self._with_file = {u for g in groups for u in lookalikes(g.sessions)}
+        shape = [(g.track_name, g.day, tuple(s.uuid for s in g.sessions)) for g in groups]
+        if shape == self._shape:  # same tree (no track renamed, no session moved): update the rows in place
             for summary in incoming.values():
                 self._update_row(summary)
             self._summaries = incoming
             return
+        self._shape = shape
         selected = self.selected_sessions()
         self._rebuild(groups)
         self._summaries = incoming
@@ -86,27 +123,70 @@ class LibraryPanel(QWidget):
             track = tracks.get(group.track_name)
             if track is None:
                 track = _group_item(group.track_name)
+                track_id = next((s.track_id for s in group.sessions if s.track_id is not None), None)
+                track.setData(track_id, TRACK_ROLE)
+                track.setToolTip("Right-click to rename the track")
                 tracks[group.track_name] = track
                 self.model.appendRow([track] + [_group_item("") for _ in COLUMNS[1:]])
             day = _group_item(group.day.isoformat() if group.day else "undated")
             track.appendRow([day] + [_group_item("") for _ in COLUMNS[1:]])
             for summary in group.sessions:
-                items = [QStandardItem(text) for text in _session_cells(summary)]
+                items = [QStandardItem(text) for text in _session_cells(summary, summary.uuid in self._with_file)]
                 items[0].setData(summary.uuid, UUID_ROLE)
                 items[0].setToolTip(summary.source_name)
+                _mark_flagged(items[1], summary)
                 day.appendRow(items)
                 self._rows[summary.uuid] = items[0]
         self.view.expandAll()
+        self._span_group_rows()
+
+    def _span_group_rows(self) -> None:
+        """Track and day rows span the whole width: long track names do not widen the Session column."""
+        root = QModelIndex()
+        for t in range(self.model.rowCount()):
+            self.view.setFirstColumnSpanned(t, root, True)
+            track = self.model.index(t, 0)
+            for d in range(self.model.rowCount(track)):
+                self.view.setFirstColumnSpanned(d, track, True)
 
     def _update_row(self, summary: SessionSummary) -> None:
         first = self._rows.get(summary.uuid)
         if first is None:
             return
         parent = first.parent()
-        for column, text in enumerate(_session_cells(summary)):
+        for column, text in enumerate(_session_cells(summary, summary.uuid in self._with_file)):
             item = parent.child(first.row(), column)
             if item is not None and item.text() != text:
                 item.setText(text)
+        best = parent.child(first.row(), 1)
+        if best is not None:
+            _mark_flagged(best, summary)
+
+    # ---- columns --------------------------------------------------------------------------------------------
+    @property
+    def hidden_columns(self) -> list[str]:
+        return [name for i, name in enumerate(COLUMNS) if self.view.isColumnHidden(i)]
+
+    def set_hidden_columns(self, names: list[str]) -> None:
+        for i, name in enumerate(COLUMNS):
+            self.view.setColumnHidden(i, i > 0 and name in names)  # the session column always stays
+
+    def column_menu(self) -> QMenu:
+        menu = QMenu(self)
+        for i, name in enumerate(COLUMNS[1:], start=1):
+            action = menu.addAction(name, partial(self._toggle_column, i))
+            action.setCheckable(True)
+            action.setChecked(not self.view.isColumnHidden(i))
+        return menu
+
+    def _toggle_column(self, column: int) -> None:
+        self.view.setColumnHidden(column, not self.view.isColumnHidden(column))
+        self.columns_changed.emit(self.hidden_columns)
+
+    def _header_menu(self, pos: QPoint) -> None:
+        menu = self.column_menu()
+        menu.exec(self.view.header().mapToGlobal(pos))
+        menu.deleteLater()
 
     def selected_sessions(self) -> list[uuid.UUID]:
         rows = self.view.selectionModel().selectedRows(0)
@@ -130,6 +210,10 @@ class LibraryPanel(QWidget):
     def _context_menu(self, pos: QPoint) -> None:
         index: QModelIndex = self.view.indexAt(pos)
         session_uuid = index.siblingAtColumn(0).data(UUID_ROLE) if index.isValid() else None
+        track_id = index.siblingAtColumn(0).data(TRACK_ROLE) if index.isValid() else None
+        if isinstance(track_id, int):
+            self._track_menu(pos, track_id, index.siblingAtColumn(0).data())
+            return
         if not isinstance(session_uuid, uuid.UUID):
             return
         summary = self._summaries[session_uuid]
@@ -143,6 +227,29 @@ class LibraryPanel(QWidget):
         menu.addAction(f"Delete {len(targets)} session(s)…", lambda: self.delete_requested.emit(targets))
         menu.exec(self.view.viewport().mapToGlobal(pos))
         menu.deleteLater()
+
+
+    def _track_menu(self, pos: QPoint, track_id: int, name: str) -> None:
+        menu = QMenu(self)
+        menu.addAction("Rename track…", lambda: self.rename_track_requested.emit(track_id, name))
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def track_row_text(self, track_id: int) -> str | None:
+        """The name shown for a track (tests and the rename dialog)."""
+        for row in range(self.model.rowCount()):
+            item = self.model.item(row, 0)
+            if item is not None and item.data(TRACK_ROLE) == track_id:
+                return item.text()
+        return None
+
+
+def _mark_flagged(item: QStandardItem, summary: SessionSummary) -> None:
+    flagged = summary.best_lap_ms is None and summary.fastest_full_lap_ms is not None
+    item.setToolTip(FLAGGED_TIP if flagged else "")
+    font = item.font()
+    font.setItalic(flagged)
+    item.setFont(font)
 
 
 def _group_item(text: str) -> QStandardItem:

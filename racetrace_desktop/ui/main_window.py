@@ -20,9 +20,11 @@ from racetrace_desktop.ui.compare_controller import CompareController
 from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.importing import ImportController, ImportLog
 from racetrace_desktop.ui.library_panel import LibraryPanel
+from racetrace_desktop.ui.map.line_picker import LinePicker, Pick
 from racetrace_desktop.ui.records import RecordsActions
 from racetrace_desktop.ui.session_panel import SessionPanel
 from racetrace_desktop.ui.sync_ui import SyncUi
+from racetrace_desktop.ui.tasks import Pool
 
 if TYPE_CHECKING:
     from racetrace_desktop.library import Library
@@ -39,6 +41,7 @@ class MainWindow(QMainWindow):
     library_refreshed = Signal()
     session_loaded = Signal(object)
     lap_loaded = Signal(object)
+    closed = Signal()  # the window closed: the application ends (see app.run_until_closed)
 
     def __init__(self, context: AppContext) -> None:
         super().__init__()
@@ -49,18 +52,28 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.current_session: uuid.UUID | None = None
         self.session_view: ui_queries.SessionView | None = None
+        self.files_pending = False  # files from the command line are on their way: show them, not the welcome
+        self.restore_last = True  # reopen the last session and lap when the library opens
+        self.instance_server: object | None = None
+        self._wanted_lap: uuid.UUID | None = None  # the lap to select once its session is shown
+        self._fit_layout_on_show = False
         self._build_widgets()
         self.importer = ImportController(context, self)
         self._wire_import()
         self.compare = CompareController(context, self.compare_view, self)
         self.compare.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.records = RecordsActions(self)
+        self.line_picker = LinePicker(self)
+        self.line_picker.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        self.line_picker.saved.connect(self.refresh_library)
         self.sync_ui = SyncUi(self)
         self._build_menus()
         context.errors.problem.connect(self._show_problem)
         context.runner.failed.connect(lambda name, exc: context.errors.report(f"{name} failed", exc))
-        if not context.settings.restore_window(self, self.splitters):
+        self.first_run = not context.settings.restore_window(self, self.splitters)
+        if self.first_run:
             self._default_layout()
+        self.library_panel.set_hidden_columns(context.settings.library_hidden_columns)
 
     # ---- layout -------------------------------------------------------------------------------------------------
     def _build_widgets(self) -> None:
@@ -95,6 +108,8 @@ class MainWindow(QMainWindow):
         self.library_panel.edit_requested.connect(lambda s: self.records.edit_session(s))
         self.library_panel.delete_requested.connect(lambda ids: self.records.delete_sessions(ids))
         self.library_panel.public_toggled.connect(lambda s, on: self.records.set_public(s, on))
+        self.library_panel.rename_track_requested.connect(lambda t, name: self.records.rename_track(t, name))
+        self.library_panel.columns_changed.connect(self._library_columns_chosen)
         self.session_panel.lap_selected.connect(self.open_lap)
         self.session_panel.compare_requested.connect(self.compare_laps)
         self.session_panel.validity_changed.connect(lambda lap, valid, why: self.records.set_validity(lap, valid, why))
@@ -127,6 +142,16 @@ class MainWindow(QMainWindow):
         view_menu.addAction("&Lap view", QKeySequence("Ctrl+1"), lambda: self.analysis.tabs.setCurrentIndex(0))
         view_menu.addAction("&Compare view", QKeySequence("Ctrl+2"), lambda: self.analysis.tabs.setCurrentIndex(1))
         view_menu.addAction(self.log_dock.toggleViewAction())
+        track_menu = self.menuBar().addMenu("&Track")
+        track_menu.addAction("&Rename track…", self._rename_current_track)
+        track_menu.addSeparator()
+        track_menu.addAction("Place &start/finish on the map", lambda: self.line_picker.start(Pick.START_FINISH))
+        track_menu.addAction("&Add a sector line on the map", lambda: self.line_picker.start(Pick.ADD_SECTOR))
+        track_menu.addAction("&Move a sector line on the map", lambda: self.line_picker.start(Pick.MOVE_SECTOR))
+        track_menu.addAction("&Equal sectors (remove placed lines)", self.line_picker.clear_sectors)
+        track_menu.addAction("Cancel line placing", QKeySequence(Qt.Key.Key_Escape), self.line_picker.cancel)
+        track_menu.addSeparator()
+        track_menu.addAction("&Tracks and configurations…", self.records.open_tracks)
         records_menu = self.menuBar().addMenu("&Records")
         records_menu.addAction("&Cars…", self.records.open_cars)
         records_menu.addAction("&Events…", self.records.open_events)
@@ -137,10 +162,34 @@ class MainWindow(QMainWindow):
 
     def _default_layout(self) -> None:
         self.resize(1500, 950)
-        self.main_split.setSizes([360, 1140])
-        self.right_split.setSizes([230, 720])
-        self.analysis.setSizes([700, 440])
+        self._fit_layout_on_show = True  # sizes follow the real (often maximised) size once shown
+        self.fit_layout()
         self.log_dock.hide()
+
+    def fit_layout(self) -> None:
+        """Share the window out: the plots keep room for four channels, the lap table gets the rest of the height
+        (a typical session's laps without scrolling at 1920x1080), the library its columns, the map 40 %."""
+        from racetrace_desktop.ui.plots.stack import MIN_PLOT_HEIGHT
+
+        width, height = self.main_split.width() or self.width(), self.right_split.height() or self.height() - 60
+        library_width = max(300, min(540, round(width * 0.27)))
+        self.main_split.setSizes([library_width, width - library_width])
+        plots_height = 4 * MIN_PLOT_HEIGHT + 30 + self.analysis.tabs.tabBar().sizeHint().height() + 40
+        table_height = max(200, min(height - plots_height, height // 2))
+        self.right_split.setSizes([table_height, height - table_height])
+        analysis_width = width - library_width
+        self.analysis.setSizes([round(analysis_width * 0.6), analysis_width - round(analysis_width * 0.6)])
+
+    def _rename_current_track(self) -> None:
+        summary = self.session_view.detail.summary if self.session_view else None
+        if summary is None or summary.track_id is None:
+            self.statusBar().showMessage("Open a session on a track first (or right-click a track in the library).",
+                                         8000)
+            return
+        self.records.rename_track(summary.track_id, summary.track_name or "")
+
+    def _library_columns_chosen(self, hidden: list[str]) -> None:
+        self.context.settings.library_hidden_columns = hidden
 
     # ---- library ------------------------------------------------------------------------------------------------
     @property
@@ -148,12 +197,36 @@ class MainWindow(QMainWindow):
         return self.context.library
 
     def set_library(self, library: Library) -> None:
+        from racetrace_desktop.services import library_service
         from racetrace_desktop.services.changes import NO_CHANGES
 
         self.context.library = library
         self.status_text.setText(f"Library: {library.path}")
         self.refresh_library(NO_CHANGES, first=True)
+        self._restore_last_session(library)  # in parallel with the listing: the lap is plotted sooner
         self.sync_ui.attach(library)
+        # Tracks imported before their circuit was known get its name (quietly; the list refreshes if any did).
+        self.context.runner.submit(lambda: library_service.name_unnamed_tracks(library), name="name tracks",
+                                   pool=Pool.WRITE, on_success=lambda c: None if c.empty else self.refresh_library(c))
+
+    def _restore_last_session(self, library: Library) -> None:
+        from racetrace_desktop.services import ui_queries
+
+        if not self.restore_last or self.files_pending:
+            return
+        session, lap = self.context.settings.last_opened(str(library.path))
+        if session is None:
+            return
+
+        def shown(view: ui_queries.SessionView | None) -> None:
+            if view is None or self.current_session is not None or self.library is not library:
+                return  # deleted meanwhile, or the driver already opened another session
+            self.current_session = session
+            self._wanted_lap = lap
+            self._show_session_view(session, view)
+
+        self.context.runner.submit(lambda: ui_queries.session_view_if_exists(library, session),
+                                   name="reopen last session", key="session", on_success=shown)
 
     def refresh_library(self, changes: Changes, first: bool = False) -> None:
         from racetrace_desktop.services import library_service
@@ -173,11 +246,29 @@ class MainWindow(QMainWindow):
             if changes.sessions_removed:
                 self.compare.forget_sessions(changes.sessions_removed)
             self.library_refreshed.emit()
-            if first and self.library_panel.session_count == 0:
-                self.records.offer_demo()
+            if first:
+                self._on_first_listing()
 
         self.context.runner.submit(lambda: library_service.session_groups(library), name="list sessions",
                                    key="library", on_success=shown)
+
+    def _on_first_listing(self) -> None:
+        """Right after start: the welcome for an empty library, else the last session and lap shown again."""
+        if self.files_pending:
+            return  # the command line's files are what the driver wants to see
+        if self.library_panel.session_count == 0:
+            self.records.offer_demo()
+            return
+        if not self.restore_last or self.library is None:
+            return
+        if self.current_session is not None:  # reopened while the list loaded: just mark it in the list
+            self.library_panel.select_session(self.current_session)
+            return
+        session, lap = self.context.settings.last_opened(str(self.library.path))
+        if session is None or self.library_panel.summary(session) is None:
+            session, lap = self.library_panel.first_session(), None  # newest session: never an empty window
+        self._wanted_lap = lap
+        self.library_panel.select_session(session)
 
     def open_session(self, session_uuid: uuid.UUID | None, force: bool = False) -> None:
         from racetrace_desktop.services import ui_queries
@@ -191,17 +282,20 @@ class MainWindow(QMainWindow):
             self.session_panel.show_session(None, [])
             return
 
-        def shown(view: ui_queries.SessionView) -> None:
-            self.session_view = view
-            self.session_panel.show_session(view.detail, view.laps, view.overall_sector_bests)
-            if not self.session_panel.selected_laps():
-                best = self.session_panel.best_lap() or (view.laps[0].uuid if view.laps else None)
-                if best is not None:
-                    self.session_panel.select_lap(best)
-            self.session_loaded.emit(session_uuid)
-
         self.context.runner.submit(lambda: ui_queries.session_view(library, session_uuid), name="open session",
-                                   key="session", on_success=shown)
+                                   key="session", on_success=lambda view: self._show_session_view(session_uuid, view))
+
+    def _show_session_view(self, session_uuid: uuid.UUID, view: ui_queries.SessionView) -> None:
+        self.session_view = view
+        self.session_panel.show_session(view.detail, view.laps, view.overall_sector_bests)
+        wanted, self._wanted_lap = self._wanted_lap, None
+        if wanted is not None and self.session_panel.select_lap(wanted):
+            pass
+        elif not self.session_panel.selected_laps():
+            best = self.session_panel.best_lap() or (view.laps[0].uuid if view.laps else None)
+            if best is not None:
+                self.session_panel.select_lap(best)
+        self.session_loaded.emit(session_uuid)
 
     def open_lap(self, lap_uuid: uuid.UUID | None) -> None:
         from racetrace_desktop.services import library_service
@@ -213,6 +307,8 @@ class MainWindow(QMainWindow):
 
         def shown(loaded: object) -> None:
             self.lap_view.show_lap(loaded, self.context.units, sectors)  # type: ignore[arg-type]
+            if library is self.library:
+                self.context.settings.remember_opened(str(library.path), self.current_session, lap_uuid)
             self.lap_loaded.emit(lap_uuid)
 
         fetch = self.compare.fetch_telemetry  # a lap synced from another computer: its arrays come on demand
@@ -274,19 +370,34 @@ class MainWindow(QMainWindow):
         if paths_:
             self.importer.import_paths(paths_)
 
+    def receive_files(self, files: list[Path]) -> None:
+        """Files handed over by a second `racetrace FILE`: come to the front and import them."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if not files:
+            return
+        if self.library is None:
+            from racetrace_desktop.ui.app import import_when_open
+
+            import_when_open(self, files)
+        else:
+            self.import_paths(files)
+
     def _import_started(self, count: int) -> None:
         self.progress.setValue(0)
         self.progress.show()
         self.status_text.setText(f"Importing {count} file(s)…")
-        self._show_log()
 
     def _import_finished(self, report: object) -> None:
         results = getattr(report, "results", ())
         self.import_log.add_results(results)
         if not self.importer.running:
             self.progress.hide()
-        ok = sum(1 for r in results if r.status == "imported")
-        self.status_text.setText(f"Import done: {ok} of {len(results)} file(s) added.")
+        self.status_text.setText(import_summary(results))
+        if any(r.status != "imported" for r in results):
+            self._show_log()  # the summary says "see Imports"
         first_new = next((r.session_uuid for r in results if r.status == "imported"), None)
         if first_new is not None:
             QTimer.singleShot(0, lambda: self._select_when_listed(first_new))
@@ -311,9 +422,11 @@ class MainWindow(QMainWindow):
 
     # ---- problems and shutdown ----------------------------------------------------------------------------------
     def _show_problem(self, title: str, message: str) -> None:
+        if title.startswith("Import failed"):  # listed per file in the log; the batch summary is the status
+            self._show_log()
+            return
         self.statusBar().showMessage(f"{title}: {message}", 15_000)
-        if not title.startswith("Import failed"):  # import failures are already listed per file
-            self.import_log.add_message(f"✗ {title}: {message}")
+        self.import_log.add_message(f"✗ {title}: {message}")
         self._show_log()
 
     def _show_log(self) -> None:
@@ -323,13 +436,33 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
+        if self._fit_layout_on_show:
+            self._fit_layout_on_show = False
+            QTimer.singleShot(0, self, self.fit_layout)  # after the window got its final (maximised) size
         self.analysis.create_map_soon()
         QTimer.singleShot(200, self, _warm_up_plots)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.sync_ui.shutdown()
         self.context.settings.save_window(self, self.splitters)
+        self.records.close_dialogs()  # a welcome box or tool window must not outlive the window
         super().closeEvent(event)
+        self.closed.emit()
+
+
+def import_summary(results: object) -> str:
+    """One line for a whole batch: "3 added, 1 duplicate, 1 failed: see Imports"."""
+    rows = list(results)  # type: ignore[call-overload]
+    counts = {status: sum(1 for r in rows if r.status == status) for status in ("imported", "duplicate", "failed")}
+    if not rows:
+        return "Import finished: no file was read."
+    parts = [f"{counts['imported']} added"]
+    if counts["duplicate"]:
+        parts.append(f"{counts['duplicate']} duplicate{'s' if counts['duplicate'] > 1 else ''}")
+    if counts["failed"]:
+        parts.append(f"{counts['failed']} failed")
+    text = "Import: " + ", ".join(parts)
+    return text + (": see Imports" if counts["duplicate"] or counts["failed"] else ".")
 
 
 def _warm_up_plots() -> None:

@@ -95,12 +95,36 @@ class RecordsActions:
 
         self._write("lap validity", lambda lib: library_service.override_lap_validity(lib, lap_uuid, valid, reason))
 
+    def rename_track(self, track_id: int, current_name: str) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        from racetrace_desktop.services import library_service
+
+        dialog = QInputDialog(self.window)
+        dialog.setObjectName("rename_track")
+        dialog.setWindowTitle("Rename track")
+        dialog.setLabelText("Track name:")
+        dialog.setTextValue(current_name)
+        if not dialog.exec():
+            return
+        name = dialog.textValue().strip()
+        if name and name != current_name:
+            self._write("rename track", lambda lib: library_service.rename_track(lib, track_id, name))
+
     # ---- records dialogs --------------------------------------------------------------------------------------------
     def _open(self, dialog) -> None:
         dialog.changed.connect(self.window.refresh_library)
         dialog.finished.connect(lambda _r: self.dialogs.remove(dialog) if dialog in self.dialogs else None)
         self.dialogs.append(dialog)
         dialog.show()
+
+    def close_dialogs(self) -> None:
+        """Close every dialog this window opened (the window is closing)."""
+        for dialog in list(self.dialogs):
+            close = getattr(dialog, "close", None)
+            if close is not None:
+                close()
+        self.dialogs.clear()
 
     def open_cars(self) -> None:
         from racetrace_desktop.ui.dialogs.cars import CarsDialog
@@ -146,8 +170,11 @@ class RecordsActions:
                           "or open demo data to look around first.", parent=self.window)
         demo_button = box.addButton("Open demo data", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Start empty", QMessageBox.ButtonRole.RejectRole)
+        box.setObjectName("welcome")
         box.buttonClicked.connect(lambda button: self.load_demo() if button is demo_button else None)
-        box.open()
+        box.open()  # window-modal on the main window: it stays in front of it
+        box.raise_()
+        box.activateWindow()
         self.dialogs.append(box)
 
     def load_demo(self) -> None:

@@ -70,6 +70,8 @@ class SessionPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.verticalHeader().hide()
+        # Compact rows: a typical session's laps fit without scrolling (at 1920x1080 with four plots below).
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
@@ -142,16 +144,30 @@ class SessionPanel(QWidget):
         self.lap_selected.emit(selected[0] if len(selected) == 1 else None)
 
     def _on_validity_toggled(self, lap_uuid: uuid.UUID, valid: bool) -> None:
-        reason = None
-        if not valid:
-            reason, ok = QInputDialog.getText(self, "Mark lap invalid", "Reason (e.g. off track, traffic):")
-            if not ok or not reason.strip():
-                return
-            reason = reason.strip()
         lap = self.model.laps[self.model.row_of(lap_uuid) or 0]
-        # Ticking a lap the analysis already finds valid removes the override instead of stacking one.
-        override = None if valid and lap.computed_valid else valid
+        # Going back to the analysis verdict removes the override instead of stacking one: no reason needed.
+        override = None if valid == lap.computed_valid else valid
+        reason = None
+        if override is not None:
+            reason = self.ask_reason(lap, valid)
+            if reason is None:
+                return
         self.validity_changed.emit(lap_uuid, override, reason)
+
+    def ask_reason(self, lap: LapRecord, valid: bool) -> str | None:
+        """Why the driver overrides the analysis (shown in the Reason column); None when cancelled or blank."""
+        if valid:
+            title, prompt = "Count lap as valid", (f"The analysis flagged lap {lap.number}: "
+                                                   f"{lap.computed_reason or 'invalid'}.\nWhy does it count?")
+        else:
+            title, prompt = "Mark lap invalid", f"Why does lap {lap.number} not count (e.g. off track, traffic)?"
+        dialog = QInputDialog(self)
+        dialog.setObjectName("validity_reason")
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(prompt)
+        if not dialog.exec() or not dialog.textValue().strip():
+            return None
+        return dialog.textValue().strip()
 
     def _on_public_clicked(self, checked: bool) -> None:
         if self.detail is not None:

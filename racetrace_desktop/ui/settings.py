@@ -1,6 +1,9 @@
-"""User preferences in QSettings (versioned): display units, map tiles, chosen channels, window layout."""
+"""User preferences in QSettings (versioned): display units, map tiles, chosen channels, window layout, library
+columns and the session and lap last shown."""
 
 from __future__ import annotations
+
+import uuid
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QMainWindow, QSplitter
@@ -59,6 +62,29 @@ class AppSettings:
     def demo_offered(self, value: bool) -> None:
         self.store.setValue("first_run/demo_offered", bool(value))
 
+    @property
+    def library_hidden_columns(self) -> list[str]:
+        # Hidden by default (right-click the library header to show them): most tracks have one layout, and the
+        # session panel has the Public box.
+        value = self.store.value("library/hidden_columns", "Configuration,Public")
+        items = value if isinstance(value, list) else str(value or "").split(",")
+        return [str(v) for v in items if v]
+
+    @library_hidden_columns.setter
+    def library_hidden_columns(self, names: list[str]) -> None:
+        self.store.setValue("library/hidden_columns", ",".join(names))
+
+    def last_opened(self, library_path: str) -> tuple[uuid.UUID | None, uuid.UUID | None]:
+        """The session and lap last shown with this library (None, None when another library was open)."""
+        if str(self.store.value("last/library", "")) != library_path:
+            return None, None
+        return _uuid(self.store.value("last/session")), _uuid(self.store.value("last/lap"))
+
+    def remember_opened(self, library_path: str, session: uuid.UUID | None, lap: uuid.UUID | None) -> None:
+        self.store.setValue("last/library", library_path)
+        self.store.setValue("last/session", str(session) if session else "")
+        self.store.setValue("last/lap", str(lap) if lap else "")
+
     def save_window(self, window: QMainWindow, splitters: dict[str, QSplitter]) -> None:
         self.store.setValue("window/geometry", window.saveGeometry())
         self.store.setValue("window/state", window.saveState())
@@ -78,6 +104,13 @@ class AppSettings:
             if isinstance(saved, QByteArray):
                 splitter.restoreState(saved)
         return isinstance(geometry, QByteArray)
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _bool(value: object) -> bool:

@@ -140,9 +140,11 @@ class TracksDialog(QDialog):
 
     def _saved(self, configuration_id: int, changes: object) -> None:
         count = len(getattr(changes, "sessions_updated", ()))
+        message = f"Saved; {count} session(s) re-lapped."
         self.save.setEnabled(True)
+        self.status.setText(message)  # at once, not only when the list has reloaded
         self.changed.emit(changes)
-        self.reload(configuration_id, f"Saved; {count} session(s) re-lapped.")
+        self.reload(configuration_id, message)
 
     def _failed(self, exc: BaseException) -> None:
         self.save.setEnabled(True)

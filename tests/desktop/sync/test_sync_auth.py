@@ -63,7 +63,7 @@ def test_an_access_token_expiring_during_a_sync_is_refreshed_once(server: Server
 
     report = device.service.sync(progress=expire_token)
 
-    assert expired_between_chunks and report.counts.pushed == 12
+    assert expired_between_chunks and report.counts.pushed == 13  # 2 sessions, 10 laps, their car (Vehicle line)
     assert transport.paths.count("/api/v1/auth/refresh") == 1
     assert tokens.current_access_token() != expired_between_chunks[0]
     assert server_counts(server, device.service.settings.username) == (2, 10)
@@ -84,7 +84,7 @@ def test_a_refused_refresh_stops_the_sync_with_sign_in_again(server: Server, mak
 
     status = device.service.status()
     assert not status.signed_in and "sign in again" in (status.last_error or "")
-    assert status.pending_changes == 6  # the queue waits for the next sign-in
+    assert status.pending_changes == 7  # session, 5 laps, its car: the queue waits for the next sign-in
     assert keyring.get_password("RaceTrace sync", f"{device.service.settings.username}@{server.url}") is None
 
 

@@ -57,7 +57,7 @@ def test_a_driver_publishes_with_the_cli_and_another_compares_against_the_lap(
 
     synced = alice.json("sync")
 
-    assert synced["pushed"] == 4 and synced["telemetry_uploaded"] == 3
+    assert synced["pushed"] == 5 and synced["telemetry_uploaded"] == 3  # session, 3 laps, its car
     status = alice.json("account", "status")
     assert status["pending_changes"] == 0 and status["last_error"] is None and status["username"] == name
 

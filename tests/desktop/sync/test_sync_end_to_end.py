@@ -42,7 +42,7 @@ def test_a_public_lap_reaches_another_driver_who_compares_against_it(
 
     report = alice.service.sync()
 
-    assert report.counts.pushed == 1 + 3  # the session and its three laps
+    assert report.counts.pushed == 1 + 3 + 1  # the session, its three laps and its car (the Vehicle line)
     assert report.counts.telemetry_uploaded == 3
     assert alice.service.status().pending_changes == 0
 

@@ -81,8 +81,9 @@ def test_server_killed_while_a_chunk_is_answered_then_restarted(
     transport.on_push = crash_after_storing
     report = device.service.sync()
 
-    # 24 records; the 4 of the chunk whose answer was lost were already stored: the retry finds them unchanged
-    assert transport.pushes > 3 and report.counts.pushed == 24 - 4
+    # 25 records (4 sessions, 20 laps, their car); the 4 of the chunk whose answer was lost were already stored:
+    # the retry finds them unchanged
+    assert transport.pushes > 3 and report.counts.pushed == 25 - 4
     assert device.service.status().pending_changes == 0
     name = device.service.settings.username
     assert server_counts(own_server, name) == (4, 20)  # nothing lost, nothing doubled
@@ -100,11 +101,11 @@ def test_with_the_server_down_changes_wait_across_a_restart(own_server: Server, 
 
     restarted = device.reopen(retries=1, backoff_s=0.05)
     status = restarted.service.status()
-    assert status.pending_changes == 2 + 10 and status.last_sync_at is None
+    assert status.pending_changes == 2 + 10 + 1 and status.last_sync_at is None  # sessions, laps, car
     assert "cannot reach the sync server" in (status.last_error or "")
     own_server.start()
     report = restarted.service.sync()
-    assert report.counts.pushed == 12 and restarted.service.status().pending_changes == 0
+    assert report.counts.pushed == 13 and restarted.service.status().pending_changes == 0
     assert restarted.service.status().last_error is None
 
 
@@ -206,7 +207,7 @@ def test_a_wrong_clock_stops_the_sync_before_anything_changes(server: Server, ma
     with pytest.raises(ClockIncorrect, match="set the clock right"):
         device.service.sync()
 
-    assert device.service.status().pending_changes == 6
+    assert device.service.status().pending_changes == 7  # session, 5 laps, the car of its Vehicle line
     assert server_counts(server, device.service.settings.username) == (0, 0)
 
 
@@ -220,7 +221,7 @@ def test_a_library_stays_with_its_account_until_unlinked(server: Server, make_de
         device.service.sync()
 
     device.service.unlink()
-    assert device.service.sync().counts.pushed == 6
+    assert device.service.sync().counts.pushed == 7  # session, 5 laps, its car
     assert server_counts(server, other) == (1, 5) and server_counts(server, first) == (1, 5)
 
 

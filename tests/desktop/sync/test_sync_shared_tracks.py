@@ -17,7 +17,7 @@ from conftest import BACKENDS, PASSWORD, Device, Server, copy_sample, signed_up,
 from test_sync_convergence import generated, second_device, server_counts, snapshot
 
 from racetrace_desktop.library import lapdata_repo, open_library, remote_repo, sync_repo, sync_tracks_repo
-from racetrace_desktop.library.models import Lap, SessionRow
+from racetrace_desktop.library.models import Car, Lap, SessionRow
 from racetrace_desktop.services import library_service, shared_tracks
 from racetrace_desktop.services.importer import import_files
 from racetrace_desktop.sync import Interrupted, SyncProgress
@@ -93,7 +93,8 @@ def test_a_session_imported_offline_moves_to_the_shared_track_and_reaches_the_le
     device = make_device("laptop")
     name = signed_up(device, bare_server, unique("erin"))
     session = import_goodwood(device, trackaddict_samples, tmp_path / "track")  # no network there: a local track
-    assert library_service.session_summary(device.library, session).track_name.startswith("Track near 50.858")
+    # named after the known circuit at its start/finish (the sample's file name no longer carries the name)
+    assert library_service.session_summary(device.library, session).track_name == "Goodwood Motor Circuit"
     before = laps_of(device, session)
     library_service.update_session(device.library, session, notes="first time at Goodwood")
     library_service.set_lap_public(device.library, before[1].uuid, True)
@@ -107,7 +108,7 @@ def test_a_session_imported_offline_moves_to_the_shared_track_and_reaches_the_le
     assert (report.counts.sessions_moved, report.counts.sessions_relapped) == (1, 0)
     assert report.counts.track_changes == [
         "1 session moved to Goodwood - Motor Circuit (server)",
-        "local track 'Track near 50.8580, -0.7526' removed: its sessions now use the server's track",
+        "local track 'Goodwood Motor Circuit' removed: its sessions now use the server's track",
     ]
     assert [p.message for p in seen if p.stage == "re-lapping sessions"] == ["sample_02.csv"]
     summary = library_service.session_summary(device.library, session)
@@ -150,7 +151,7 @@ def test_cached_configurations_are_adopted_offline_through_the_service(
     report = shared_tracks.refresh_shared_tracks(offline.library)
 
     assert (report.moved, report.relapped, report.problems) == (1, 0, ())
-    assert report.removed_tracks == ("Track near 50.8580, -0.7526",)
+    assert report.removed_tracks == ("Goodwood Motor Circuit",)
     assert session in report.changes.sessions_updated
     assert tracks_of(offline) == [("Goodwood", "server", ["Motor Circuit"])]
     assert shared_tracks.refresh_shared_tracks(offline.library).empty  # nothing left to do
@@ -230,6 +231,7 @@ def test_laps_pulled_from_the_device_that_relapped_keep_their_identity(tmp_path:
             db.execute(sa.update(Lap).values(server_rev=7, dirty=False, start_s=0.0, end_s=Lap.lap_time_ms / 1000.0,
                                              row_start=0, row_end=0))  # fmt: skip
             row.server_rev, row.dirty = 7, False
+            db.execute(sa.update(Car).values(server_rev=7, dirty=False))  # the car from its Vehicle line came too
             sync_tracks_repo.note_pulled_configuration(db, row, None)
         name = library_service.session_summary(library, session).source_name
 

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
+from test_ui_library import answer_next_dialog
 from ui_helpers import import_by_drop, make_window, open_first_session, wait_map_drawn
 
 from racetrace_desktop.services import library_service
@@ -63,6 +64,7 @@ def test_marking_a_lap_invalid_and_valid_again(qtbot, sample_window, library):
     shown = window.session_panel.model.laps[row]
     assert (shown.is_valid, shown.invalid_reason) == (False, "off track")
     valid_column = window.session_panel.model.columns.index("Valid")
+    answer_next_dialog("drive-through, no stop")  # the analysis flags it (pit): counting it needs a reason
     with qtbot.waitSignal(window.session_loaded, timeout=10_000):
         window.session_panel.model.setData(window.session_panel.model.index(row, valid_column), Qt.CheckState.Checked,
                                            Qt.ItemDataRole.CheckStateRole)

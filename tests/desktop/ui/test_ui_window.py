@@ -40,7 +40,7 @@ def test_a_bad_file_shows_an_error_and_changes_nothing(qtbot, window, library, t
     shown = window.import_log.texts()
     assert any(t.startswith("✗ broken.csv") and "line" in t for t in shown), shown
     assert any(t.startswith("✗ harrys.csv") and "Harry's LapTimer" in t for t in shown), shown
-    assert "Import failed" in window.statusBar().currentMessage()
+    assert window.status_text.text() == "Import: 0 added, 2 failed: see Imports"  # the batch in one line
     assert window.log_dock.isVisible()
     assert library_service.list_sessions(library) == []
     assert library_service.list_tracks(library) == []  # not even a track was created
@@ -136,8 +136,13 @@ def test_editing_a_track_relaps_its_sessions(qtbot, window, library, trackaddict
     assert "re-lapped" in dialog.status.text()
 
 
-def test_import_without_a_separate_process_gives_the_same_result(qtbot, window, library, trackaddict_samples):
-    window.importer.use_process = False  # frozen builds, or when no process can be started
+@pytest.mark.parametrize("mode", ["thread", "process"])
+def test_import_on_a_thread_or_in_a_separate_process_gives_the_same_result(qtbot, window, library,
+                                                                          trackaddict_samples, mode):
+    if mode == "thread":
+        window.importer.use_process = False  # frozen builds, or when no process can be started
+    else:
+        window.importer.process_above_bytes = 0  # a big batch: parsed in a spawned process
     report = import_by_drop(qtbot, window, [trackaddict_samples / "sample_02.csv"])
     assert [r.lap_count for r in report.imported] == [3]
     laps = library_service.session_laps(library, report.imported[0].session_uuid)
