@@ -143,7 +143,8 @@ def test_a_bad_file_is_a_422_naming_the_file_and_line_and_nothing_is_stored(api,
     assert body["code"] == "invalid_file" and (body["file"], body["line"]) == ("broken.csv", 41)
     assert body["detail"].startswith("broken.csv, line 41: ")
     not_telemetry = upload(api, alice, b"shopping list\neggs, milk\n", name="notes.txt")
-    assert not_telemetry.status_code == 422 and not_telemetry.json()["detail"].startswith("notes.txt: not an export RaceTrace reads")
+    assert not_telemetry.status_code == 422
+    assert not_telemetry.json()["detail"].startswith("notes.txt: not an export RaceTrace reads")
     assert upload(api, alice, b"", name="empty.csv").json()["detail"] == "empty.csv: the file is empty"
     assert api.client.get("/api/v1/sessions", headers=alice.headers).json() == []
 
