@@ -22,6 +22,7 @@ MAX_HINTS = 3
 _G = 9.80665
 _MS_TO_KMH = 3.6
 _SPEED_SMOOTH_M = 4.0
+_LATERAL_SMOOTH_M = 6.0  # peak lateral g of the car, not of one noisy fix
 # Differences below these are not worth a word (metres, km/h).
 _BRAKE_WORTH_M = 4.0
 _SPEED_WORTH_KMH = 2.0
@@ -112,8 +113,11 @@ def _max_lateral_g(result: CompareResult, key: str, inside: np.ndarray, speed: n
     if not inside.any():
         return None
     lateral = result.channels.get(key, {}).get("gps_lat_g")
-    if lateral is not None and np.isfinite(lateral[inside]).any():
-        return float(np.nanmax(np.abs(lateral[inside])))
+    if lateral is not None and np.isfinite(lateral).sum() > 2 and np.isfinite(lateral[inside]).any():
+        step = float(np.median(np.diff(result.distance_m)))
+        fin = np.isfinite(lateral)
+        filled = np.interp(result.distance_m, result.distance_m[fin], lateral[fin])
+        return float(np.max(np.abs(gaussian_circular(filled, _LATERAL_SMOOTH_M / step)[inside])))
     if speed is None or curvature is None:
         return None
     return float(np.max(speed[inside] ** 2 * np.abs(curvature[inside])) / _G)

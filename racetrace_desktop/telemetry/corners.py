@@ -37,19 +37,31 @@ class Corner:
     start_m: float
     apex_m: float
     end_m: float
-    apex_lat: float | None = None
+    apex_lat: float | None = None  # where the apex is on the ground, to place it on other laps
     apex_lon: float | None = None
+    lap_length_m: float | None = None  # length of the lap the distances are measured on
 
     def to_json(self) -> dict[str, Any]:
         return {"number": self.number, "name": self.name, "direction": self.direction,
                 "start_m": round(self.start_m, 1), "apex_m": round(self.apex_m, 1), "end_m": round(self.end_m, 1),
-                "apex_lat": self.apex_lat, "apex_lon": self.apex_lon}  # fmt: skip
+                "apex_lat": self.apex_lat, "apex_lon": self.apex_lon, "lap_length_m": self.lap_length_m}  # fmt: skip
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Corner:
-        return cls(int(data["number"]), str(data["name"]), str(data["direction"]), float(data["start_m"]),
-                   float(data["apex_m"]), float(data["end_m"]), _opt_float(data.get("apex_lat")),
-                   _opt_float(data.get("apex_lon")))  # fmt: skip
+        """A stored corner; ValueError naming the field that is missing or wrong."""
+        try:
+            corner = cls(int(data["number"]), str(data["name"]), str(data["direction"]), float(data["start_m"]),
+                         float(data["apex_m"]), float(data["end_m"]), _opt_float(data.get("apex_lat")),
+                         _opt_float(data.get("apex_lon")), _opt_float(data.get("lap_length_m")))  # fmt: skip
+        except KeyError as missing:
+            raise ValueError(f"corner {data.get('number', '?')}: field {missing} is missing") from None
+        except (TypeError, ValueError) as bad:
+            raise ValueError(f"corner {data.get('number', '?')}: {bad}") from None
+        if corner.direction not in ("L", "R"):
+            raise ValueError(f"corner {corner.number}: direction must be 'L' or 'R', not {corner.direction!r}")
+        if not corner.start_m <= corner.apex_m <= corner.end_m:
+            raise ValueError(f"corner {corner.number}: start_m <= apex_m <= end_m does not hold")
+        return corner
 
 
 @dataclass(frozen=True)
@@ -127,7 +139,7 @@ def detect_corners(path: ReferencePath) -> list[Corner]:
         lat, lon = path.latlon_at(float(path.distance_m[apex]))
         corners.append(Corner(i + 1, f"T{i + 1}", "R" if sign > 0 else "L", float(path.distance_m[start]),
                               float(path.distance_m[apex]), float(path.distance_m[min(hi, path.distance_m.size - 1)]),
-                              lat, lon))
+                              lat, lon, path.length_m))
     return _no_overlaps(corners)
 
 
@@ -245,16 +257,15 @@ def _opt_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def place_corners(corners: list[Corner], stored_length_m: float | None, distance_m: np.ndarray, lat: np.ndarray,
-                  lon: np.ndarray) -> list[Corner]:
+def place_corners(corners: list[Corner], distance_m: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> list[Corner]:
     """Stored corners on another lap's distance axis: scaled by the length ratio, then each shifted so its apex
     sits where the new path passes the stored apex position (laps differ in length by their lines)."""
     length = float(distance_m[-1])
-    scale = length / stored_length_m if stored_length_m else 1.0
     ok = np.isfinite(lat) & np.isfinite(lon)
     frame = LocalFrame.around(lat[ok], lon[ok]) if ok.any() else None
     out = []
     for corner in corners:
+        scale = length / corner.lap_length_m if corner.lap_length_m else 1.0
         shift = 0.0
         apex = corner.apex_m * scale
         if frame is not None and corner.apex_lat is not None and corner.apex_lon is not None:
@@ -265,7 +276,7 @@ def place_corners(corners: list[Corner], stored_length_m: float | None, distance
                 shift = float(distance_m[near][np.argmin(np.hypot(x - ax, y - ay))]) - apex
         out.append(replace(corner, start_m=float(np.clip(corner.start_m * scale + shift, 0, length)),
                            apex_m=float(np.clip(apex + shift, 0, length)),
-                           end_m=float(np.clip(corner.end_m * scale + shift, 0, length))))
+                           end_m=float(np.clip(corner.end_m * scale + shift, 0, length)), lap_length_m=length))
     return out
 
 
