@@ -63,4 +63,4 @@ def test_cli_service_and_server_give_identical_traces(api, racetrace_home: Path,
         # The server's arrays went through the telemetry document (float32 channels): equal to well below 1 ns.
         assert np.allclose(on_server["delta_s"], item.delta_s, rtol=0, atol=1e-9)
         assert np.allclose(on_cli["delta_s"], item.delta_s, rtol=0, atol=0.5e-4)  # the CLI prints 0.1 ms
-    assert np.ptp(service.laps[1].delta_s) > 0.05  # a real trace, not two identical laps
+    assert max(np.ptp(item.delta_s) for item in service.laps) > 0.05  # a real trace, not two identical laps
