@@ -74,8 +74,13 @@ def compare_stored_laps(
         raise ValueError("pick at least two different laps to compare")
     wanted = list(dict.fromkeys(lap_uuids))
     ensure_telemetry(library, wanted, fetch_telemetry)
-    config = corner_service.configuration_of_laps(library, wanted)
-    loaded = library_service.load_laps(library, wanted)
+    return compare_loaded(library, library_service.load_laps(library, wanted), reference, spacing_m)
+
+
+def compare_loaded(library: Library, loaded: list[LoadedLap], reference: uuid.UUID | None = None,
+                   spacing_m: float = 1.0) -> StoredComparison:
+    """The compare of laps whose arrays are already loaded (the window shows their channels too)."""
+    config = corner_service.configuration_of_laps(library, [item.lap.uuid for item in loaded])
     inputs = [_compare_input(item) for item in loaded]
     result = compare_laps(
         inputs, str(reference) if reference else None, spacing_m=spacing_m, num_sectors=config.num_sectors
