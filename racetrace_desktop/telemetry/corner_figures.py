@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .compare import CompareResult
-from .corners import Corner, gaussian_circular
+from .corners import Corner, ReferencePath, gaussian_circular
 
 BRAKE_DECEL_G = 0.25  # deceleration beyond this is braking (engine braking and drag stay below it)
 THROTTLE_PICKUP_PCT = 20.0  # throttle beyond this after the slowest point is the pick-up
@@ -42,52 +42,74 @@ class CornerFigures:
     throttle_m: float | None  # throttle pick-up relative to the apex (None: no throttle channel or no pick-up)
 
 
+@dataclass(frozen=True)
+class _LapTraces:
+    """One lap's traces on the compare grid, prepared once for all its corners."""
+
+    time_s: np.ndarray
+    delta_s: np.ndarray
+    sigma_s: np.ndarray | None
+    speed: np.ndarray | None  # m/s, smoothed
+    decel_g: np.ndarray | None  # deceleration from the speed trace (+ = slowing down)
+    lateral_g: np.ndarray | None  # |lateral g|: the lap's channel, else speed squared times reference curvature
+    throttle: np.ndarray | None
+
+
 def corner_figures(result: CompareResult, corners: list[Corner]) -> dict[str, list[CornerFigures]]:
     """Lap key -> figures per corner, corners in the order given (distances on the result's grid)."""
     grid = result.distance_m
     curvature = _reference_curvature(result)
     out: dict[str, list[CornerFigures]] = {}
     for key in result.keys:
-        speed = _lap_speed(result, key)
-        sigma = getattr(result, "delta_sigma_s", {}).get(key)  # delta_sigma_s: from the delta branch
-        out[key] = [_figures(result, key, corner, grid, speed, curvature, sigma) for corner in corners]
+        traces = _lap_traces(result, key, curvature)
+        out[key] = [_figures(grid, corner, traces) for corner in corners]
     return out
 
 
-def _figures(result: CompareResult, key: str, corner: Corner, grid: np.ndarray, speed: np.ndarray | None,
-             curvature: np.ndarray | None, sigma: np.ndarray | None) -> CornerFigures:
+def _lap_traces(result: CompareResult, key: str, curvature: np.ndarray | None) -> _LapTraces:
+    channels = result.channels.get(key, {})
+    speed = _smoothed(result.distance_m, channels.get("speed"), _SPEED_SMOOTH_M)
+    lateral = _smoothed(result.distance_m, channels.get("gps_lat_g"), _LATERAL_SMOOTH_M)
+    if lateral is None and speed is not None and curvature is not None:
+        lateral = speed**2 * curvature / _G
+    decel = None if speed is None else -speed * np.gradient(speed, result.distance_m) / _G
+    return _LapTraces(result.time_s[key], result.delta_s[key],
+                      getattr(result, "delta_sigma_s", {}).get(key),  # delta_sigma_s: from the delta branch
+                      speed, decel, None if lateral is None else np.abs(lateral), channels.get("throttle"))
+
+
+def _figures(grid: np.ndarray, corner: Corner, lap: _LapTraces) -> CornerFigures:
     a, b = corner.start_m, corner.end_m
-    t0, t1 = np.interp([a, b], grid, result.time_s[key])
-    d0, d1 = np.interp([a, b], grid, result.delta_s[key])
-    inside = (grid >= a) & (grid <= b)
-    sig = None if sigma is None else float(np.hypot(*np.interp([a, b], grid, sigma)))
-    entry = minimum = min_at = exit_ = brake = None
-    if speed is not None and inside.any() and np.isfinite(speed[inside]).all():
-        entry, exit_ = (float(v) * _MS_TO_KMH for v in np.interp([a, b], grid, speed))
-        i_min = int(np.flatnonzero(inside)[np.argmin(speed[inside])])
-        minimum, min_at = float(speed[i_min]) * _MS_TO_KMH, float(grid[i_min])
-        brake = _brake_point(grid, speed, i_min, a)
+    t0, t1 = np.interp([a, b], grid, lap.time_s)
+    d0, d1 = np.interp([a, b], grid, lap.delta_s)
+    lo, hi = int(np.searchsorted(grid, a)), int(np.searchsorted(grid, b, side="right"))
+    sig = None if lap.sigma_s is None else float(np.hypot(*np.interp([a, b], grid, lap.sigma_s)))
+    entry = minimum = min_at = exit_ = brake = throttle = None
+    if lap.speed is not None and lap.decel_g is not None and hi > lo:
+        entry, exit_ = (float(v) * _MS_TO_KMH for v in np.interp([a, b], grid, lap.speed))
+        i_min = lo + int(np.argmin(lap.speed[lo:hi]))
+        minimum, min_at = float(lap.speed[i_min]) * _MS_TO_KMH, float(grid[i_min])
+        brake = _brake_point(grid, lap.decel_g, i_min, a)
+        throttle = _throttle_pickup(grid, lap.throttle, i_min, hi)
+    lateral = None if lap.lateral_g is None or hi <= lo else float(np.max(lap.lateral_g[lo:hi]))
     return CornerFigures(float(t1 - t0), float(d1 - d0), sig, entry, minimum, min_at, exit_,
-                         None if brake is None else brake - corner.apex_m,
-                         _max_lateral_g(result, key, inside, speed, curvature),
-                         _throttle_pickup(result, key, grid, inside, min_at, corner.apex_m))
+                         None if brake is None else brake - corner.apex_m, lateral,
+                         None if throttle is None else throttle - corner.apex_m)
 
 
-def _lap_speed(result: CompareResult, key: str) -> np.ndarray | None:
-    speed = result.channels.get(key, {}).get("speed")
-    if speed is None or not np.isfinite(speed).any():
+def _smoothed(grid: np.ndarray, values: np.ndarray | None, sigma_m: float) -> np.ndarray | None:
+    """A channel with its gaps bridged and smoothed over a few metres (held 1 Hz values become a smooth trace)."""
+    if values is None or np.isfinite(values).sum() < 2:
         return None
-    step = float(np.median(np.diff(result.distance_m))) if result.distance_m.size > 1 else 1.0
-    filled = np.interp(result.distance_m, result.distance_m[np.isfinite(speed)], speed[np.isfinite(speed)])
-    return gaussian_circular(filled, _SPEED_SMOOTH_M / step)  # held 1 Hz values become a smooth trace
+    step = float(grid[-1] - grid[0]) / max(grid.size - 1, 1) or 1.0
+    ok = np.isfinite(values)
+    return gaussian_circular(np.interp(grid, grid[ok], values[ok]), sigma_m / step)
 
 
-def _brake_point(grid: np.ndarray, speed: np.ndarray, i_min: int, start_m: float) -> float | None:
+def _brake_point(grid: np.ndarray, decel_g: np.ndarray, i_min: int, start_m: float) -> float | None:
     """Start of the run of deceleration beyond BRAKE_DECEL_G that ends at the slowest point."""
     lo = int(np.searchsorted(grid, min(start_m, grid[i_min]) - BRAKE_SEARCH_M))
-    decel = -speed[lo: i_min + 1] * np.gradient(speed[lo: i_min + 1], grid[lo: i_min + 1]) / _G \
-        if i_min - lo >= 2 else np.empty(0)
-    braking = decel > BRAKE_DECEL_G
+    braking = decel_g[lo: i_min + 1] > BRAKE_DECEL_G
     if not braking.any():
         return None
     last = int(np.flatnonzero(braking)[-1])
@@ -97,8 +119,6 @@ def _brake_point(grid: np.ndarray, speed: np.ndarray, i_min: int, start_m: float
 
 
 def _reference_curvature(result: CompareResult) -> np.ndarray | None:
-    from .corners import ReferencePath
-
     speed = result.channels.get(result.reference_key, {}).get("speed")
     try:
         path = ReferencePath.of(result.distance_m, result.lat, result.lon, speed)
@@ -107,29 +127,12 @@ def _reference_curvature(result: CompareResult) -> np.ndarray | None:
     return np.interp(result.distance_m, path.distance_m, path.curvature)
 
 
-def _max_lateral_g(result: CompareResult, key: str, inside: np.ndarray, speed: np.ndarray | None,
-                   curvature: np.ndarray | None) -> float | None:
-    """From the lap's own lateral acceleration channel, else speed squared times the reference curvature."""
-    if not inside.any():
+def _throttle_pickup(grid: np.ndarray, throttle: np.ndarray | None, i_min: int, hi: int) -> float | None:
+    """First point after the slowest one where the throttle opens beyond THROTTLE_PICKUP_PCT."""
+    if throttle is None:
         return None
-    lateral = result.channels.get(key, {}).get("gps_lat_g")
-    if lateral is not None and np.isfinite(lateral).sum() > 2 and np.isfinite(lateral[inside]).any():
-        step = float(np.median(np.diff(result.distance_m)))
-        fin = np.isfinite(lateral)
-        filled = np.interp(result.distance_m, result.distance_m[fin], lateral[fin])
-        return float(np.max(np.abs(gaussian_circular(filled, _LATERAL_SMOOTH_M / step)[inside])))
-    if speed is None or curvature is None:
-        return None
-    return float(np.max(speed[inside] ** 2 * np.abs(curvature[inside])) / _G)
-
-
-def _throttle_pickup(result: CompareResult, key: str, grid: np.ndarray, inside: np.ndarray,
-                     min_at: float | None, apex_m: float) -> float | None:
-    throttle = result.channels.get(key, {}).get("throttle")
-    if throttle is None or min_at is None:
-        return None
-    after = inside & (grid >= min_at) & (throttle > THROTTLE_PICKUP_PCT)
-    return float(grid[np.argmax(after)]) - apex_m if after.any() else None
+    opened = throttle[i_min:hi] > THROTTLE_PICKUP_PCT
+    return float(grid[i_min + int(np.argmax(opened))]) if opened.any() else None
 
 
 @dataclass(frozen=True)

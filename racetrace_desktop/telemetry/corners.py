@@ -123,7 +123,8 @@ def gaussian_circular(values: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def _closes(values: np.ndarray) -> bool:
-    return values.size > 2 and abs(float(values[-1] - values[0])) < 3 * float(np.nanmedian(np.abs(np.diff(values))))
+    """The series ends about where it starts (a lap round a circuit), judged against its typical step."""
+    return values.size > 2 and abs(float(values[-1] - values[0])) < 3 * float(np.mean(np.abs(np.diff(values))))
 
 
 def detect_corners(path: ReferencePath) -> list[Corner]:
