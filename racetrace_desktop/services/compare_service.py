@@ -148,4 +148,5 @@ def _compare_input(item: LoadedLap) -> CompareLap:
 
 def _sector_deltas(result: CompareResult, key: str, bounds: list[float]) -> list[float]:
     at_bounds = np.interp(bounds, result.distance_m, result.delta_s[key])
-    return np.diff(np.concatenate([[0.0], at_bounds])).round(4).tolist()
+    deltas: list[float] = np.diff(np.concatenate([[0.0], at_bounds])).round(4).tolist()
+    return deltas

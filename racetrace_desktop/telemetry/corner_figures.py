@@ -124,7 +124,8 @@ def _reference_curvature(result: CompareResult) -> np.ndarray | None:
         path = ReferencePath.of(result.distance_m, result.lat, result.lon, speed)
     except ValueError:
         return None
-    return np.interp(result.distance_m, path.distance_m, path.curvature)
+    curvature: np.ndarray = np.interp(result.distance_m, path.distance_m, path.curvature)
+    return curvature
 
 
 def _throttle_pickup(grid: np.ndarray, throttle: np.ndarray | None, i_min: int, hi: int) -> float | None:

@@ -76,7 +76,8 @@ def _fits(speeds: np.ndarray, cut: int, tolerance: float) -> np.ndarray:
     """fits[k, i]: lap k's segment may be followed by lap i's at this cut."""
     v = speeds[:, cut]
     ok = np.abs(v[:, None] - v[None, :]) <= tolerance
-    return ok | np.eye(v.size, dtype=bool)  # NaN compares False: only a lap with itself
+    fits: np.ndarray = ok | np.eye(v.size, dtype=bool)  # NaN compares False: only a lap with itself
+    return fits
 
 
 def _best_from(first: int, times: np.ndarray, speeds: np.ndarray, tolerance: float) -> tuple[float | None, list[int]]:

@@ -63,4 +63,6 @@ def resampled(result: CompareResult, values: np.ndarray, points: int | None) -> 
     """`values` on the result's grid, or on `points` evenly spaced distances over the reference lap."""
     if points is None:
         return values
-    return np.interp(np.linspace(0.0, float(result.distance_m[-1]), points), result.distance_m, values)
+    grid = np.linspace(0.0, float(result.distance_m[-1]), points)
+    out: np.ndarray = np.interp(grid, result.distance_m, values)
+    return out

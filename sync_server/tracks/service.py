@@ -97,10 +97,9 @@ def add_configuration(db: Session, track_id: uuid.UUID, fields: ConfigurationFie
 def update_configuration(db: Session, config_id: uuid.UUID, changes: ConfigurationUpdate) -> ConfigurationOut:
     revisions.lock_counter(db)
     config = get_configuration(db, config_id)
-    corners = None if changes.corners is None else [c.model_dump() for c in changes.corners]
-    corners_changed = corners is not None and config.corners != corners
-    if corners_changed:
-        config.corners = corners
+    corners_changed = False
+    if changes.corners is not None and config.corners != (corners := [c.model_dump() for c in changes.corners]):
+        config.corners, corners_changed = corners, True
     timing_changed = _apply(config, changes, skip={"corners"})
     if timing_changed:
         config.version += 1  # laps timed before it are on an older definition; corners do not time laps
