@@ -41,7 +41,7 @@ def run() -> list[dict]:
         rows.append({"name": f"corner analysis, 10 laps, {len(corners)} corners ({gps_hz:g} Hz)",
                      "seconds": best_of(analysis), "baseline_seconds": baseline,
                      "ratio": best_of(analysis) / baseline, "peak_mb": peak_mb(analysis), "target": "<= 50 ms"})
-        def whole(laps=laps):  # type: ignore[no-untyped-def]
+        def whole(laps=laps, corners=corners, analysis=analysis):  # type: ignore[no-untyped-def]
             result = compare_laps(laps)
             return analysis(result, corners, result.reference_key)
 
