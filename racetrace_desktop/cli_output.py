@@ -10,7 +10,7 @@ from racetrace_desktop.services import library_service
 from racetrace_desktop.services.compare_service import StoredComparison
 from racetrace_desktop.services.importer import ImportReport
 from racetrace_desktop.services.lap_bests import SessionBests
-from racetrace_desktop.telemetry.corner_figures import CornerFigures
+from racetrace_desktop.telemetry.corner_figures import report_json
 from racetrace_desktop.telemetry.corners import Corner
 
 
@@ -106,18 +106,6 @@ def bests_json(bests: SessionBests) -> dict[str, Any]:
             "realistic_tolerance_kmh": bests.tolerance_kmh}
 
 
-def _rounded(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def figures_json(figures: CornerFigures) -> dict[str, Any]:
-    return {"time_s": round(figures.time_s, 3), "delta_s": round(figures.delta_s, 3),
-            "entry_kmh": _rounded(figures.entry_kmh, 1), "min_kmh": _rounded(figures.min_kmh, 1),
-            "min_at_m": _rounded(figures.min_at_m, 1), "exit_kmh": _rounded(figures.exit_kmh, 1),
-            "brake_m": _rounded(figures.brake_m, 1), "max_lat_g": _rounded(figures.max_lat_g, 2),
-            "throttle_m": _rounded(figures.throttle_m, 1)}
-
-
 def compare_json(result: StoredComparison) -> dict[str, Any]:
     sigma = getattr(result.result, "delta_sigma_s", {})  # delta_sigma_s: from the delta branch
     return {
@@ -137,14 +125,8 @@ def compare_json(result: StoredComparison) -> dict[str, Any]:
             }
             for item in result.laps
         ],
-        "corners": [
-            {
-                **corner_json(corner),
-                "laps": {str(item.lap.uuid): figures_json(item.corners[i]) for item in result.laps},
-            }
-            for i, corner in enumerate(result.corners)
-        ],
-        "hints": {str(item.lap.uuid): item.hints for item in result.laps},
+        **report_json(result.corners, {str(item.lap.uuid): item.corners for item in result.laps},
+                      {str(item.lap.uuid): item.hints for item in result.laps}),
     }
 
 

@@ -8,6 +8,7 @@ only where the loss is larger than its uncertainty.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -178,3 +179,28 @@ def _reasons(lap: CornerFigures, ref: CornerFigures) -> list[str]:
         if mine is not None and theirs is not None and abs(mine - theirs) >= _SPEED_WORTH_KMH:
             reasons.append(f"{label} {abs(mine - theirs):.0f} km/h {'lower' if mine < theirs else 'higher'}")
     return reasons[:3]
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def figures_json(figures: CornerFigures) -> dict[str, Any]:
+    """The JSON of one lap in one corner, as the CLI and the server's compare give it."""
+    return {"time_s": round(figures.time_s, 3), "delta_s": round(figures.delta_s, 3),
+            "entry_kmh": _rounded(figures.entry_kmh, 1), "min_kmh": _rounded(figures.min_kmh, 1),
+            "min_at_m": _rounded(figures.min_at_m, 1), "exit_kmh": _rounded(figures.exit_kmh, 1),
+            "brake_m": _rounded(figures.brake_m, 1), "max_lat_g": _rounded(figures.max_lat_g, 2),
+            "throttle_m": _rounded(figures.throttle_m, 1)}  # fmt: skip
+
+
+def report_json(corners: list[Corner], figures: dict[str, list[CornerFigures]],
+                hints_of: dict[str, list[str]]) -> dict[str, Any]:
+    """`corners` (each with its figures per lap key) and `hints` per lap key."""
+    return {
+        "corners": [{"number": c.number, "name": c.name, "direction": c.direction, "start_m": round(c.start_m, 1),
+                     "apex_m": round(c.apex_m, 1), "end_m": round(c.end_m, 1),
+                     "laps": {key: figures_json(per[i]) for key, per in figures.items()}}
+                    for i, c in enumerate(corners)],
+        "hints": hints_of,
+    }  # fmt: skip

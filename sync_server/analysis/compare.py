@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from racetrace_desktop.telemetry.compare import CompareLap, CompareResult, compare_laps
+from racetrace_desktop.telemetry.corner_figures import corner_figures, hints, report_json
+from racetrace_desktop.telemetry.corners import Corner, place_corners
 from racetrace_desktop.telemetry.model import LapData
 
 AXES = ("time_s", "distance_m", "lat", "lon", "gps_fix")
+CORNER_CHANNELS = ("speed", "gps_lat_g", "throttle")  # what the corner figures read besides the traces
+MAX_LAP_M = 100_000.0  # the 1 m grid of a longer "lap" would let one request take the server's memory
 
 
 class CompareError(ValueError):
@@ -37,6 +42,8 @@ def compare_input(trace: LapTrace) -> CompareLap:
     if trace.lap_time_ms is None or trace.lap_time_ms <= 0:
         raise CompareError(f"lap {trace.lap_id}: it has no lap time (out-lap or in-lap) and cannot be compared")
     arrays = trace.arrays
+    if float(np.nanmax(arrays["distance_m"], initial=0.0)) > MAX_LAP_M:
+        raise CompareError(f"lap {trace.lap_id}: longer than {MAX_LAP_M / 1000:.0f} km, it cannot be compared")
     n = arrays["time_s"].size
     data = LapData(
         time_s=arrays["time_s"],
@@ -54,7 +61,8 @@ def compare(traces: list[LapTrace], reference_lap_id: uuid.UUID | None, channels
     """The desktop compare of these laps (reference: the given lap, else the fastest valid one)."""
     inputs = [compare_input(trace) for trace in traces]
     try:
-        return compare_laps(inputs, str(reference_lap_id) if reference_lap_id else None, channels=channels)
+        return compare_laps(inputs, str(reference_lap_id) if reference_lap_id else None,
+                            channels=list(dict.fromkeys([*channels, *CORNER_CHANNELS])))
     except ValueError as exc:
         raise CompareError(str(exc)) from exc
 
@@ -66,3 +74,12 @@ def resampled(result: CompareResult, values: np.ndarray, points: int | None) -> 
     grid = np.linspace(0.0, float(result.distance_m[-1]), points)
     out: np.ndarray = np.interp(grid, result.distance_m, values)
     return out
+
+
+def corner_report(result: CompareResult, stored_corners: list[dict[str, Any]]) -> dict[str, Any]:
+    """`corners` and `hints` as the desktop compare gives them, from the configuration's stored corners."""
+    corners = place_corners([Corner.from_json(c) for c in stored_corners], result.distance_m, result.lat,
+                            result.lon)
+    figures = corner_figures(result, corners)
+    return report_json(corners, figures, {key: hints(corners, figures, key, result.reference_key)
+                                          for key in result.keys})

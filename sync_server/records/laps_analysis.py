@@ -9,9 +9,10 @@ import numpy as np
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sync_server.analysis.compare import CompareError, LapTrace, compare, resampled
+from sync_server.analysis.compare import CompareError, LapTrace, compare, corner_report, resampled
 from sync_server.deps import CurrentUser, DbSession
 from sync_server.errors import ErrorBody, InvalidError, error_responses
+from sync_server.models import DrivingSession, TrackConfiguration
 from sync_server.sync import telemetry_format, uploads
 from sync_server.sync.telemetry_format import LapTelemetryDocument
 
@@ -44,6 +45,7 @@ class ComparedLapOut(BaseModel):
     length_m: float
     time_s: list[float]
     delta_s: list[float] = Field(description="Time minus the reference's time at the same place on the track")
+    delta_sigma_s: list[float] | None = Field(default=None, description="Uncertainty of delta_s (s), when known")
     channels: dict[str, list[float | None] | None]
 
 
@@ -52,6 +54,11 @@ class CompareResponse(BaseModel):
     fraction: list[float] = Field(description="Common grid: 0 = start line, 1 = finish line")
     distance_m: list[float] = Field(description="The grid in metres along the reference lap")
     laps: list[ComparedLapOut]
+    corners: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The track configuration's corners with each lap's figures (as `racetrace compare --json`)",
+    )
+    hints: dict[str, list[str]] = Field(default_factory=dict, description="At most three hints per lap id")
 
 
 def _floats(values: Any) -> list[float | None]:
@@ -83,6 +90,8 @@ def compare_laps(request: CompareRequest, user: CurrentUser, db: DbSession) -> C
         result = compare(traces, request.reference_lap_id, request.channels)
     except CompareError as exc:
         raise InvalidError(str(exc), code="not_comparable") from exc
+    report = corner_report(result, _shared_corners(db, traces))
+    sigma = getattr(result, "delta_sigma_s", {})  # delta_sigma_s: from the delta branch
     distance = resampled(result, result.distance_m, request.points)
     length = float(result.distance_m[-1])
     lengths = {str(t.lap_id): t.length_m or float(np.nanmax(t.arrays["distance_m"])) for t in traces}
@@ -97,6 +106,7 @@ def compare_laps(request: CompareRequest, user: CurrentUser, db: DbSession) -> C
                 length_m=lengths[key],
                 time_s=resampled(result, result.time_s[key], request.points).tolist(),
                 delta_s=resampled(result, result.delta_s[key], request.points).tolist(),
+                delta_sigma_s=resampled(result, sigma[key], request.points).tolist() if key in sigma else None,
                 channels={
                     name: (_floats(resampled(result, values, request.points)) if (
                         values := result.channels[key].get(name)) is not None and np.isfinite(values).any() else None)
@@ -105,4 +115,16 @@ def compare_laps(request: CompareRequest, user: CurrentUser, db: DbSession) -> C
             )
             for key in result.keys
         ],
+        corners=report["corners"],
+        hints=report["hints"],
     )
+
+
+def _shared_corners(db: DbSession, traces: list[LapTrace]) -> list[dict[str, Any]]:
+    """The corners of the track configuration all the laps were timed on ([] when none, or several)."""
+    configurations = {session.track_configuration_id if (session := db.get(DrivingSession, t.session_id)) else None
+                      for t in traces}
+    if len(configurations) != 1 or None in configurations:
+        return []
+    config = db.get(TrackConfiguration, configurations.pop())
+    return list(config.corners) if config is not None and config.deleted_at is None else []

@@ -11,13 +11,14 @@ import pytest
 
 from racetrace_desktop.cli import main
 from racetrace_desktop.library import open_library
-from racetrace_desktop.services import library_service
+from racetrace_desktop.services import corner_service, library_service
 from racetrace_desktop.services.compare_service import compare_stored_laps
 from racetrace_desktop.sync.telemetry_doc import encode
 from racetrace_desktop.telemetry.synthetic import generate_session
 
 from .records import lap, session
 from .test_sync import push
+from .test_tracks_admin import create_spa
 
 
 def _cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
@@ -36,11 +37,17 @@ def test_cli_service_and_server_give_identical_traces(api, racetrace_home: Path,
         ids = [uuid.UUID(first["lap_id"]), uuid.UUID(second["lap_id"])]
         service = compare_stored_laps(library, ids)
         loaded = library_service.load_laps(library, ids)
+        corners = [c.to_json() for c in corner_service.configuration_corners(library, service.configuration_id)]
     finally:
         library.close()
 
+    admin = api.admin()
+    config = create_spa(api, admin)["configurations"][0]  # the shared configuration carries the corners
+    patched = api.client.patch(f"/api/v1/admin/track-configurations/{config['id']}", json={"corners": corners},
+                               headers=admin.headers)
+    assert patched.status_code == 200, patched.text
     alice = api.account("alice")
-    s = session(imported["session_id"])
+    s = session(imported["session_id"], track_configuration_id=config["id"], track_configuration_version=1)
     laps = [lap(s["id"], item.lap.number, item.lap.lap_time_ms, lap_id=str(item.lap.uuid),
                 length_m=item.lap.length_m, is_valid=item.lap.is_valid) for item in loaded]
     push(api, alice, s, *laps)
@@ -64,3 +71,4 @@ def test_cli_service_and_server_give_identical_traces(api, racetrace_home: Path,
         assert np.allclose(on_server["delta_s"], item.delta_s, rtol=0, atol=1e-9)
         assert np.allclose(on_cli["delta_s"], item.delta_s, rtol=0, atol=0.5e-4)  # the CLI prints 0.1 ms
     assert max(np.ptp(item.delta_s) for item in service.laps) > 0.05  # a real trace, not two identical laps
+    assert server["corners"] and server["corners"] == cli["corners"] and server["hints"] == cli["hints"]
