@@ -131,3 +131,19 @@ def test_lap_table_bests(library: Library, tmp_path: Path) -> None:
     assert bests.realistic_best_ms <= best_lap and bests.rolling_best_ms <= best_lap
     assert len(bests.realistic_laps) == 9 and set(bests.realistic_laps) <= {lap.number for lap in laps}
     assert session_bests(library, session_uuid, tolerance_kmh=0.0).realistic_best_ms == best_lap
+
+
+def test_the_window_compares_through_the_same_service(library: Library, tmp_path: Path) -> None:
+    from racetrace_desktop.ui.analysis.compare_build import compare_from_library  # Qt-free shaping for the view
+
+    session_uuid = _imported(library, tmp_path, seed=9)
+    laps = _timed(library, session_uuid)[:3]
+    sessions = {lap: library_service.session_summary(library, session_uuid) for lap in laps}
+    display = compare_from_library(library, laps, laps[-1], sessions)
+    direct = compare_stored_laps(library, laps, laps[-1])
+    assert display.stored is not None and display.reference == direct.reference.uuid == laps[-1]
+    assert display.stored.sector_boundaries_m == direct.sector_boundaries_m
+    assert display.stored.corners == direct.corners
+    for item in direct.laps:
+        assert np.array_equal(display.result.delta_s[str(item.lap.uuid)], item.delta_s)
+        assert display.hints(item.lap.uuid) == item.hints
