@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 
 from racetrace_desktop.library import Library, remote_repo, sessions_repo, tracks_repo
+from racetrace_desktop.library.errors import ReadOnlyError
 from racetrace_desktop.library.records import ConfigurationRecord, LapRecord
 from racetrace_desktop.services import library_service
 from racetrace_desktop.telemetry import corner_edits
@@ -21,14 +22,18 @@ class NoReferenceLapError(ValueError):
 
 
 def configuration_corners(library: Library, configuration_id: int, redetect: bool = False) -> list[Corner]:
-    """The stored corners; detected (and stored) first when there are none yet or `redetect` is asked for."""
+    """The stored corners; detected (and stored) first when there are none yet or `redetect` is asked for.
+    A re-detect is an edit: refused on a server configuration, whose corners every driver of it shares."""
     with library.read() as db:
         stored = tracks_repo.configuration_corners(db, configuration_id)
     if stored and not redetect:
         return stored
+    config = library_service.get_configuration(library, configuration_id)
+    if redetect and not config.editable:
+        raise ReadOnlyError(f"the corners of {config.name!r} come from the sync server and cannot be re-detected")
     corners = detect_corners(reference_path(library, configuration_id))
     with library.write() as db:
-        tracks_repo.set_corners(db, configuration_id, corners, edit=False)
+        tracks_repo.set_corners(db, configuration_id, corners, edit=redetect)
     return corners
 
 

@@ -13,6 +13,7 @@ from racetrace_desktop.library.errors import ReadOnlyError
 from racetrace_desktop.services import corner_service, importer, library_service
 from racetrace_desktop.services.compare_service import compare_stored_laps
 from racetrace_desktop.services.lap_bests import session_bests
+from racetrace_desktop.sync import protocol
 from racetrace_desktop.telemetry.synthetic import generate_session
 
 
@@ -85,18 +86,22 @@ def test_a_server_configuration_brings_its_corners_and_refuses_local_edits(libra
     local = library_service.get_configuration(library, config_id)
     detected = corner_service.configuration_corners(library, config_id)
     shared = [{**c.to_json(), "name": "Shared " + c.name} for c in detected]
+    pulled = {  # a configuration as the server's pull sends it
+        "track_id": "t1", "name": "Full", "start_finish_lat": local.start_lat, "start_finish_lon": local.start_lon,
+        "start_finish_heading_deg": None, "gate_width_m": 60.0, "num_sectors": 3, "sector_gates": [],
+        "length_m": None, "version": 1, "corners": shared,
+    }
     with library.write() as db:
         sync_apply_repo.apply_track(db, "t1", {"name": "Shared ring"}, False)
-        fields = {"track_server_id": "t1", "name": "Full", "start_lat": local.start_lat, "start_lon": local.start_lon,
-                  "start_heading_deg": None, "gate_width_m": 60.0, "num_sectors": 3, "sector_gates": [],
-                  "length_m": None, "version": 1, "corners": shared}  # fmt: skip
-        sync_apply_repo.apply_configuration(db, "c1", fields, False)
+        sync_apply_repo.apply_configuration(db, "c1", protocol.configuration_fields(pulled), False)
     server_config = next(c for t in library_service.list_tracks(library) for c in t.configurations
                          if c.server_id == "c1")
     corners = corner_service.configuration_corners(library, server_config.id)
     assert [c.name for c in corners] == [f"Shared T{n}" for n in range(1, 10)]
     with pytest.raises(ReadOnlyError, match="come from the sync server"):
         corner_service.rename_corner(library, server_config.id, 1, "Mine")
+    with pytest.raises(ReadOnlyError, match="come from the sync server"):
+        corner_service.configuration_corners(library, server_config.id, redetect=True)
 
 
 def test_compare_report_per_lap_and_corner(library: Library, tmp_path: Path) -> None:
