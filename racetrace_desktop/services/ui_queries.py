@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from racetrace_desktop.library import Library, sessions_repo
 from racetrace_desktop.library.records import LapRecord, SessionDetail, SessionSummary
 from racetrace_desktop.services import library_service
+from racetrace_desktop.services.lap_bests import SessionBests, session_bests
 
 if TYPE_CHECKING:
     from racetrace_desktop.services.importer import ImportReport
@@ -24,6 +25,7 @@ class SessionView:
     detail: SessionDetail
     laps: list[LapRecord]
     overall_sector_bests: list[int | None]  # best valid sector times of every session on this configuration
+    bests: SessionBests | None = None  # theoretical, realistic and rolling best of this session
 
 
 def sector_bests(laps: list[LapRecord]) -> list[int | None]:
@@ -45,7 +47,15 @@ def session_view(library: Library, session_uuid: uuid.UUID) -> SessionView:
     everyone: list[LapRecord] = []
     for summary in library_service.list_sessions(library, configuration_id):
         everyone.extend(laps if summary.uuid == session_uuid else library_service.session_laps(library, summary.uuid))
-    return SessionView(detail, laps, sector_bests(everyone))
+    return SessionView(detail, laps, sector_bests(everyone), _bests(library, session_uuid))
+
+
+def _bests(library: Library, session_uuid: uuid.UUID) -> SessionBests | None:
+    """None when the laps cannot be compared (the table then shows the sum of best sectors only)."""
+    try:
+        return session_bests(library, session_uuid)
+    except ValueError:
+        return None
 
 
 def lap_sessions(library: Library, lap_uuids: list[uuid.UUID]) -> dict[uuid.UUID, SessionSummary]:

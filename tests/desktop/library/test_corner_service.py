@@ -152,3 +152,12 @@ def test_the_window_compares_through_the_same_service(library: Library, tmp_path
     for item in direct.laps:
         assert np.array_equal(display.result.delta_s[str(item.lap.uuid)], item.delta_s)
         assert display.hints(item.lap.uuid) == item.hints
+
+
+def test_the_session_panel_data_carries_the_bests(library: Library, tmp_path: Path) -> None:
+    from racetrace_desktop.services.ui_queries import session_view
+
+    session_uuid = _imported(library, tmp_path, seed=10)
+    view = session_view(library, session_uuid)
+    assert view.bests == session_bests(library, session_uuid)
+    assert view.bests is not None and view.bests.realistic_best_ms is not None
