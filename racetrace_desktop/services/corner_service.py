@@ -33,6 +33,9 @@ def configuration_corners(library: Library, configuration_id: int, redetect: boo
         raise ReadOnlyError(f"the corners of {config.name!r} come from the sync server and cannot be re-detected")
     corners = detect_corners(reference_path(library, configuration_id))
     with library.write() as db:
+        meanwhile = [] if redetect else tracks_repo.configuration_corners(db, configuration_id)
+        if meanwhile:  # another worker stored (or the driver edited) them while this one was detecting
+            return meanwhile
         tracks_repo.set_corners(db, configuration_id, corners, edit=redetect)
     return corners
 
