@@ -14,7 +14,7 @@ from benchmarks.measure import best_of, peak_mb
 
 def run() -> list[dict]:
     from racetrace_desktop.telemetry.compare import compare_laps
-    from racetrace_desktop.telemetry.corner_figures import corner_figures, hints
+    from racetrace_desktop.telemetry.corner_figures import corner_figures, fix_interval, hints
     from racetrace_desktop.telemetry.corners import ReferencePath, detect_corners, place_corners
     from racetrace_desktop.telemetry.realistic_best import lap_segments, realistic_best, rolling_best, segment_cuts
 
@@ -23,6 +23,7 @@ def run() -> list[dict]:
         laps = ten_laps(gps_hz)
         result = compare_laps(laps)
         ref = result.reference_key
+        intervals = {lap.key: fix_interval(lap.data) for lap in laps}
 
         def detect(result=result, ref=ref):  # type: ignore[no-untyped-def]
             path = ReferencePath.of(result.distance_m, result.lat, result.lon, result.channels[ref].get("speed"))
@@ -30,9 +31,9 @@ def run() -> list[dict]:
 
         corners = detect()
 
-        def analysis(result=result, corners=corners, ref=ref):  # type: ignore[no-untyped-def]
+        def analysis(result=result, corners=corners, ref=ref, intervals=intervals):  # type: ignore[no-untyped-def]
             placed = place_corners(corners, result.distance_m, result.lat, result.lon)
-            figures = corner_figures(result, placed)
+            figures = corner_figures(result, placed, intervals)
             said = {key: hints(placed, figures, key, ref) for key in result.keys}
             segments = lap_segments(result, segment_cuts(placed, float(result.distance_m[-1])))
             return said, realistic_best(list(segments.values())), rolling_best([list(segments.values())])

@@ -21,7 +21,7 @@ from racetrace_desktop.library import Library, remote_repo, sessions_repo
 from racetrace_desktop.library.records import LapRecord, LoadedLap
 from racetrace_desktop.services import corner_service, library_service
 from racetrace_desktop.telemetry.compare import CompareLap, CompareResult, compare_laps
-from racetrace_desktop.telemetry.corner_figures import CornerFigures, corner_figures, hints
+from racetrace_desktop.telemetry.corner_figures import CornerFigures, corner_figures, fix_interval, hints
 from racetrace_desktop.telemetry.corners import Corner, place_corners
 
 # Downloads a lap's arrays into the library: None when they are there now, else why not (in words).
@@ -89,7 +89,7 @@ def compare_loaded(library: Library, loaded: list[LoadedLap], reference: uuid.UU
     reference_lap = records[result.reference_key]
     bounds = _sector_boundaries(library, reference_lap, result)
     corners = _corners_on(library, config.id, result)
-    figures = corner_figures(result, corners)
+    figures = corner_figures(result, corners, {str(item.lap.uuid): fix_interval(item.data) for item in loaded})
     laps = [
         ComparedLap(records[key], result.delta_s[key], _sector_deltas(result, key, bounds), figures[key],
                     hints(corners, figures, key, result.reference_key))

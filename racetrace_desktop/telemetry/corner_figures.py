@@ -14,6 +14,7 @@ import numpy as np
 
 from .compare import CompareResult
 from .corners import Corner, ReferencePath, gaussian_circular
+from .model import LapData
 
 BRAKE_DECEL_G = 0.25  # deceleration beyond this is braking (engine braking and drag stay below it)
 THROTTLE_PICKUP_PCT = 20.0  # throttle beyond this after the slowest point is the pick-up
@@ -25,8 +26,8 @@ _MS_TO_KMH = 3.6
 _SPEED_SMOOTH_M = 4.0
 _LATERAL_SMOOTH_M = 6.0  # peak lateral g of the car, not of one noisy fix
 # Differences below these are not worth a word (metres, km/h).
-_BRAKE_WORTH_M = 4.0
-_SPEED_WORTH_KMH = 2.0
+_BRAKE_WORTH_M = 3.0
+_SPEED_WORTH_KMH = 1.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class CornerFigures:
     brake_m: float | None  # where braking begins, metres relative to the apex (negative = before it)
     max_lat_g: float | None
     throttle_m: float | None  # throttle pick-up relative to the apex (None: no throttle channel or no pick-up)
+    brake_within_m: float = 0.0  # the brake point is known to +- this: half the distance between GPS fixes there
 
 
 @dataclass(frozen=True)
@@ -56,15 +58,24 @@ class _LapTraces:
     throttle: np.ndarray | None
 
 
-def corner_figures(result: CompareResult, corners: list[Corner]) -> dict[str, list[CornerFigures]]:
-    """Lap key -> figures per corner, corners in the order given (distances on the result's grid)."""
+def corner_figures(result: CompareResult, corners: list[Corner],
+                   fix_interval_s: dict[str, float] | None = None) -> dict[str, list[CornerFigures]]:
+    """Lap key -> figures per corner, corners in the order given (distances on the result's grid).
+    `fix_interval_s` (per lap, see `fix_interval`) bounds how exactly a brake point is known."""
     grid = result.distance_m
     curvature = _reference_curvature(result)
     out: dict[str, list[CornerFigures]] = {}
     for key in result.keys:
         traces = _lap_traces(result, key, curvature)
-        out[key] = [_figures(grid, corner, traces) for corner in corners]
+        interval = (fix_interval_s or {}).get(key, 0.0)
+        out[key] = [_figures(grid, corner, traces, interval) for corner in corners]
     return out
+
+
+def fix_interval(data: LapData) -> float:
+    """Typical seconds between GPS fixes of a lap (0 when unknown)."""
+    times = data.time_s[data.gps_fix & np.isfinite(data.time_s)]
+    return float(np.median(np.diff(times))) if times.size > 2 else 0.0
 
 
 def _lap_traces(result: CompareResult, key: str, curvature: np.ndarray | None) -> _LapTraces:
@@ -79,23 +90,26 @@ def _lap_traces(result: CompareResult, key: str, curvature: np.ndarray | None) -
                       speed, decel, None if lateral is None else np.abs(lateral), channels.get("throttle"))
 
 
-def _figures(grid: np.ndarray, corner: Corner, lap: _LapTraces) -> CornerFigures:
+def _figures(grid: np.ndarray, corner: Corner, lap: _LapTraces, fix_interval_s: float) -> CornerFigures:
     a, b = corner.start_m, corner.end_m
     t0, t1 = np.interp([a, b], grid, lap.time_s)
     d0, d1 = np.interp([a, b], grid, lap.delta_s)
     lo, hi = int(np.searchsorted(grid, a)), int(np.searchsorted(grid, b, side="right"))
     sig = None if lap.sigma_s is None else float(np.hypot(*np.interp([a, b], grid, lap.sigma_s)))
     entry = minimum = min_at = exit_ = brake = throttle = None
+    brake_within = 0.0
     if lap.speed is not None and lap.decel_g is not None and hi > lo:
         entry, exit_ = (float(v) * _MS_TO_KMH for v in np.interp([a, b], grid, lap.speed))
         i_min = lo + int(np.argmin(lap.speed[lo:hi]))
         minimum, min_at = float(lap.speed[i_min]) * _MS_TO_KMH, float(grid[i_min])
         brake = _brake_point(grid, lap.decel_g, i_min, a)
+        if brake is not None:  # the speed between two fixes is interpolated: the onset is somewhere in between
+            brake_within = float(np.interp(brake, grid, lap.speed)) * fix_interval_s / 2
         throttle = _throttle_pickup(grid, lap.throttle, i_min, hi)
     lateral = None if lap.lateral_g is None or hi <= lo else float(np.max(lap.lateral_g[lo:hi]))
     return CornerFigures(float(t1 - t0), float(d1 - d0), sig, entry, minimum, min_at, exit_,
                          None if brake is None else brake - corner.apex_m, lateral,
-                         None if throttle is None else throttle - corner.apex_m)
+                         None if throttle is None else throttle - corner.apex_m, brake_within)
 
 
 def _smoothed(grid: np.ndarray, values: np.ndarray | None, sigma_m: float) -> np.ndarray | None:
@@ -171,7 +185,8 @@ def hints(corners: list[Corner], figures: dict[str, list[CornerFigures]], key: s
 
 def _reasons(lap: CornerFigures, ref: CornerFigures) -> list[str]:
     reasons = []
-    if lap.brake_m is not None and ref.brake_m is not None and abs(lap.brake_m - ref.brake_m) >= _BRAKE_WORTH_M:
+    worth = max(_BRAKE_WORTH_M, lap.brake_within_m + ref.brake_within_m)
+    if lap.brake_m is not None and ref.brake_m is not None and abs(lap.brake_m - ref.brake_m) >= worth:
         gap = lap.brake_m - ref.brake_m
         reasons.append(f"braking {abs(gap):.0f} m {'earlier' if gap < 0 else 'later'} than the reference")
     for label, mine, theirs in (("minimum speed", lap.min_kmh, ref.min_kmh), ("exit speed", lap.exit_kmh, ref.exit_kmh),

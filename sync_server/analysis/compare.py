@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from racetrace_desktop.telemetry.compare import CompareLap, CompareResult, compare_laps
-from racetrace_desktop.telemetry.corner_figures import corner_figures, hints, report_json
+from racetrace_desktop.telemetry.corner_figures import corner_figures, fix_interval, hints, report_json
 from racetrace_desktop.telemetry.corners import Corner, place_corners
 from racetrace_desktop.telemetry.model import LapData
 
@@ -76,10 +76,12 @@ def resampled(result: CompareResult, values: np.ndarray, points: int | None) -> 
     return out
 
 
-def corner_report(result: CompareResult, stored_corners: list[dict[str, Any]]) -> dict[str, Any]:
+def corner_report(result: CompareResult, stored_corners: list[dict[str, Any]],
+                  traces: list[LapTrace]) -> dict[str, Any]:
     """`corners` and `hints` as the desktop compare gives them, from the configuration's stored corners."""
     corners = place_corners([Corner.from_json(c) for c in stored_corners], result.distance_m, result.lat,
                             result.lon)
-    figures = corner_figures(result, corners)
+    intervals = {str(trace.lap_id): fix_interval(compare_input(trace).data) for trace in traces}
+    figures = corner_figures(result, corners, intervals)
     return report_json(corners, figures, {key: hints(corners, figures, key, result.reference_key)
                                           for key in result.keys})

@@ -90,7 +90,7 @@ def compare_laps(request: CompareRequest, user: CurrentUser, db: DbSession) -> C
         result = compare(traces, request.reference_lap_id, request.channels)
     except CompareError as exc:
         raise InvalidError(str(exc), code="not_comparable") from exc
-    report = corner_report(result, _shared_corners(db, traces))
+    report = corner_report(result, _shared_corners(db, traces), traces)
     sigma = getattr(result, "delta_sigma_s", {})  # delta_sigma_s: from the delta branch
     distance = resampled(result, result.distance_m, request.points)
     length = float(result.distance_m[-1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from analysis_cases import recording
@@ -95,6 +97,14 @@ def test_hints_name_the_costliest_corners_with_their_numbers_and_stay_silent_whe
     ranked = [row for row in ranked_losses(corners, figures, slowest, result.reference_key) if row.lap.delta_s >= 0.05]
     for text, row in zip(said, ranked, strict=False):
         assert text.startswith(f"{row.corner.name}: {row.lap.delta_s:.2f} s lost")
+        lap, ref = row.lap, row.reference
+        if (said_brake := re.search(r"braking (\d+) m (earlier|later)", text)) and lap.brake_m and ref.brake_m:
+            assert int(said_brake[1]) == round(abs(lap.brake_m - ref.brake_m))
+            assert (said_brake[2] == "earlier") == (lap.brake_m < ref.brake_m)
+        if (said_min := re.search(r"minimum speed (\d+) km/h (lower|higher)", text)):
+            assert lap.min_kmh is not None and ref.min_kmh is not None
+            assert int(said_min[1]) == round(abs(lap.min_kmh - ref.min_kmh))
+            assert (said_min[2] == "lower") == (lap.min_kmh < ref.min_kmh)
     assert hints(corners, figures, result.reference_key, result.reference_key) == []
     result.delta_sigma_s = {k: np.full(result.distance_m.size, 5.0) for k in result.keys}  # type: ignore[attr-defined]
     assert hints(corners, corner_figures(result, corners), slowest, result.reference_key) == []
@@ -131,3 +141,29 @@ def test_realistic_and_rolling_best_on_generated_laps() -> None:
     assert anything_goes is not None and anything_goes.time_s == pytest.approx(best_sum)
     for lap in laps:
         assert lap.times_s.sum() == pytest.approx(result.lap_time_ms[lap.key] / 1000, abs=1e-9)
+
+
+def test_at_1_hz_a_brake_point_difference_is_named_only_beyond_the_fix_spacing() -> None:
+    from analysis_cases import analysed
+
+    from racetrace_desktop.telemetry.compare import CompareLap, compare_laps
+    from racetrace_desktop.telemetry.corner_figures import fix_interval
+
+    session = analysed(gps_hz=1, seed=2)
+    truth = recording(gps_hz=1, seed=2).truth
+    laps = [CompareLap.from_lap(lap, str(lap.number)) for lap in session.laps if lap.number in truth.timed_laps]
+    result = compare_laps(laps)
+    corners = detect_corners(reference_path(result))
+    intervals = {lap.key: fix_interval(lap.data) for lap in laps}
+    assert all(interval == pytest.approx(1.0, abs=0.05) for interval in intervals.values())
+    figures = corner_figures(result, corners, intervals)
+    named = 0
+    for key in result.keys:
+        for row in ranked_losses(corners, figures, key, result.reference_key):
+            spacing = row.lap.brake_within_m + row.reference.brake_within_m
+            text = next((t for t in hints(corners, figures, key, result.reference_key)
+                         if t.startswith(f"{row.corner.name}:")), "")
+            if said := re.search(r"braking (\d+) m", text):
+                named += 1
+                assert int(said[1]) >= spacing - 0.5 and spacing > 10  # 1 s of travel at corner-entry speed
+    assert named >= 1
