@@ -112,6 +112,10 @@ def _corners_on(library: Library, configuration_id: int, result: CompareResult) 
         corners = corner_service.configuration_corners(library, configuration_id)
     except corner_service.NoReferenceLapError:
         return []
+    except ValueError as error:  # stored corners that do not read back: the traces are still worth showing
+        result.warnings.append(f"the corners of this track configuration could not be read ({error}); "
+                               "re-detect them with `racetrace corners ... --redetect`")
+        return []
     return place_corners(corners, result.distance_m, result.lat, result.lon)
 
 

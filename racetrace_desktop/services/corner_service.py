@@ -24,10 +24,11 @@ class NoReferenceLapError(ValueError):
 def configuration_corners(library: Library, configuration_id: int, redetect: bool = False) -> list[Corner]:
     """The stored corners; detected (and stored) first when there are none yet or `redetect` is asked for.
     A re-detect is an edit: refused on a server configuration, whose corners every driver of it shares."""
-    with library.read() as db:
-        stored = tracks_repo.configuration_corners(db, configuration_id)
-    if stored and not redetect:
-        return stored
+    if not redetect:
+        with library.read() as db:
+            stored = tracks_repo.configuration_corners(db, configuration_id)
+        if stored:
+            return stored
     config = library_service.get_configuration(library, configuration_id)
     if redetect and not config.editable:
         raise ReadOnlyError(f"the corners of {config.name!r} come from the sync server and cannot be re-detected")

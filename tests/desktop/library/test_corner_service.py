@@ -161,3 +161,18 @@ def test_the_session_panel_data_carries_the_bests(library: Library, tmp_path: Pa
     view = session_view(library, session_uuid)
     assert view.bests == session_bests(library, session_uuid)
     assert view.bests is not None and view.bests.realistic_best_ms is not None
+
+
+def test_damaged_stored_corners_are_named_and_the_compare_still_works(library: Library, tmp_path: Path) -> None:
+    from racetrace_desktop.library import tracks_repo
+
+    session_uuid = _imported(library, tmp_path, seed=11)
+    config_id = _configuration(library, session_uuid)
+    with library.write() as db:
+        tracks_repo.store_corners(db, config_id, [{"number": 1, "name": "T1", "direction": "X", "start_m": 1,
+                                                   "apex_m": 2, "end_m": 3}])
+    with pytest.raises(ValueError, match="corner 1: direction must be 'L' or 'R', not 'X'"):
+        corner_service.configuration_corners(library, config_id)
+    comparison = compare_stored_laps(library, _timed(library, session_uuid)[:2])
+    assert comparison.corners == [] and "could not be read (corner 1: direction" in comparison.result.warnings[-1]
+    assert len(corner_service.configuration_corners(library, config_id, redetect=True)) == 9
