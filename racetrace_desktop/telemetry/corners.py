@@ -187,14 +187,18 @@ def _turn_deg(run: tuple[int, int], curvature: np.ndarray) -> float:
 
 
 def _is_corner(run: tuple[int, int], path: ReferencePath) -> bool:
+    """Turns enough to count, or less but with clear braking before it (a kink taken slowly is a corner)."""
     lo, hi = run
-    turn = np.radians(_turn_deg(run, path.curvature))
-    if np.degrees(turn) >= MIN_TURN_DEG:
+    turn = _turn_deg(run, path.curvature)
+    if turn >= MIN_TURN_DEG:
         return True
-    before = path.speed[max(0, lo - 150): hi]
-    return bool(np.isfinite(before).all() and before.size
-                and (before.max() - path.speed[lo:hi].min()) * 3.6 >= 2 * MIN_BRAKING_KMH
-                and np.degrees(turn) >= MIN_TURN_DEG / 2)
+    approach = path.speed[max(0, lo - int(_APPROACH_M / _STEP_M)): hi]
+    if turn < MIN_TURN_DEG / 2 or not approach.size or not np.isfinite(approach).all():
+        return False
+    return bool((approach.max() - path.speed[lo:hi].min()) * 3.6 >= 2 * MIN_BRAKING_KMH)
+
+
+_APPROACH_M = 150.0  # how far before a bend its braking is looked for
 
 
 def _apex_index(magnitude: np.ndarray) -> int:
