@@ -1,4 +1,5 @@
-"""`racetrace <subcommand>`: import, sessions, laps, compare, demo; account, sync, publish, leaderboard (cli_sync).
+"""`racetrace <subcommand>`: import, sessions, laps, compare, corners, demo; account, sync, publish, leaderboard
+(cli_sync).
 
 Human-readable output by default, `--json` for scripts; the exit code is non-zero when anything failed.
 """
@@ -14,8 +15,11 @@ from typing import Any
 
 from racetrace_desktop import __version__, cli_sync
 from racetrace_desktop.cli_output import (
+    bests_json,
     compare_json,
     compare_text,
+    corners_json,
+    corners_text,
     import_json,
     import_text,
     lap_json,
@@ -25,7 +29,7 @@ from racetrace_desktop.cli_output import (
 )
 from racetrace_desktop.library import Library, LibraryError, open_library
 from racetrace_desktop.services import library_service
-from racetrace_desktop.services.lookup import NotFoundError, resolve_session
+from racetrace_desktop.services.lookup import NotFoundError, resolve_configuration, resolve_session
 from racetrace_desktop.sync.errors import SyncError
 
 
@@ -45,6 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     cmp_ = sub.add_parser("compare", help="compare laps against a reference: sector deltas and delta-T")
     cmp_.add_argument("laps", nargs="+", metavar="LAP_ID", help="lap id, unique prefix, or SESSION_ID:LAP_NUMBER")
     cmp_.add_argument("--reference", metavar="LAP_ID", help="reference lap (default: the fastest valid lap)")
+
+    corners = sub.add_parser("corners", help="the corners of a track configuration, detected once from its fastest lap")
+    corners.add_argument("target", metavar="TRACK_OR_SESSION_ID",
+                         help="a session id (or unique prefix), a track name, or a track configuration number")
+    corners.add_argument("--redetect", action="store_true", help="detect the corners again (resets names and edits)")
 
     sub.add_parser("demo", help="fill an empty library with generated demo sessions")
     cli_sync.add_parsers(sub)
@@ -68,9 +77,12 @@ def _cmd_sessions(library: Library, _args: argparse.Namespace) -> tuple[Any, str
 
 def _cmd_laps(library: Library, args: argparse.Namespace) -> tuple[Any, str, int]:
     session = resolve_session(library, args.session)
+    from racetrace_desktop.services.lap_bests import session_bests
+
     laps = library_service.session_laps(library, session.uuid)
-    payload = {"session": session_json(session), "laps": [lap_json(lap) for lap in laps]}
-    return payload, laps_text(session, laps), 0
+    bests = session_bests(library, session.uuid)
+    payload = {"session": session_json(session), "laps": [lap_json(lap) for lap in laps], **bests_json(bests)}
+    return payload, laps_text(session, laps, bests), 0
 
 
 def _cmd_compare(library: Library, args: argparse.Namespace) -> tuple[Any, str, int]:
@@ -82,6 +94,14 @@ def _cmd_compare(library: Library, args: argparse.Namespace) -> tuple[Any, str, 
         lap_ids.insert(0, reference)
     result = compare_stored_laps(library, lap_ids, reference, fetch_telemetry=cli_sync.telemetry_fetcher(library))
     return compare_json(result), compare_text(result), 0
+
+
+def _cmd_corners(library: Library, args: argparse.Namespace) -> tuple[Any, str, int]:
+    from racetrace_desktop.services.corner_service import configuration_corners
+
+    configuration = resolve_configuration(library, args.target)
+    corners = configuration_corners(library, configuration.id, redetect=args.redetect)
+    return corners_json(configuration.id, corners), corners_text(configuration, corners), 0
 
 
 def _cmd_demo(library: Library, _args: argparse.Namespace) -> tuple[Any, str, int]:
@@ -98,6 +118,7 @@ COMMANDS: dict[str, Callable[[Library, argparse.Namespace], tuple[Any, str, int]
     "sessions": _cmd_sessions,
     "laps": _cmd_laps,
     "compare": _cmd_compare,
+    "corners": _cmd_corners,
     "demo": _cmd_demo,
     "account": cli_sync.cmd_account,
     "sync": cli_sync.cmd_sync,

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from racetrace_desktop.library import Library
-from racetrace_desktop.library.records import LapRecord, SessionSummary
+from racetrace_desktop.library.records import ConfigurationRecord, LapRecord, SessionSummary
 from racetrace_desktop.services import library_service
 from racetrace_desktop.services.compare_service import StoredComparison
 from racetrace_desktop.services.importer import ImportReport
+from racetrace_desktop.services.lap_bests import SessionBests
+from racetrace_desktop.telemetry.corner_figures import report_json
+from racetrace_desktop.telemetry.corners import Corner
 
 
 def lap_time(ms: int | None) -> str:
@@ -89,6 +92,21 @@ def import_json(report: ImportReport, library: Library) -> dict[str, Any]:
     return {"imported": imported, "duplicates": duplicates, "errors": errors}
 
 
+def corner_json(corner: Corner) -> dict[str, Any]:
+    return {"number": corner.number, "name": corner.name, "direction": corner.direction,
+            "start_m": round(corner.start_m, 1), "apex_m": round(corner.apex_m, 1), "end_m": round(corner.end_m, 1)}
+
+
+def corners_json(configuration_id: int, corners: list[Corner]) -> dict[str, Any]:
+    return {"track_configuration_id": configuration_id, "corners": [corner_json(c) for c in corners]}
+
+
+def bests_json(bests: SessionBests) -> dict[str, Any]:
+    return {"theoretical_best_ms": bests.theoretical_best_ms, "realistic_best_ms": bests.realistic_best_ms,
+            "rolling_best_ms": bests.rolling_best_ms, "realistic_best_laps": list(bests.realistic_laps),
+            "realistic_tolerance_kmh": bests.tolerance_kmh}
+
+
 def compare_json(result: StoredComparison) -> dict[str, Any]:
     return {
         "reference_lap_id": str(result.reference.uuid),
@@ -107,6 +125,8 @@ def compare_json(result: StoredComparison) -> dict[str, Any]:
             }
             for item, key in zip(result.laps, result.result.keys, strict=True)
         ],
+        **report_json(result.corners, {str(item.lap.uuid): item.corners for item in result.laps},
+                      {str(item.lap.uuid): item.hints for item in result.laps}),
     }
 
 
@@ -144,7 +164,7 @@ def sessions_text(sessions: list[SessionSummary]) -> str:
     return "\n".join(rows)
 
 
-def laps_text(session: SessionSummary, laps: list[LapRecord]) -> str:
+def laps_text(session: SessionSummary, laps: list[LapRecord], bests: SessionBests | None = None) -> str:
     best = min((lap.lap_time_ms for lap in laps if lap.is_valid and lap.lap_time_ms), default=None)
     rows = [f"{session.source_name} - {session.track_name or 'unknown track'}"]
     for lap in laps:
@@ -154,6 +174,12 @@ def laps_text(session: SessionSummary, laps: list[LapRecord]) -> str:
             f"  lap {lap.number:>2}  {lap_time(lap.lap_time_ms):>10}  {gap:>8}  [{sectors}]  {lap.uuid}  "
             f"{lap_flags(lap)}".rstrip()
         )
+    if bests is not None:
+        rows.append(f"  theoretical best (best sectors)  {lap_time(bests.theoretical_best_ms):>10}")
+        used = f"  laps {', '.join(str(n) for n in bests.realistic_laps)}" if bests.realistic_laps else ""
+        rows.append(f"  realistic best (corner segments, speeds within {bests.tolerance_kmh:g} km/h)  "
+                    f"{lap_time(bests.realistic_best_ms):>10}{used}")
+        rows.append(f"  rolling best (consecutive corner segments)  {lap_time(bests.rolling_best_ms):>10}")
     return "\n".join(rows)
 
 
@@ -170,4 +196,37 @@ def compare_text(result: StoredComparison) -> str:
         )
     if result.max_gate_error_s is not None:
         rows.append(f"delta-T checked against split times: max error {result.max_gate_error_s:.3f} s")
+    rows += _corner_table(result)
+    return "\n".join(rows)
+
+
+def _kmh(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def _corner_table(result: StoredComparison) -> list[str]:
+    """Per lap: its corners ranked by time lost against the reference, then its hints."""
+    if not result.corners:
+        return ["no corners known for this track configuration"]
+    rows: list[str] = []
+    for item in result.laps:
+        if item.lap.uuid == result.reference.uuid:
+            continue
+        rows.append(f"lap {item.lap.number}: corners by time lost (delta s, entry/min/exit km/h, brake m to apex)")
+        order = sorted(range(len(result.corners)), key=lambda i: item.corners[i].delta_s, reverse=True)
+        for i in order:
+            c, f = result.corners[i], item.corners[i]
+            brake = "-" if f.brake_m is None else f"{f.brake_m:+.0f}"
+            rows.append(f"  {c.name:>12} {c.direction}  {f.delta_s:+.3f}  {_kmh(f.entry_kmh):>4}/{_kmh(f.min_kmh):>4}/"
+                        f"{_kmh(f.exit_kmh):>4}  brake {brake:>5}")
+        rows.extend(f"  hint: {text}" for text in item.hints)
+    return rows
+
+
+def corners_text(configuration: ConfigurationRecord, corners: list[Corner]) -> str:
+    rows = [f"{configuration.track_name} ({configuration.name}), configuration {configuration.id}: "
+            f"{len(corners)} corners"]
+    for c in corners:
+        rows.append(f"  {c.number:>2} {c.name:>14} {c.direction}  start {c.start_m:7.1f}  apex {c.apex_m:7.1f}  "
+                    f"end {c.end_m:7.1f} m")
     return "\n".join(rows)

@@ -19,7 +19,10 @@ from racetrace_desktop.library.base import (
     utcnow,
 )
 
-__all__ = ["Car", "Event", "Lap", "LapChannel", "SessionRow", "SourceFile", "Track", "TrackConfiguration"]
+__all__ = [
+    "Car", "ConfigurationCorners", "Event", "Lap", "LapChannel", "SessionRow", "SourceFile", "Track",
+    "TrackConfiguration",
+]
 
 
 class Track(TimestampMixin, Base):
@@ -59,6 +62,19 @@ class TrackConfiguration(TimestampMixin, Base):
     server_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     track: Mapped[Track] = relationship(back_populates="configurations", lazy="raise")
+
+
+class ConfigurationCorners(Base):
+    """The corners of a configuration, once detected or given by the server (one row per configuration)."""
+
+    __tablename__ = "configuration_corners"
+
+    configuration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("track_configurations.id", ondelete="CASCADE"), primary_key=True
+    )
+    # [{number, name, direction, start_m, apex_m, end_m, apex_lat, apex_lon, lap_length_m}] (telemetry.corners)
+    corners: Mapped[list[Any]] = mapped_column(default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Car(SyncMixin, Base):

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from racetrace_desktop.library import lapdata_repo, sync_tracks_repo
+from racetrace_desktop.library import lapdata_repo, sync_tracks_repo, tracks_repo
 from racetrace_desktop.library.base import Origin, SessionType, TimeSource, utcnow
 from racetrace_desktop.library.catalog_repo import CAR_FIELDS, EVENT_FIELDS
 from racetrace_desktop.library.models import Car, Event, Lap, SessionRow, SourceFile, Track, TrackConfiguration
@@ -234,4 +234,6 @@ def apply_configuration(db: Session, server_id: str, fields: dict[str, Any], del
         setattr(config, name, fields[name])
     config.updated_at = utcnow()
     db.flush()
+    if fields.get("corners"):  # the server's numbering wins; without any, a local detection stays
+        tracks_repo.store_corners(db, config.id, fields["corners"])
     return []

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from racetrace_desktop.library.base import Origin, utcnow
 from racetrace_desktop.library.errors import ReadOnlyError, RecordNotFoundError
-from racetrace_desktop.library.models import SessionRow, Track, TrackConfiguration
+from racetrace_desktop.library.models import ConfigurationCorners, SessionRow, Track, TrackConfiguration
 from racetrace_desktop.library.records import ConfigurationRecord, TrackRecord
+from racetrace_desktop.telemetry.corners import Corner
 from racetrace_desktop.telemetry.model import GeoPoint
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -197,3 +198,27 @@ def set_length_if_unknown(db: Session, configuration_id: int, length_m: float | 
     config = configuration_row(db, configuration_id)
     if config.length_m is None and length_m:
         config.length_m = float(length_m)
+
+
+def configuration_corners(db: Session, configuration_id: int) -> list[Corner]:
+    """The stored corners ([] until detected or given by the server)."""
+    configuration_row(db, configuration_id)
+    row = db.get(ConfigurationCorners, configuration_id)
+    return [Corner.from_json(c) for c in row.corners] if row is not None else []
+
+
+def set_corners(db: Session, configuration_id: int, corners: list[Corner], *, edit: bool) -> None:
+    """Store a configuration's corners. A detection result may be stored on any configuration (it only caches what
+    the server did not give); an edit by the driver only on a local one."""
+    config = configuration_row(db, configuration_id)
+    if edit and config.origin != Origin.LOCAL:
+        raise ReadOnlyError(f"the corners of {config.name!r} come from the sync server and cannot be edited here")
+    store_corners(db, configuration_id, [c.to_json() for c in corners])
+
+
+def store_corners(db: Session, configuration_id: int, corners: list[dict[str, Any]]) -> None:
+    row = db.get(ConfigurationCorners, configuration_id)
+    if row is None:
+        row = ConfigurationCorners(configuration_id=configuration_id)
+        db.add(row)
+    row.corners, row.updated_at = list(corners), utcnow()

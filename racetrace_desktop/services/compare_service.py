@@ -1,5 +1,9 @@
 """Compare stored laps: load their arrays from the library and align them with telemetry.compare.
 
+The one compare path of the window and the CLI: sector boundaries are those of the reference lap's session (as
+its lap table shows them), corners those of the track configuration (detected once, see corner_service), and each
+lap gets its corner figures and at most three hints.
+
 A lap synced from another device (or the leaderboard) may have no arrays here yet: the caller passes a
 `TelemetryFetcher` (the sync service's, when signed in) to download them first; without one, or when the download
 fails, the error says which lap lacks them and what to do.
@@ -15,8 +19,10 @@ import numpy as np
 
 from racetrace_desktop.library import Library, remote_repo, sessions_repo
 from racetrace_desktop.library.records import LapRecord, LoadedLap
-from racetrace_desktop.services import library_service
+from racetrace_desktop.services import corner_service, library_service
 from racetrace_desktop.telemetry.compare import CompareLap, CompareResult, compare_laps
+from racetrace_desktop.telemetry.corner_figures import CornerFigures, corner_figures, fix_interval, hints
+from racetrace_desktop.telemetry.corners import Corner, place_corners
 
 # Downloads a lap's arrays into the library: None when they are there now, else why not (in words).
 TelemetryFetcher = Callable[[uuid.UUID], str | None]
@@ -31,6 +37,8 @@ class ComparedLap:
     lap: LapRecord
     delta_s: np.ndarray  # on StoredComparison.distance_m; 0 everywhere for the reference
     sector_deltas_s: list[float]  # time lost (+) or gained (-) in each sector against the reference
+    corners: list[CornerFigures]  # per StoredComparison.corners
+    hints: list[str]  # at most three, the costliest corners first
 
 
 @dataclass(frozen=True)
@@ -38,14 +46,13 @@ class StoredComparison:
     reference: LapRecord
     laps: list[ComparedLap]  # in the order asked for
     result: CompareResult  # everything else: channels and lat/lon on the grid, gate checks, warnings
+    sector_boundaries_m: list[float]  # on distance_m, the last one the reference length
+    corners: list[Corner]  # the configuration's corners placed on distance_m
+    configuration_id: int
 
     @property
     def distance_m(self) -> np.ndarray:
         return self.result.distance_m
-
-    @property
-    def sector_boundaries_m(self) -> list[float]:
-        return self.result.sector_boundaries_m
 
     @property
     def max_gate_error_s(self) -> float | None:
@@ -67,17 +74,49 @@ def compare_stored_laps(
         raise ValueError("pick at least two different laps to compare")
     wanted = list(dict.fromkeys(lap_uuids))
     ensure_telemetry(library, wanted, fetch_telemetry)
-    loaded = library_service.load_laps(library, wanted)
-    num_sectors = _common_sector_count(library, loaded)
+    return compare_loaded(library, library_service.load_laps(library, wanted), reference, spacing_m)
+
+
+def compare_loaded(library: Library, loaded: list[LoadedLap], reference: uuid.UUID | None = None,
+                   spacing_m: float = 1.0) -> StoredComparison:
+    """The compare of laps whose arrays are already loaded (the window shows their channels too)."""
+    config = corner_service.configuration_of_laps(library, [item.lap.uuid for item in loaded])
     inputs = [_compare_input(item) for item in loaded]
     result = compare_laps(
-        inputs, str(reference) if reference else None, spacing_m=spacing_m, num_sectors=num_sectors
+        inputs, str(reference) if reference else None, spacing_m=spacing_m, num_sectors=config.num_sectors
     )
     records = {str(item.lap.uuid): item.lap for item in loaded}
+    reference_lap = records[result.reference_key]
+    bounds = _sector_boundaries(library, reference_lap, result)
+    corners = _corners_on(library, config.id, result)
+    figures = corner_figures(result, corners, {str(item.lap.uuid): fix_interval(item.data) for item in loaded})
     laps = [
-        ComparedLap(records[key], result.delta_s[key], _sector_deltas(result, key)) for key in result.keys
+        ComparedLap(records[key], result.delta_s[key], _sector_deltas(result, key, bounds), figures[key],
+                    hints(corners, figures, key, result.reference_key))
+        for key in result.keys
     ]
-    return StoredComparison(records[result.reference_key], laps, result)
+    return StoredComparison(reference_lap, laps, result, bounds, corners, config.id)
+
+
+def _sector_boundaries(library: Library, reference: LapRecord, result: CompareResult) -> list[float]:
+    """The reference session's sector boundaries (its lap table's), scaled onto the compare's reference length."""
+    stored = list(library_service.session_detail(library, reference.session_uuid).sector_boundaries_m)
+    length = float(result.distance_m[-1])
+    if len(stored) < 1 or not stored[-1] > 0:
+        return list(result.sector_boundaries_m)
+    return [float(b) * length / float(stored[-1]) for b in stored]
+
+
+def _corners_on(library: Library, configuration_id: int, result: CompareResult) -> list[Corner]:
+    try:
+        corners = corner_service.configuration_corners(library, configuration_id)
+    except corner_service.NoReferenceLapError:
+        return []
+    except ValueError as error:  # stored corners that do not read back: the traces are still worth showing
+        result.warnings.append(f"the corners of this track configuration could not be read ({error}); "
+                               "re-detect them with `racetrace corners ... --redetect`")
+        return []
+    return place_corners(corners, result.distance_m, result.lat, result.lon)
 
 
 def ensure_telemetry(library: Library, lap_uuids: Sequence[uuid.UUID], fetch: TelemetryFetcher | None) -> None:
@@ -111,15 +150,7 @@ def _compare_input(item: LoadedLap) -> CompareLap:
     )
 
 
-def _common_sector_count(library: Library, loaded: list[LoadedLap]) -> int:
-    sessions = {item.lap.session_uuid for item in loaded}
-    configurations = {library_service.session_summary(library, s).configuration_id for s in sessions}
-    if len(configurations) != 1 or None in configurations:
-        raise ValueError("laps can only be compared on one track configuration; these come from different tracks")
-    (configuration_id,) = configurations
-    return library_service.get_configuration(library, configuration_id).num_sectors
-
-
-def _sector_deltas(result: CompareResult, key: str) -> list[float]:
-    at_bounds = np.interp(result.sector_boundaries_m, result.distance_m, result.delta_s[key])
-    return np.diff(np.concatenate([[0.0], at_bounds])).round(4).tolist()
+def _sector_deltas(result: CompareResult, key: str, bounds: list[float]) -> list[float]:
+    at_bounds = np.interp(bounds, result.distance_m, result.delta_s[key])
+    deltas: list[float] = np.diff(np.concatenate([[0.0], at_bounds])).round(4).tolist()
+    return deltas

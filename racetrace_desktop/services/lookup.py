@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from racetrace_desktop.library import Library
-from racetrace_desktop.library.records import LapRecord, SessionSummary
+from racetrace_desktop.library.records import ConfigurationRecord, LapRecord, SessionSummary
 from racetrace_desktop.services import library_service
 
 
@@ -42,3 +42,23 @@ def resolve_lap(library: Library, text: str) -> LapRecord:
     if len(matches) > 1:
         raise NotFoundError(f"lap id {text!r} is ambiguous: {len(matches)} laps start with it")
     return matches[0]
+
+
+def resolve_configuration(library: Library, text: str) -> ConfigurationRecord:
+    """A track configuration from a configuration number, a track name (its only or first layout) or a session."""
+    configurations = [c for track in library_service.list_tracks(library) for c in track.configurations]
+    wanted = text.strip()
+    if wanted.isdigit():
+        for config in configurations:
+            if config.id == int(wanted):
+                return config
+    by_name = [c for c in configurations if c.track_name.lower() == wanted.lower()]
+    if by_name:
+        return min(by_name, key=lambda c: c.id)
+    try:
+        session = resolve_session(library, wanted)
+    except NotFoundError:
+        raise NotFoundError(f"no track, track configuration or session {text!r} (see `racetrace sessions`)") from None
+    if session.configuration_id is None:
+        raise NotFoundError(f"session {str(session.uuid)[:8]} is on no track configuration")
+    return library_service.get_configuration(library, session.configuration_id)

@@ -13,6 +13,7 @@ from racetrace_desktop.library import Library, sessions_repo
 from racetrace_desktop.library.errors import RecordNotFoundError
 from racetrace_desktop.library.records import LapRecord, SessionDetail, SessionSummary
 from racetrace_desktop.services import library_service
+from racetrace_desktop.services.lap_bests import SessionBests, session_bests
 
 if TYPE_CHECKING:
     from racetrace_desktop.services.importer import ImportReport
@@ -25,6 +26,7 @@ class SessionView:
     detail: SessionDetail
     laps: list[LapRecord]
     overall_sector_bests: list[int | None]  # best valid sector times of every session on this configuration
+    bests: SessionBests | None = None  # theoretical, realistic and rolling best of this session
 
 
 def sector_bests(laps: list[LapRecord]) -> list[int | None]:
@@ -45,7 +47,7 @@ def session_view(library: Library, session_uuid: uuid.UUID) -> SessionView:
         return SessionView(detail, laps, sector_bests(laps))
     with library.read() as db:  # one query, however many sessions the configuration has
         overall = sessions_repo.configuration_sector_bests(db, configuration_id)
-    return SessionView(detail, laps, overall)
+    return SessionView(detail, laps, overall, _bests(library, session_uuid))
 
 
 def session_view_if_exists(library: Library, session_uuid: uuid.UUID) -> SessionView | None:
@@ -53,6 +55,14 @@ def session_view_if_exists(library: Library, session_uuid: uuid.UUID) -> Session
     try:
         return session_view(library, session_uuid)
     except RecordNotFoundError:
+        return None
+
+
+def _bests(library: Library, session_uuid: uuid.UUID) -> SessionBests | None:
+    """None when the laps cannot be compared (the table then shows the sum of best sectors only)."""
+    try:
+        return session_bests(library, session_uuid)
+    except ValueError:
         return None
 
 

@@ -198,4 +198,5 @@ def configuration_fields(data: dict[str, Any]) -> dict[str, Any]:
         "start_lon": data["start_finish_lon"], "start_heading_deg": data.get("start_finish_heading_deg"),
         "gate_width_m": data.get("gate_width_m") or 60.0, "num_sectors": data.get("num_sectors") or 3,
         "sector_gates": gates, "length_m": data.get("length_m"), "version": data.get("version") or 1,
+        "corners": list(data.get("corners") or []),
     }  # fmt: skip

@@ -9,10 +9,18 @@ from fastapi import APIRouter, Query, status
 
 from sync_server.admin import service
 from sync_server.admin.schemas import AdminUserOut, AdminUserPage, AdminUserUpdate, TeamCreate, TeamOut
+from sync_server.analysis import corners as corner_analysis
 from sync_server.deps import AdminUser, DbSession
 from sync_server.errors import error_responses
 from sync_server.tracks import service as tracks
-from sync_server.tracks.schemas import ConfigurationFields, ConfigurationOut, ConfigurationUpdate, TrackOut, TrackUpdate
+from sync_server.tracks.schemas import (
+    ConfigurationFields,
+    ConfigurationOut,
+    ConfigurationUpdate,
+    CornerFields,
+    TrackOut,
+    TrackUpdate,
+)
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=error_responses(401, 403))
 NOT_FOUND = error_responses(404, 422)
@@ -99,6 +107,16 @@ def update_configuration(
 ) -> ConfigurationOut:
     """Edit a configuration; its version increments when anything changes."""
     return tracks.update_configuration(db, configuration_id, changes)
+
+
+@router.post("/track-configurations/{configuration_id}/detect-corners", response_model=ConfigurationOut,
+             responses=NOT_FOUND)
+def detect_corners(configuration_id: uuid.UUID, _admin: AdminUser, db: DbSession) -> ConfigurationOut:
+    """Replace the configuration's corners with those found on its fastest valid lap with telemetry (any
+    driver's); clients pull them like any configuration edit. The timing version does not change."""
+    tracks.get_configuration(db, configuration_id)
+    found = [CornerFields.model_validate(c) for c in corner_analysis.detected_corners(db, configuration_id)]
+    return tracks.update_configuration(db, configuration_id, ConfigurationUpdate(corners=found))
 
 
 @router.delete(

@@ -40,6 +40,8 @@ class TrackConfiguration(Base):
     num_sectors: Mapped[int] = mapped_column(default=3)
     sector_gates: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     length_m: Mapped[float | None]
+    # Numbered in driving order, distances along the lap they were found on (racetrace_desktop.telemetry.corners).
+    corners: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list, server_default="[]")
     is_default: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     rev: Mapped[int] = mapped_column(BigInteger, index=True)

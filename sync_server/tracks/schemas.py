@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -36,6 +36,35 @@ class GeoPoint(_Strict):
     heading_deg: float | None = Field(default=None, ge=0, lt=360)
 
 
+Distance = Annotated[float, Field(ge=0, le=100_000)]
+
+
+class CornerFields(_Strict):
+    """A corner, numbered in driving order from the start/finish line; distances along the lap they were found on."""
+
+    number: int = Field(ge=1, le=99)
+    name: str = Field(min_length=1, max_length=64)
+    direction: Literal["L", "R"]
+    start_m: Distance
+    apex_m: Distance
+    end_m: Distance
+    apex_lat: Latitude | None = None
+    apex_lon: Longitude | None = None
+    lap_length_m: float | None = Field(default=None, gt=0, le=100_000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CornerFields:
+        if not self.start_m <= self.apex_m <= self.end_m:
+            raise ValueError(f"corner {self.number}: start_m <= apex_m <= end_m does not hold")
+        return self
+
+
+def _numbered(corners: list[CornerFields] | None) -> list[CornerFields] | None:
+    if corners is not None and [c.number for c in corners] != list(range(1, len(corners) + 1)):
+        raise ValueError("corners: must be numbered 1, 2, 3... in driving order")
+    return corners
+
+
 class ConfigurationFields(_Strict):
     name: str = Field(min_length=1, max_length=128)
     start_finish_lat: Latitude
@@ -46,11 +75,18 @@ class ConfigurationFields(_Strict):
     sector_gates: list[GeoPoint] = Field(default_factory=list, max_length=31)
     length_m: float | None = Field(default=None, gt=0, le=100_000)
     is_default: bool = False
+    corners: list[CornerFields] = Field(default_factory=list, max_length=99)
+
+    @model_validator(mode="after")
+    def _corners_numbered(self) -> ConfigurationFields:
+        _numbered(self.corners)
+        return self
 
 
 class ConfigurationUpdate(_Patch):
     _required_when_sent = (
-        "name", "start_finish_lat", "start_finish_lon", "gate_width_m", "num_sectors", "sector_gates", "is_default"
+        "name", "start_finish_lat", "start_finish_lon", "gate_width_m", "num_sectors", "sector_gates", "is_default",
+        "corners",
     )
 
     name: str | None = Field(default=None, min_length=1, max_length=128)
@@ -62,6 +98,12 @@ class ConfigurationUpdate(_Patch):
     sector_gates: list[GeoPoint] | None = Field(default=None, max_length=31)
     length_m: float | None = Field(default=None, gt=0, le=100_000)
     is_default: bool | None = None
+    corners: list[CornerFields] | None = Field(default=None, max_length=99)
+
+    @model_validator(mode="after")
+    def _corners_numbered(self) -> ConfigurationUpdate:
+        _numbered(self.corners)
+        return self
 
 
 class ConfigurationOut(ConfigurationFields):

@@ -97,8 +97,13 @@ def add_configuration(db: Session, track_id: uuid.UUID, fields: ConfigurationFie
 def update_configuration(db: Session, config_id: uuid.UUID, changes: ConfigurationUpdate) -> ConfigurationOut:
     revisions.lock_counter(db)
     config = get_configuration(db, config_id)
-    if _apply(config, changes):
-        config.version += 1
+    corners_changed = False
+    if changes.corners is not None and config.corners != (corners := [c.model_dump() for c in changes.corners]):
+        config.corners, corners_changed = corners, True
+    timing_changed = _apply(config, changes, skip={"corners"})
+    if timing_changed:
+        config.version += 1  # laps timed before it are on an older definition; corners do not time laps
+    if timing_changed or corners_changed:
         config.rev = revisions.allocate(db, 1)[0]
         config.updated_at = utcnow()
     db.flush()
@@ -119,10 +124,10 @@ def _new_configuration(db: Session, track: Track, fields: ConfigurationFields) -
     return config
 
 
-def _apply(row: Any, changes: BaseModel) -> bool:
+def _apply(row: Any, changes: BaseModel, skip: set[str] | None = None) -> bool:
     """Set the fields the client sent; True when anything actually changed."""
     changed = False
-    for name, value in changes.model_dump(exclude_unset=True).items():
+    for name, value in changes.model_dump(exclude_unset=True, exclude=skip).items():
         if getattr(row, name) != value:
             setattr(row, name, value)
             changed = True

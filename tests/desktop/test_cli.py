@@ -173,3 +173,62 @@ def test_console_script_runs_against_racetrace_home(racetrace_home: Path, tracka
     assert done.returncode == 0, done.stderr
     assert "imported sample_04.csv" in done.stdout
     assert (racetrace_home / "library.sqlite").is_file()
+
+
+def _generated_session(tmp_path: Path, capsys, seed: int = 5) -> dict:
+    path = generate_session(laps=3, gps_hz=10, obd=True, seed=seed).write(tmp_path)
+    _, out = run_json(capsys, "import", str(path))
+    return out["imported"][0]
+
+
+def test_corners_are_listed_by_session_or_track_and_redetected_on_request(racetrace_home: Path, tmp_path: Path,
+                                                                        capsys) -> None:
+    session = _generated_session(tmp_path, capsys)
+    code, by_session = run_json(capsys, "corners", session["session_id"][:8])
+    assert code == 0
+    corners = by_session["corners"]
+    assert [c["number"] for c in corners] == list(range(1, 10))
+    assert set(corners[0]) == {"number", "name", "direction", "start_m", "apex_m", "end_m"}
+    assert all(c["start_m"] < c["apex_m"] < c["end_m"] for c in corners)
+    _, by_track = run_json(capsys, "corners", "synthetic ring")
+    assert by_track == by_session
+    _, again = run_json(capsys, "corners", str(by_session["track_configuration_id"]), "--redetect")
+    assert again == by_session
+    assert main(["corners", session["session_id"]]) == 0
+    text = capsys.readouterr().out
+    assert "9 corners" in text and "T9 R" in text
+    code, error = run_json(capsys, "corners", "Nowhere Ring")
+    assert code == 2 and "no track, track configuration or session 'Nowhere Ring'" in error["error"]
+
+
+def test_compare_json_carries_corners_hints_and_uncertainty(racetrace_home: Path, tmp_path: Path, capsys) -> None:
+    session = _generated_session(tmp_path, capsys)
+    laps = [lap["lap_id"] for lap in session["laps"] if lap["lap_number"] in (1, 2, 3)]
+    code, result = run_json(capsys, "compare", *laps)
+    assert code == 0
+    assert len(result["corners"]) == 9
+    for corner in result["corners"]:
+        assert set(corner["laps"]) == set(laps)
+        for figures in corner["laps"].values():
+            assert {"time_s", "delta_s", "entry_kmh", "min_kmh", "min_at_m", "exit_kmh", "brake_m",
+                    "max_lat_g"} <= set(figures)
+    assert set(result["hints"]) == set(laps) and result["hints"][result["reference_lap_id"]] == []
+    for lap in result["laps"]:
+        assert "delta_sigma_s" in lap
+        corner_sum = sum(c["laps"][lap["lap_id"]]["delta_s"] for c in result["corners"])
+        assert abs(corner_sum) <= abs(lap["delta_at_finish_s"]) + 0.5  # the corners hold most of the delta
+    assert main(["compare", *laps]) == 0
+    text = capsys.readouterr().out
+    assert "corners by time lost" in text and text.count("T1 R") == 2
+
+
+def test_laps_show_theoretical_and_realistic_best(racetrace_home: Path, tmp_path: Path, capsys) -> None:
+    session = _generated_session(tmp_path, capsys, seed=6)
+    code, out = run_json(capsys, "laps", session["session_id"])
+    assert code == 0
+    best = min(lap["lap_time_ms"] for lap in out["laps"] if lap["is_valid"] and lap["lap_time_ms"])
+    assert out["theoretical_best_ms"] <= best and out["realistic_best_ms"] <= best
+    assert out["rolling_best_ms"] <= best and out["realistic_tolerance_kmh"] == 3.0
+    assert main(["laps", session["session_id"]]) == 0
+    text = capsys.readouterr().out
+    assert "theoretical best" in text and "realistic best" in text and "rolling best" in text

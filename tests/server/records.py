@@ -61,6 +61,8 @@ def telemetry_document(lap_time_s: float = 90.0, length_m: float = 2000.0, sampl
     distance = np.concatenate([[0.0], np.cumsum((shape[1:] + shape[:-1]) / 2 * np.diff(time_s))])
     distance *= length_m / distance[-1]
     speed = np.gradient(distance, time_s)
+    radius = length_m / (2 * np.pi)  # driven round a circle, so compare can place it by its GPS positions
+    angle = distance / radius
 
     def channel(key: str, values: np.ndarray, unit: str, dtype: str = "float32", scale: float | None = None):
         return {"key": key, "label": key.replace("_", " ").title(), "unit": unit, "display_unit": unit,
@@ -74,6 +76,9 @@ def telemetry_document(lap_time_s: float = 90.0, length_m: float = 2000.0, sampl
             channel("time_s", time_s, "s", "float64"),
             channel("distance_m", distance, "m", "float64"),
             channel("speed", speed, "m/s"),
-            channel("lat", np.full(samples, 52.0701), "deg", "int32", 1e-7),
+            channel("lat", 52.0701 + radius * np.cos(angle) / 111_195.0, "deg", "int32", 1e-7),
+            channel("lon", 13.2 + radius * np.sin(angle) / (111_195.0 * np.cos(np.radians(52.0701))), "deg", "int32",
+                    1e-7),
+            channel("gps_fix", np.ones(samples), "", "uint8"),
         ],
     }

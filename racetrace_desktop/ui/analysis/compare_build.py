@@ -1,4 +1,5 @@
-"""Compare laps (telemetry.compare) and shape the result for the compare view. Qt-free: runs in a worker."""
+"""Shape the one compare of the app (services.compare_service: the configuration's sectors and corners, corner
+figures and hints) for the compare view. Qt-free: runs in a worker."""
 
 from __future__ import annotations
 
@@ -10,8 +11,14 @@ import numpy as np
 from racetrace_desktop.library import Library
 from racetrace_desktop.library.records import LapRecord, LoadedLap, SessionSummary
 from racetrace_desktop.services import library_service
-from racetrace_desktop.services.compare_service import MissingTelemetryError, TelemetryFetcher, ensure_telemetry
-from racetrace_desktop.telemetry.compare import CompareLap, CompareResult, compare_laps
+from racetrace_desktop.services.compare_service import (
+    MissingTelemetryError,
+    StoredComparison,
+    TelemetryFetcher,
+    compare_loaded,
+    ensure_telemetry,
+)
+from racetrace_desktop.telemetry.compare import CompareResult
 from racetrace_desktop.telemetry.model import ChannelInfo
 from racetrace_desktop.ui.analysis.build import lap_label
 from racetrace_desktop.ui.analysis.payload import MapPayload
@@ -47,6 +54,12 @@ class CompareDisplay:
     traces: list[Trace]
     channel_info: dict[str, ChannelInfo]
     skipped: list[str] = field(default_factory=list)  # laps left out, with the reason
+    stored: StoredComparison | None = None  # corners, per-lap corner figures and hints, sector deltas
+
+    def hints(self, lap_uuid: uuid.UUID) -> list[str]:
+        if self.stored is None:
+            return []
+        return next((item.hints for item in self.stored.laps if item.lap.uuid == lap_uuid), [])
 
     def lap(self, lap_uuid: uuid.UUID) -> ComparedLap | None:
         return next((lap for lap in self.laps if lap.uuid == lap_uuid), None)
@@ -101,7 +114,7 @@ def compare_from_library(library: Library, lap_uuids: list[uuid.UUID], reference
             usable.append(item)
     if not usable:
         raise ValueError("; ".join(skipped) if skipped else "none of the chosen laps has a lap time to compare")
-    return build_compare(usable, reference, sessions, skipped)
+    return build_compare(library, usable, reference, sessions, skipped)
 
 
 def with_telemetry(library: Library, lap_uuids: list[uuid.UUID], fetch: TelemetryFetcher | None
@@ -118,15 +131,12 @@ def with_telemetry(library: Library, lap_uuids: list[uuid.UUID], fetch: Telemetr
     return here, missing
 
 
-def build_compare(loaded: list[LoadedLap], reference: uuid.UUID | None, sessions: dict[uuid.UUID, SessionSummary],
-                  skipped: list[str] | None = None) -> CompareDisplay:
-    sector_count = max((len(item.lap.sector_times_ms) for item in loaded), default=3) or 3
-    inputs = [CompareLap(str(item.lap.uuid), item.lap.lap_time_ms or 0, item.data, item.lap.is_valid,
-                         lap_label(item.lap), item.lap.length_m) for item in loaded]
-    keys = {str(item.lap.uuid) for item in loaded}
-    ref_key = str(reference) if reference is not None and str(reference) in keys else None
-    result = compare_laps(inputs, reference_key=ref_key, num_sectors=sector_count)
-    ref_uuid = uuid.UUID(result.reference_key)
+def build_compare(library: Library, loaded: list[LoadedLap], reference: uuid.UUID | None,
+                  sessions: dict[uuid.UUID, SessionSummary], skipped: list[str] | None = None) -> CompareDisplay:
+    keys = {item.lap.uuid for item in loaded}
+    stored = compare_loaded(library, loaded, reference if reference in keys else None)
+    result = stored.result
+    ref_uuid = stored.reference.uuid
     laps, traces, infos = [], [], {}
     for index, item in enumerate(loaded):
         session = sessions.get(item.lap.uuid)
@@ -139,4 +149,4 @@ def build_compare(loaded: list[LoadedLap], reference: uuid.UUID | None, sessions
         channels[DELTA_KEY] = result.delta_s[str(item.lap.uuid)]
         traces.append(Trace(str(item.lap.uuid), label, color, result.distance_m, channels, is_reference=is_ref))
         infos.update(item.channel_info)
-    return CompareDisplay(result, laps, ref_uuid, traces, infos, list(skipped or []))
+    return CompareDisplay(result, laps, ref_uuid, traces, infos, list(skipped or []), stored)

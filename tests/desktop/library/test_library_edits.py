@@ -70,6 +70,7 @@ def test_deleting_a_synced_session_leaves_a_tombstone_and_reimport_revives_it(
         "alembic_version": 1, "tracks": 1, "track_configurations": 1, "cars": 0, "events": 0,
         "sessions": 1, "laps": 0, "lap_channels": 0, "source_files": 0,
         "sync_state": 0, "sync_records": 0, "leaderboard_cache": 0, "downloaded_laps": 0,  # sync tables (0002)
+        "configuration_corners": 0,  # corners (migration 0005_corners)
     }  # fmt: skip
     assert library_service.list_sessions(library) == []
 

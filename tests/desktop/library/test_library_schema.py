@@ -99,7 +99,7 @@ def test_open_library_creates_the_file_in_the_data_folder_with_wal_and_foreign_k
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
-        assert migrate.current_revision(connection) == migrate.head_revision() == "0004_time_source"
+        assert migrate.current_revision(connection) == migrate.head_revision() == "0005_corners"
     library.close()
     assert library.path == racetrace_home / "library.sqlite" and library.path.is_file()
 
