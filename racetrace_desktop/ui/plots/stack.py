@@ -1,8 +1,9 @@
 """ChannelPlotStack: one plot per channel, stacked, x = distance, linked x-axes and one cursor.
 
 Long sessions stay fast: every curve uses peak downsampling and clip-to-view, and y follows the visible range
-only. The cursor is a vertical line in every plot; its readout shows each lap's value with the unit in the plot
-title, coloured like the lap.
+only. The cursor is a vertical line in every plot that follows the mouse (a click pins it, another click lets it
+follow again); each plot title shows every lap's value at it. The lap legend sits above the plots, never over a
+trace, and reads the cursor too. The main plot (delta-T) gets at least a third of the plot area.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
+from racetrace_desktop.ui.plots.delta import DeltaDecorations, delta_y_range
+from racetrace_desktop.ui.plots.legend import LegendReadout
 from racetrace_desktop.ui.plots.traces import ChannelSpec, CursorReading, PlotRequest, Trace
 from racetrace_desktop.ui.theme import apply_plot_theme, cursor_colour
 from racetrace_desktop.ui.units import DisplayUnit, distance_unit
@@ -28,24 +31,31 @@ THIN_ABOVE_POINTS = 20_000
 
 class ChannelPlotStack(QWidget):
     """`cursor_moved(distance_m)` when the user moves the cursor; `set_cursor` moves it from outside.
+    `range_requested(start_m, end_m)` when a zoom to a part of the lap is asked for (sector, corner, whole lap), so
+    the map can show the same part.
 
     pyqtgraph is imported and the plot area built on the first data, so an empty window appears sooner.
     Plots are kept when the next data shows the same channels: only the curves change (opening a lap is fast).
     """
 
     cursor_moved = Signal(float)
+    range_requested = Signal(float, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._box = QVBoxLayout(self)
         self._box.setContentsMargins(0, 0, 0, 0)
+        self._box.setSpacing(0)
+        self.legend = LegendReadout(self)
+        self._box.addWidget(self.legend)
+        self.pinned = False
+        self._decorations: DeltaDecorations | None = None
         self.layout_widget: pg.GraphicsLayoutWidget | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._cursor_lines: dict[str, pg.InfiniteLine] = {}
         self._sector_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
-        self._legend: pg.LegendItem | None = None
         self._layout_key: tuple = ()
         self._request = PlotRequest([], [], distance_unit())
         self._cursor_m = 0.0
@@ -63,8 +73,9 @@ class ChannelPlotStack(QWidget):
             self.scroll.setWidgetResizable(True)
             self.scroll.setFrameShape(QFrame.Shape.NoFrame)
             self.scroll.setWidget(self.layout_widget)
-            self._box.addWidget(self.scroll)
+            self._box.addWidget(self.scroll, 1)
             self.layout_widget.scene().sigMouseClicked.connect(self._on_scene_click)
+            self.layout_widget.scene().sigMouseMoved.connect(self._on_scene_hover)
         return self.layout_widget
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
@@ -97,6 +108,7 @@ class ChannelPlotStack(QWidget):
             self._layout_key = layout_key
         self._fill_curves()
         self._draw_sectors(request.sector_boundaries_m)
+        self._decorate_main()
         self.set_cursor(self._clamped(self._cursor_m), emit=False)
 
     def _rebuild(self, shown: list[ChannelSpec]) -> None:
@@ -105,23 +117,26 @@ class ChannelPlotStack(QWidget):
         self.plots.clear()
         self._cursor_lines.clear()
         self._sector_lines.clear()
-        self._legend = None
+        self._decorations = None
         first = None
+        main_stretch = main_plot_stretch(shown)
         for row, spec in enumerate(shown):
             plot = self._add_plot(row, spec, is_last=row == len(shown) - 1)
+            widget.ci.layout.setRowStretchFactor(row, main_stretch if spec.main else 1)
+            if spec.main:
+                self._decorations = DeltaDecorations(plot)
             if first is None:
                 first = plot
-                self._legend = plot.addLegend(offset=(-10, 4), labelTextSize="8pt")
-                self._legend.setZValue(20)
             else:
                 plot.setXLink(first)
-        widget.setMinimumHeight(MIN_PLOT_HEIGHT * len(shown) + 30)
+        rows = sum(main_stretch if spec.main else 1 for spec in shown)
+        widget.setMinimumHeight(MIN_PLOT_HEIGHT * rows + 30)
 
     def _add_plot(self, row: int, spec: ChannelSpec, is_last: bool) -> pg.PlotItem:
         import pyqtgraph as pg
 
         plot = self._build().addPlot(row=row, col=0)
-        plot.getAxis("left").setLabel(_axis_label(spec))
+        plot.getAxis("left").setLabel(f"{spec.label} ({spec.unit.label})" if spec.main else _axis_label(spec))
         plot.getAxis("left").setWidth(64)
         plot.getAxis("left").enableAutoSIPrefix(False)  # the unit is in the label; no "(x0.001)"
         plot.getAxis("bottom").enableAutoSIPrefix(False)
@@ -131,7 +146,7 @@ class ChannelPlotStack(QWidget):
         plot.setMouseEnabled(x=True, y=False)
         # y spans the whole lap (not only the visible part): panning then changes x only, so every curve is
         # clipped once per frame instead of twice (x, then the y range that follows it).
-        plot.enableAutoRange(axis="y")
+        plot.enableAutoRange(axis="y", enable=not spec.main)  # the main plot's range: `_decorate_main`
         plot.getAxis("bottom").setStyle(showValues=is_last)
         if is_last:
             plot.setLabel("bottom", f"Distance ({self._request.distance_unit.label})")
@@ -152,8 +167,6 @@ class ChannelPlotStack(QWidget):
             if channel in self.plots:
                 self.plots[channel].removeItem(curve)
         self.curves.clear()
-        if self._legend is not None:
-            self._legend.clear()
         x_scale = self._request.distance_unit.scale
         # Long laps: draw only the visible part, thinned to the pixels (peak keeps the extremes). Short ones
         # (a compare grid, a few thousand points) are faster drawn whole than clipped again on every frame.
@@ -171,14 +184,20 @@ class ChannelPlotStack(QWidget):
                 # The plot gives the curve its peak downsampling and clip-to-view when it is added.
                 curve = pg.PlotDataItem(trace.distance_m * x_scale, y, pen=pg.mkPen(trace.color, width=width),
                                         connect="finite", skipFiniteCheck=True)
+                curve.setZValue(2 if trace.is_reference else 1)
                 plot.addItem(curve)
                 self.curves[(spec.key, trace.key)] = curve
-        if self._legend is not None:
-            self._legend.setColumnCount(min(5, max(1, len(self.traces))))
-            for trace in self.traces:
-                curve = next((c for (_, k), c in self.curves.items() if k == trace.key), None)
-                if curve is not None:
-                    self._legend.addItem(curve, trace.label)
+
+    def _decorate_main(self) -> None:
+        """Bands, bridged-GPS shading, corner numbers and the y range of the main (delta-T) plot."""
+        spec = next((c for c in self.channels if c.main), None)
+        if spec is None or self._decorations is None:
+            return
+        request = self._request
+        self._decorations.draw(request.traces, request.distance_unit.scale, request.bridged_m, request.corners)
+        y_range = delta_y_range(request.traces, spec.unit.scale)
+        if y_range is not None:
+            self.plots[spec.key].setYRange(*y_range, padding=0)
 
     def _draw_sectors(self, boundaries_m: list[float]) -> None:
         import pyqtgraph as pg
@@ -229,9 +248,11 @@ class ChannelPlotStack(QWidget):
         for spec in self.channels:
             parts = [f"<span style='color:{colours[r.lap]}'>{html.escape(r.text)}</span>"
                      for r in by_channel.get(spec.key, [])[:10]]
+            note = f"&nbsp;<i>{html.escape(spec.note)}</i>" if spec.note else ""
             plot = self.plots[spec.key]
-            plot.setTitle(f"<b>{html.escape(spec.label)}</b>&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts), size="8pt",
-                          justify="left")
+            plot.setTitle(f"<b>{html.escape(spec.label)}</b>{note}&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts),
+                          size="8pt", justify="left")
+        self.legend.show_readout(self.traces, self._cursor_m, self._request.distance_unit, self.pinned)
 
     def _on_line_dragged(self, line: pg.InfiniteLine) -> None:
         if self._syncing:
@@ -239,14 +260,48 @@ class ChannelPlotStack(QWidget):
         self.set_cursor(self._clamped(line.value() / self._request.distance_unit.scale), emit=True)
 
     def _on_scene_click(self, event) -> None:  # event: pyqtgraph MouseClickEvent
+        """A click pins the cursor where it was clicked; a click while pinned lets it follow the mouse again."""
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        pos: QPointF = event.scenePos()
+        distance = self._distance_at(event.scenePos())
+        if distance is None:
+            return
+        if self.pinned:
+            self.unpin()
+            self.set_cursor(distance, emit=True)
+        else:
+            self.pin_at(distance)
+
+    def _on_scene_hover(self, pos: QPointF) -> None:
+        if self.pinned:
+            return
+        distance = self._distance_at(pos)
+        if distance is not None:
+            self.set_cursor(distance, emit=True)
+
+    def _distance_at(self, pos: QPointF) -> float | None:
         for plot in self.plots.values():
             if plot.vb.sceneBoundingRect().contains(pos):
-                x = plot.vb.mapSceneToView(pos).x()
-                self.set_cursor(self._clamped(x / self._request.distance_unit.scale), emit=True)
-                return
+                return self._clamped(plot.vb.mapSceneToView(pos).x() / self._request.distance_unit.scale)
+        return None
+
+    def pin_at(self, distance_m: float, emit: bool = True) -> None:
+        """Fix the cursor here: hovering no longer moves it (until the next click)."""
+        self.pinned = True
+        self._pen_cursor()
+        self.set_cursor(self._clamped(distance_m), emit=emit)
+
+    def unpin(self) -> None:
+        self.pinned = False
+        self._pen_cursor()
+        self._update_titles()
+
+    def _pen_cursor(self) -> None:
+        import pyqtgraph as pg
+
+        pen = pg.mkPen(cursor_colour(), width=2.5 if self.pinned else 1.5)
+        for line in self._cursor_lines.values():
+            line.setPen(pen)
 
     def _clamped(self, distance_m: float) -> float:
         ends = [float(t.distance_m[-1]) for t in self.traces if len(t.distance_m)]
@@ -254,7 +309,7 @@ class ChannelPlotStack(QWidget):
         return float(np.clip(distance_m, min(starts), max(ends))) if ends else 0.0
 
     def step_cursor(self, metres: float) -> None:
-        self.set_cursor(self._clamped(self._cursor_m + metres), emit=True)
+        self.pin_at(self._cursor_m + metres)  # a key step stays put when the mouse moves on
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         step = 50.0 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 5.0
@@ -267,6 +322,13 @@ class ChannelPlotStack(QWidget):
 
     # ---- view range ---------------------------------------------------------------------------------------------
     def zoom_to(self, start_m: float, end_m: float) -> None:
+        """Show this part of the lap in every plot, and ask the map to show it too."""
+        self.pan_to(start_m, end_m)
+        if self.plots:
+            self.range_requested.emit(float(start_m), float(end_m))
+
+    def pan_to(self, start_m: float, end_m: float) -> None:
+        """Move the plots' x range only (what panning with the mouse does)."""
         scale = self._request.distance_unit.scale
         lo, hi = start_m * scale, end_m * scale
         plots = list(self.plots.values())
@@ -306,3 +368,9 @@ def _has_values(trace: Trace, key: str) -> bool:
 
 
 __all__ = ["ChannelPlotStack", "ChannelSpec", "DisplayUnit", "PlotRequest", "Trace"]
+
+
+def main_plot_stretch(shown: list[ChannelSpec]) -> int:
+    """Row stretch of the main plot against 1 for each other: it gets at least a third of the height."""
+    others = sum(1 for spec in shown if not spec.main)
+    return max(1, -(-others // 2))
