@@ -30,11 +30,11 @@ class CompareExtras:
 
 def lap_flag(record: LapRecord) -> str | None:
     """Why a lap stays out of a compare by default, or None for a valid timed lap."""
-    if record.lap_time_ms is None:
-        return "untimed"
     for flagged, text in ((record.is_outlap, "out-lap"), (record.is_inlap, "in-lap"), (record.is_pit, "pit lap")):
         if flagged:
             return text
+    if record.lap_time_ms is None:
+        return "untimed"
     if not record.is_valid:
         return record.invalid_reason or "invalid"
     return None

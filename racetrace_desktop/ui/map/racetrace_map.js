@@ -75,12 +75,19 @@
     return rt.track.getLayers().length + rt.marks.getLayers().length;
   };
 
-  // Room the legend (top right) and the scale (bottom left) take: fits keep the track out of it.
-  function padding() {
+  // Room the legend (top right) and the scale (bottom left) take: fits keep the track out of it. The legend's room
+  // is taken beside the track or above it, whichever lets the track be drawn larger.
+  function padding(b) {
     var legend = document.getElementById("rt-legend");
-    var right = 24;
-    if (legend && legend.style.display === "block") { right += legend.offsetWidth + 10; }
-    return {paddingTopLeft: [24, 24], paddingBottomRight: [right, 44]};
+    var beside = {paddingTopLeft: [24, 24], paddingBottomRight: [24, 44]};
+    if (!legend || legend.style.display !== "block") { return beside; }
+    var above = {paddingTopLeft: [24, legend.offsetHeight + 20], paddingBottomRight: [24, 44]};
+    beside.paddingBottomRight = [legend.offsetWidth + 34, 44];
+    if (!b) { return beside; }
+    function zoom(p) {
+      return rt.map.getBoundsZoom(b, false, L.point(p.paddingTopLeft).add(p.paddingBottomRight));
+    }
+    return zoom(above) > zoom(beside) ? above : beside;
   }
 
   function bounds() {
@@ -97,7 +104,7 @@
     if (!b) { return; }
     rt.range = null;
     rt.fitting = true;
-    rt.map.fitBounds(b, Object.assign({animate: false}, padding()));
+    rt.map.fitBounds(b, Object.assign({animate: false}, padding(b)));
     rt.fitting = false;
   };
 
@@ -107,7 +114,8 @@
     rt.range = points;
     rt.userMoved = false;
     rt.fitting = true;
-    rt.map.fitBounds(L.latLngBounds(points), Object.assign({animate: false, maxZoom: 19}, padding()));
+    var b = L.latLngBounds(points);
+    rt.map.fitBounds(b, Object.assign({animate: false, maxZoom: 19}, padding(b)));
     rt.fitting = false;
     return true;
   };
@@ -142,6 +150,7 @@
   rt.collapseLegend = function (collapsed) {
     rt.collapsed = collapsed;
     document.getElementById("rt-legend").classList.toggle("rt-collapsed", collapsed);
+    if (!rt.userMoved) { refit(); }  // the track may use the room the legend gave up
     return collapsed;
   };
 

@@ -80,8 +80,8 @@ class MapView(QWebEngineView):
         return self.caller.is_ready
 
     def show_lines(self, lines: list[MapLine], legend: Legend | None, fit: bool = True) -> None:
+        self.caller.call("rt.setLegend", legend.to_json() if legend else None)  # first: the fit leaves room for it
         self.caller.call("rt.setLines", [line.to_json() for line in lines], fit)
-        self.caller.call("rt.setLegend", legend.to_json() if legend else None)
 
     def show_track(self, marks: TrackMarks | None) -> None:
         """Outline, S/F and sector lines, direction arrow and corners (drawn before `show_lines` fits the view)."""
