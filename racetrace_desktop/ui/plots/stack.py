@@ -25,7 +25,7 @@ from racetrace_desktop.ui.units import DisplayUnit, distance_unit
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
-MIN_PLOT_HEIGHT = 120  # px; below this the axis labels collide
+MIN_PLOT_HEIGHT = 64  # px per plot (the main plot: per stretch unit); below this the axis labels collide
 THIN_ABOVE_POINTS = 20_000
 
 
@@ -72,6 +72,7 @@ class ChannelPlotStack(QWidget):
             self.scroll = QScrollArea(self)
             self.scroll.setWidgetResizable(True)
             self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # x pans, never scrolls
             self.scroll.setWidget(self.layout_widget)
             self._box.addWidget(self.scroll, 1)
             self.layout_widget.scene().sigMouseClicked.connect(self._on_scene_click)
@@ -122,7 +123,11 @@ class ChannelPlotStack(QWidget):
         main_stretch = main_plot_stretch(shown)
         for row, spec in enumerate(shown):
             plot = self._add_plot(row, spec, is_last=row == len(shown) - 1)
-            widget.ci.layout.setRowStretchFactor(row, main_stretch if spec.main else 1)
+            # Stretch alone only shares space above the preferred heights: size hints keep the ratio when squeezed.
+            units = main_stretch if spec.main else 1
+            widget.ci.layout.setRowStretchFactor(row, units)
+            plot.setMinimumHeight(MIN_PLOT_HEIGHT * units)
+            plot.setPreferredHeight(2 * MIN_PLOT_HEIGHT * units)
             if spec.main:
                 self._decorations = DeltaDecorations(plot)
             if first is None:
@@ -136,6 +141,7 @@ class ChannelPlotStack(QWidget):
         import pyqtgraph as pg
 
         plot = self._build().addPlot(row=row, col=0)
+        _never_widen(plot.titleLabel)
         plot.getAxis("left").setLabel(f"{spec.label} ({spec.unit.label})" if spec.main else _axis_label(spec))
         plot.getAxis("left").setWidth(64)
         plot.getAxis("left").enableAutoSIPrefix(False)  # the unit is in the label; no "(x0.001)"
@@ -354,6 +360,23 @@ class ChannelPlotStack(QWidget):
         return (lo / scale, hi / scale)
 
 
+def _never_widen(label: pg.LabelItem) -> None:
+    """A long title is clipped by the view instead of widening the plots past it: LabelItem asks for its text's
+    width as minimum and preferred width on every text change and resize; this keeps only its height."""
+    from PySide6.QtCore import Qt as QtNames
+
+    def height_only() -> None:
+        height = label.itemRect().height()
+        label.setMinimumWidth(0)
+        label.setMinimumHeight(height)
+        label._sizeHint = {QtNames.SizeHint.MinimumSize: (0, height), QtNames.SizeHint.PreferredSize: (0, height),
+                           QtNames.SizeHint.MaximumSize: (-1, -1), QtNames.SizeHint.MinimumDescent: (0, 0)}
+        label.updateGeometry()
+
+    label.updateMin = height_only
+    height_only()
+
+
 def _axis_label(spec: ChannelSpec) -> str:
     """Name and unit; a long name gives way to the unit alone (the plot title names the channel in full)."""
     unit = spec.unit.label
@@ -371,6 +394,7 @@ __all__ = ["ChannelPlotStack", "ChannelSpec", "DisplayUnit", "PlotRequest", "Tra
 
 
 def main_plot_stretch(shown: list[ChannelSpec]) -> int:
-    """Row stretch of the main plot against 1 for each other: it gets at least a third of the height."""
+    """Row stretch of the main plot against 1 for each other: it gets at least a third of the height (with one to
+    four other channels, 40-67 %), since it is what a driver reads first."""
     others = sum(1 for spec in shown if not spec.main)
-    return max(1, -(-others // 2))
+    return max(2, -(-3 * others // 4))
