@@ -13,6 +13,7 @@ from ui_helpers import make_window, map_state, wait_map_drawn
 from racetrace_desktop.ui.analysis.compare_style import CompareExtras
 from racetrace_desktop.ui.plots.traces import DELTA_KEY
 
+
 @pytest.fixture(scope="module")
 def screens_dir():
     from conftest import REPO_ROOT
@@ -74,10 +75,9 @@ def check_and_save(qtbot, window, path) -> tuple[dict, QColor]:
     assert state["outline"] == 1 and state["gates"] == 3 and state["arrow"] == 1
     assert state["legendOverTrack"] == 0 and state["scaleOverTrack"] == 0
     map_widget = window.analysis.map
-    corner = map_widget.mapTo(window, map_widget.rect().center())
+    middle = map_widget.mapTo(window, map_widget.rect().center())  # inside the track: the map's own ground
     ratio = image.width() / window.width()
-    shown = QColor(image.pixel(int(corner.x() * ratio), int(corner.y() * ratio)))
-    return state, shown
+    return state, QColor(image.pixel(int(middle.x() * ratio), int(middle.y() * ratio)))
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1920x1080", "1366x768"])
@@ -90,15 +90,15 @@ def test_compare_screen(qtbot, tmp_path, library, screens_dir, size, theme):
         with dark_palette():
             display = compare(qtbot, window, valid)
             with_hand_built_extras(window, display)
-            state, _ = check_and_save(qtbot, window, screens_dir / f"compare_{size[0]}x{size[1]}_dark.png")
+            state, ground = check_and_save(qtbot, window, screens_dir / f"compare_{size[0]}x{size[1]}_dark.png")
             assert state["dark"]
             assert window.compare_view.plots.layout_widget.backgroundBrush().color().lightness() < 80
-            assert _lightness(state["background"]) < 80
+            assert _lightness(state["background"]) < 80 and ground.lightness() < 80  # page and picture
     else:
         display = compare(qtbot, window, valid)
         with_hand_built_extras(window, display)
-        state, _ = check_and_save(qtbot, window, screens_dir / f"compare_{size[0]}x{size[1]}_light.png")
-        assert not state["dark"] and _lightness(state["background"]) > 150
+        state, ground = check_and_save(qtbot, window, screens_dir / f"compare_{size[0]}x{size[1]}_light.png")
+        assert not state["dark"] and _lightness(state["background"]) > 150 and ground.lightness() > 150
 
 
 def _lightness(css_rgb: str) -> int:
