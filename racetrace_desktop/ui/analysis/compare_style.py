@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from racetrace_desktop.ui.analysis.corner_input import CornerInput, corners_from_compare
+from racetrace_desktop.ui.map.track import TrackMarks, track_marks
 from racetrace_desktop.ui.theme import lap_colour
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class CompareExtras:
     flags: dict[uuid.UUID, str] = field(default_factory=dict)  # laps compared despite a flag -> the flag
     bridged_m: list[tuple[float, float]] = field(default_factory=list)
     corners: list[CornerInput] = field(default_factory=list)
+    track: TrackMarks | None = None  # outline, gates, arrow and corner markers for the map
 
 
 def lap_flag(record: LapRecord) -> str | None:
@@ -59,12 +61,21 @@ def style_compare(display: CompareDisplay, slots: dict[uuid.UUID, int], sessions
         if trace is None:
             continue
         trace.color, trace.label = lap.color, lap.label
+        trace.width = 1.0  # thin pens draw fastest (ten laps pan smoothly); the reference is drawn twice as wide
         trace.flagged = lap.uuid in flags
         trace.time_s = display.result.time_s.get(trace.key)
         trace.sigma_s = sigma.get(trace.key) if isinstance(sigma, dict) else None
     shown = {lap.uuid: text for lap in display.laps if (text := flags.get(lap.uuid))}
-    return CompareExtras(shown, bridged_stretches(display.result.distance_m, display.result.gps_gap),
-                         corners_from_compare(display))
+    extras = CompareExtras(shown, bridged_stretches(display.result.distance_m, display.result.gps_gap),
+                           corners_from_compare(display))
+    extras.track = compare_track(display, extras.corners)
+    return extras
+
+
+def compare_track(display: CompareDisplay, corners: list[CornerInput]) -> TrackMarks | None:
+    r = display.result
+    return track_marks(r.lat, r.lon, r.distance_m, list(r.sector_boundaries_m),
+                       [(c.number, c.apex_m) for c in corners])
 
 
 def bridged_stretches(distance_m: np.ndarray, gaps: dict[str, np.ndarray]) -> list[tuple[float, float]]:

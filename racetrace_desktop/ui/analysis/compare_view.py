@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 
 from racetrace_desktop.ui.analysis.build import available_channels, channel_specs
 from racetrace_desktop.ui.analysis.channel_menu import ChannelMenuButton
-from racetrace_desktop.ui.analysis.compare_style import CompareExtras
+from racetrace_desktop.ui.analysis.compare_style import CompareExtras, compare_track
 from racetrace_desktop.ui.analysis.corner_input import CornerInput
 from racetrace_desktop.ui.analysis.corner_report import CornerReport
 from racetrace_desktop.ui.analysis.payload import MapPayload
-from racetrace_desktop.ui.map.track import track_marks
 from racetrace_desktop.ui.plots.stack import ChannelPlotStack
 from racetrace_desktop.ui.plots.traces import CornerMark, PlotRequest
 from racetrace_desktop.ui.units import distance_unit, format_gap, format_lap_time
@@ -92,6 +91,7 @@ class CompareView(QWidget):
             shortcut.activated.connect(lambda step=step: self.corner_report.step(step))
         self.display: CompareDisplay | None = None
         self.extras = CompareExtras()
+        self._track_corners: list[CornerInput] | None = None
         self.focus: uuid.UUID | None = None
         self.payload = MapPayload()
         self._system = "metric"
@@ -126,6 +126,7 @@ class CompareView(QWidget):
     def show_compare(self, display: CompareDisplay | None, system: str, focus: uuid.UUID | None,
                      extras: CompareExtras | None = None) -> None:
         self.display, self._system, self.extras = display, system, extras or CompareExtras()
+        self._track_corners = self.extras.corners if self.extras.track is not None else None
         self.laps.clear()
         self.sectors.clear()
         if display is None:
@@ -160,9 +161,10 @@ class CompareView(QWidget):
         self.corner_report.set_corners(self.extras.corners, str(self.focus) if self.focus else None,
                                        str(display.reference), self._system)
         self.payload = display.map_payload(self.focus)
-        r = display.result
-        self.payload.track = track_marks(r.lat, r.lon, r.distance_m, list(r.sector_boundaries_m),
-                                         [(c.number, c.apex_m) for c in self.extras.corners])
+        if self.extras.track is None or self._track_corners != self.extras.corners:  # extras built by hand
+            self.extras.track = compare_track(display, self.extras.corners)
+            self._track_corners = self.extras.corners
+        self.payload.track = self.extras.track
         self.map_changed.emit(self.payload)
 
     def show_corner(self, corner: CornerInput) -> None:

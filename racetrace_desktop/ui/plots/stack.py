@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QScrollArea, QVBoxLayout, QWidget
 
 from racetrace_desktop.ui.plots.delta import DeltaDecorations, delta_y_range
 from racetrace_desktop.ui.plots.legend import LegendReadout
@@ -56,6 +56,7 @@ class ChannelPlotStack(QWidget):
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._cursor_lines: dict[str, pg.InfiniteLine] = {}
         self._sector_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
+        self._pool: dict[str, list[pg.PlotDataItem]] = {}  # curves per channel, reused by the next laps
         self._layout_key: tuple = ()
         self._request = PlotRequest([], [], distance_unit())
         self._cursor_m = 0.0
@@ -68,6 +69,9 @@ class ChannelPlotStack(QWidget):
             apply_plot_theme()  # follow the current palette (light or dark)
             self.layout_widget = pg.GraphicsLayoutWidget()
             self.layout_widget.ci.setSpacing(2)
+            # No BSP index: pyqtgraph items (regions, fills) change their bounds in ways the index misses, and a
+            # stale index entry for a deleted item crashes the next paint. A few hundred items need no index.
+            self.layout_widget.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
             # Many channels in a small window: keep every plot readable and scroll instead of squeezing.
             self.scroll = QScrollArea(self)
             self.scroll.setWidgetResizable(True)
@@ -101,12 +105,20 @@ class ChannelPlotStack(QWidget):
     def set_data(self, request: PlotRequest) -> None:
         """Show these laps and channels. Channels no lap has are left out."""
         shown = [c for c in request.channels if any(_has_values(t, c.key) for t in request.traces)]
-        request.channels = shown
-        self._request = request
         layout_key = (tuple((c.key, c.label, c.unit.label) for c in shown), request.distance_unit.label)
+        if not request.traces and self.layout_widget is not None and self._request.channels:
+            # Nothing to show (a cleared compare): keep the plot rows hidden, so the next laps draw into them.
+            request.channels = list(self._request.channels)
+            layout_key = self._layout_key
+            self.scroll.hide()
+        else:
+            request.channels = shown
+        self._request = request
         if layout_key != self._layout_key or self.layout_widget is None:
             self._rebuild(shown)
             self._layout_key = layout_key
+        if request.traces:
+            self.scroll.show()
         self._fill_curves()
         self._draw_sectors(request.sector_boundaries_m)
         self._decorate_main()
@@ -114,10 +126,13 @@ class ChannelPlotStack(QWidget):
 
     def _rebuild(self, shown: list[ChannelSpec]) -> None:
         widget = self._build()
+        if self._decorations is not None:  # remove them from their plot first: deleted with it, they crash a paint
+            self._decorations.clear()
         widget.clear()
         self.plots.clear()
         self._cursor_lines.clear()
         self._sector_lines.clear()
+        self._pool.clear()
         self._decorations = None
         first = None
         main_stretch = main_plot_stretch(shown)
@@ -167,32 +182,45 @@ class ChannelPlotStack(QWidget):
         return plot
 
     def _fill_curves(self) -> None:
-        import pyqtgraph as pg
-
-        for (channel, _), curve in self.curves.items():
-            if channel in self.plots:
-                self.plots[channel].removeItem(curve)
+        """Curves are reused from one set of laps to the next (creating ten laps' curves costs more than drawing
+        them); curves left over are emptied and hidden."""
         self.curves.clear()
         x_scale = self._request.distance_unit.scale
-        # Long laps: draw only the visible part, thinned to the pixels (peak keeps the extremes). Short ones
-        # (a compare grid, a few thousand points) are faster drawn whole than clipped again on every frame.
-        longest = max((len(t.distance_m) for t in self._request.traces), default=0)
-        thin = longest > THIN_ABOVE_POINTS
+        # Many points (a long lap, or ten overlaid laps): draw only the visible part, thinned to the pixels (peak
+        # keeps the extremes). A few short laps are faster drawn whole than clipped again on every frame.
+        points = sum(len(t.distance_m) for t in self._request.traces)
+        thin = points > THIN_ABOVE_POINTS
         for spec in self._request.channels:
             plot = self.plots[spec.key]
-            plot.setDownsampling(ds=1, auto=thin, mode="peak")
-            plot.setClipToView(thin)
+            pool = self._pool.setdefault(spec.key, [])
+            used = 0
             for trace in self._request.traces:
                 if not _has_values(trace, spec.key):
                     continue
                 y = spec.unit.convert(np.asarray(trace.channels[spec.key], dtype=float))
-                width = trace.width * (1.6 if trace.is_reference else 1.0)
-                # The plot gives the curve its peak downsampling and clip-to-view when it is added.
-                curve = pg.PlotDataItem(trace.distance_m * x_scale, y, pen=pg.mkPen(trace.color, width=width),
-                                        connect="finite", skipFiniteCheck=True)
+                curve = self._pooled_curve(plot, pool, used)
+                curve.setData(trace.distance_m * x_scale, y, connect="finite", skipFiniteCheck=True)
+                curve.setPen(pg_pen(trace.color, trace.width * (2.0 if trace.is_reference else 1.0)))
                 curve.setZValue(2 if trace.is_reference else 1)
-                plot.addItem(curve)
+                curve.setVisible(True)
                 self.curves[(spec.key, trace.key)] = curve
+                used += 1
+            for spare in pool[used:]:
+                spare.setData([], [])
+                spare.setVisible(False)
+            plot.setDownsampling(ds=1, auto=thin, mode="peak")  # after the data: applies to every curve
+            plot.setClipToView(thin)
+
+    @staticmethod
+    def _pooled_curve(plot: pg.PlotItem, pool: list, index: int) -> pg.PlotDataItem:
+        import pyqtgraph as pg
+
+        if index < len(pool):
+            return pool[index]
+        curve = pg.PlotDataItem(connect="finite", skipFiniteCheck=True)
+        plot.addItem(curve)
+        pool.append(curve)
+        return curve
 
     def _decorate_main(self) -> None:
         """Bands, bridged-GPS shading, corner numbers and the y range of the main (delta-T) plot."""
@@ -358,6 +386,12 @@ class ChannelPlotStack(QWidget):
         lo, hi = plot.vb.viewRange()[0]
         scale = self._request.distance_unit.scale
         return (lo / scale, hi / scale)
+
+
+def pg_pen(colour: str, width: float):
+    import pyqtgraph as pg
+
+    return pg.mkPen(colour, width=width)
 
 
 def _never_widen(label: pg.LabelItem) -> None:

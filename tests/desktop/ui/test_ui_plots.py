@@ -164,3 +164,19 @@ def test_legend_is_outside_the_plots_and_reads_time_and_delta(stack, qtbot):
                                       f"{format_gap(traces[1].value_at(DELTA_KEY, 2000.0) * 1000)}"
     assert stack.legend.entries[0].endswith(" ref")
     assert "2000 m" in stack.legend.text()
+
+
+def test_a_new_compare_after_one_with_bands_and_shading_paints(stack, qtbot):
+    """Regression: regions and fills of a replaced plot left a stale scene index entry and crashed the paint."""
+    traces = make_traces()
+    for trace in traces[1:]:
+        trace.sigma_s = np.full(len(trace.distance_m), 0.05)
+    full = PlotRequest(traces, compare_specs(), distance_unit(), [1000.0, 2000.0, 3000.0], [(100.0, 200.0)],
+                       [CornerMark(1, 500.0)])
+    for _ in range(4):
+        stack.set_data(full)
+        stack.layout_widget.viewport().repaint()
+        stack.set_data(PlotRequest([], [], distance_unit()))  # the compare was cleared
+        stack.layout_widget.viewport().repaint()
+    qtbot.wait(10)
+    assert stack.curves == {} and stack.legend.entries == [] and not stack.scroll.isVisible()
