@@ -74,10 +74,7 @@ def check_and_save(qtbot, window, path) -> tuple[dict, QColor]:
     state = map_state(qtbot, window)
     assert state["outline"] == 1 and state["gates"] == 3 and state["arrow"] == 1
     assert state["legendOverTrack"] == 0 and state["scaleOverTrack"] == 0
-    map_widget = window.analysis.map
-    middle = map_widget.mapTo(window, map_widget.rect().center())  # inside the track: the map's own ground
-    ratio = image.width() / window.width()
-    return state, QColor(image.pixel(int(middle.x() * ratio), int(middle.y() * ratio)))
+    return state, map_ground(image, window)
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1920x1080", "1366x768"])
@@ -109,3 +106,50 @@ def _lightness(css_rgb: str) -> int:
 def min_delta_px(window) -> int:
     """A readable delta plot: 130 px on a 768 px screen, 180 px on a 1080 px one."""
     return 130 if window.height() < 900 else 180
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)], ids=["1920x1080", "1366x768"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_lap_screen(qtbot, tmp_path, library, screens_dir, size, theme):
+    """The lap view's map shows the same track marks (outline, S/F and sector lines, direction) clear of the
+    legend and the scale, in both themes."""
+    window = big_window(qtbot, tmp_path, library, size)
+    import_synthetic(qtbot, window, tmp_path / "files", laps=3)
+    window.log_dock.hide()
+
+    def check() -> tuple[dict, QColor]:
+        wait_map_drawn(qtbot, window)
+        qtbot.waitUntil(lambda: map_state(qtbot, window)["outline"] == 1, timeout=5000)
+        qtbot.wait(500)
+        image = window.grab().toImage()
+        assert image.save(str(screens_dir / f"lap_{size[0]}x{size[1]}_{theme}.png"))
+        plots = window.lap_view.plots
+        assert plots.legend.isVisible() and not plots.legend.geometry().intersects(plots.scroll.geometry())
+        assert plots.scroll.verticalScrollBar().maximum() == 0 or size[1] < 900  # three channels fit at 1080
+        state = map_state(qtbot, window)
+        assert state["gates"] == 3 and state["arrow"] == 1 and state["legend"]
+        assert state["legendOverTrack"] == 0 and state["scaleOverTrack"] == 0
+        return state, map_ground(image, window)
+
+    if theme == "dark":
+        wait_map_drawn(qtbot, window)
+        with dark_palette():  # the system theme switches while the window is open
+            qtbot.waitUntil(lambda: map_state(qtbot, window).get("dark") is True, timeout=5000)
+            state, ground = check()
+            assert _lightness(state["background"]) < 80 and ground.lightness() < 80
+    else:
+        state, ground = check()
+        assert _lightness(state["background"]) > 150 and ground.lightness() > 150
+
+
+def map_ground(image, window) -> QColor:
+    """The colour most of the map area shows in the picture (its ground: the track covers far less of it)."""
+    widget = window.analysis.map
+    origin = widget.mapTo(window, widget.rect().topLeft())
+    ratio = image.width() / window.width()
+    samples = sorted((QColor(image.pixel(int((origin.x() + widget.width() * i / 16) * ratio),
+                                         int((origin.y() + widget.height() * j / 16) * ratio))).lightness(), i, j)
+                     for i in range(1, 16) for j in range(1, 16))
+    _, i, j = samples[len(samples) // 2]
+    return QColor(image.pixel(int((origin.x() + widget.width() * i / 16) * ratio),
+                              int((origin.y() + widget.height() * j / 16) * ratio)))
