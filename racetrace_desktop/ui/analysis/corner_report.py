@@ -5,7 +5,7 @@ next or previous corner along the track."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from racetrace_desktop.ui.analysis.corner_input import CornerInput, CornerLapFigures
@@ -35,7 +35,10 @@ class CornerReport(QTableWidget):
         self.setToolTip("Corners ranked by time lost to the reference. Click a corner (or press , and .) to zoom "
                         "the plots and the map to it; the cursor goes to its apex.")
         self.corners: list[CornerInput] = []  # in ranked (row) order
-        self.currentCellChanged.connect(lambda row, _c, _pr, _pc: self._announce(row))
+        self._changed_by_press = False
+        self._pressing = False
+        self.currentCellChanged.connect(self._on_current)
+        self.cellClicked.connect(self._on_click)  # a click on the chosen corner zooms to it again
 
     def set_corners(self, corners: list[CornerInput], lap_key: str | None, reference_key: str,
                     system: str = "metric") -> None:
@@ -76,6 +79,24 @@ class CornerReport(QTableWidget):
         current = self.corners[self.currentRow()] if 0 <= self.currentRow() < len(self.corners) else None
         index = along.index(current) + step if current is not None else (0 if step > 0 else -1)
         self.choose(along[index % len(along)].number)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        self._pressing = True
+        try:
+            super().mousePressEvent(event)
+        finally:
+            self._pressing = False
+
+    def _on_current(self, row: int, _column: int, previous_row: int, _previous_column: int) -> None:
+        if row != previous_row:
+            # The click that follows a press on a new row is not announced a second time.
+            self._changed_by_press = self._pressing
+            self._announce(row)
+
+    def _on_click(self, row: int, _column: int) -> None:
+        if not self._changed_by_press:
+            self._announce(row)
+        self._changed_by_press = False
 
     def _announce(self, row: int) -> None:
         if 0 <= row < len(self.corners):

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 from racetrace_desktop.ui.plots.traces import DELTA_KEY, Trace
 from racetrace_desktop.ui.units import DisplayUnit, format_gap, format_lap_time
 
+COMPACT_ABOVE = 4  # laps; more are listed in a smaller font
+
 
 class LegendReadout(QLabel):
     """Rich text that wraps between laps, never inside one entry."""
@@ -35,15 +37,18 @@ class LegendReadout(QLabel):
         where = f"{'📌 ' if pinned else ''}at {unit.format(distance_m)}"
         parts = [f"<b>{html.escape(where)}</b>"]
         self.entries = []
+        compact = len(traces) > COMPACT_ABOVE
+        bar_size = "" if compact else "font-size:12pt"
         for trace in traces:
             text = entry_text(trace, distance_m)
             self.entries.append(text)
             weight = "font-weight:bold;" if trace.is_reference else ""
             style = "font-style:italic;" if trace.flagged else ""
             bar = "━━" if trace.is_reference else "━"
-            parts.append(f"<span style='color:{trace.color};font-size:13pt'>{bar}</span>&nbsp;"
+            parts.append(f"<span style='color:{trace.color};{bar_size}'><b>{bar}</b></span>&nbsp;"
                          f"<span style='{weight}{style}'>{html.escape(text).replace(' ', '&nbsp;')}</span>")
-        self.setText("&nbsp;&nbsp;&nbsp; ".join(parts))
+        size = "font-size:8pt;" if compact else ""  # ten laps: three lines, not five
+        self.setText(f"<span style='{size}'>" + "&nbsp;&nbsp; ".join(parts) + "</span>")
         self.setToolTip("Laps of this view; hover the plots or the map to move the cursor, click to pin it")
 
 

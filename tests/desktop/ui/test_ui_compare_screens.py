@@ -81,7 +81,7 @@ def check_and_save(qtbot, window, path) -> tuple[dict, QColor]:
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_compare_screen(qtbot, tmp_path, library, screens_dir, size, theme):
     window = big_window(qtbot, tmp_path, library, size)
-    laps = import_synthetic(qtbot, window, tmp_path / "files", laps=5)
+    laps = import_synthetic(qtbot, window, tmp_path / "files", laps=10)  # ten laps: the bench case
     valid = [lap.uuid for lap in laps if lap.is_valid and lap.lap_time_ms]
     if theme == "dark":
         with dark_palette():
