@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 MIN_PLOT_HEIGHT = 64  # px per plot (the main plot: per stretch unit); below this the axis labels collide
 THIN_ABOVE_POINTS = 20_000
+MAX_AXIS_LABEL_CHARS = 12  # before the plot is laid out; afterwards the label follows the plot's height
+AXIS_LABEL_POINTS = 8.0
+AXIS_LABEL_STYLE = {"font-size": f"{AXIS_LABEL_POINTS:g}pt"}
 
 
 class ChannelPlotStack(QWidget):
@@ -157,7 +160,10 @@ class ChannelPlotStack(QWidget):
 
         plot = self._build().addPlot(row=row, col=0)
         _never_widen(plot.titleLabel)
-        plot.getAxis("left").setLabel(f"{spec.label} ({spec.unit.label})" if spec.main else _axis_label(spec))
+        plot.getAxis("left").setLabel(f"{spec.label} ({spec.unit.label})" if spec.main else _axis_label(spec),
+                                      **AXIS_LABEL_STYLE)
+        if not spec.main:  # a squeezed plot shows only the unit rather than a label running into its neighbour
+            plot.geometryChanged.connect(lambda p=plot, s=spec: _fit_axis_label(p, s))
         plot.getAxis("left").setWidth(64)
         plot.getAxis("left").enableAutoSIPrefix(False)  # the unit is in the label; no "(x0.001)"
         plot.getAxis("bottom").enableAutoSIPrefix(False)
@@ -201,7 +207,7 @@ class ChannelPlotStack(QWidget):
                 curve = self._pooled_curve(plot, pool, used)
                 curve.setData(trace.distance_m * x_scale, y, connect="finite", skipFiniteCheck=True)
                 curve.setPen(pg_pen(trace.color, trace.width * (2.0 if trace.is_reference else 1.0)))
-                curve.setZValue(2 if trace.is_reference else 1)
+                curve.setZValue(0.5 if trace.is_reference else 1)  # the wide reference under the others
                 curve.setVisible(True)
                 self.curves[(spec.key, trace.key)] = curve
                 used += 1
@@ -411,12 +417,30 @@ def _never_widen(label: pg.LabelItem) -> None:
     height_only()
 
 
-def _axis_label(spec: ChannelSpec) -> str:
-    """Name and unit; a long name gives way to the unit alone (the plot title names the channel in full)."""
+def _axis_label(spec: ChannelSpec, room_px: float | None = None) -> str:
+    """Name and unit, or the unit alone when that is too long for the room (the plot title names the channel)."""
     unit = spec.unit.label
     if not unit:
         return spec.label
-    return f"{spec.label} ({unit})" if len(spec.label) <= 12 else unit
+    full = f"{spec.label} ({unit})"
+    if room_px is None:
+        return full if len(full) <= MAX_AXIS_LABEL_CHARS else unit
+    return full if _label_width(full) <= room_px else unit
+
+
+def _label_width(text: str) -> float:
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    font = QFont()
+    font.setPointSizeF(AXIS_LABEL_POINTS)
+    return QFontMetricsF(font).horizontalAdvance(text) + 6
+
+
+def _fit_axis_label(plot: pg.PlotItem, spec: ChannelSpec) -> None:
+    axis = plot.getAxis("left")
+    text = _axis_label(spec, plot.vb.height())
+    if axis.labelText != text:
+        axis.setLabel(text, **AXIS_LABEL_STYLE)
 
 
 def _has_values(trace: Trace, key: str) -> bool:

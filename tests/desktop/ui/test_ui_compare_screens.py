@@ -69,6 +69,9 @@ def check_and_save(qtbot, window, path) -> tuple[dict, QColor]:
     assert heights[DELTA_KEY] >= sum(heights.values()) / 3
     assert heights[DELTA_KEY] >= min_delta_px(window), "the delta plot must be readable"
     assert delta_plot_in_view(plots), "the delta plot is on screen without scrolling"
+    for key, plot in plots.plots.items():  # a vertical axis label never runs into the next plot's
+        label = plot.getAxis("left").label
+        assert label.boundingRect().width() <= plot.sceneBoundingRect().height(), key
     assert plots.legend.isVisible() and not plots.legend.geometry().intersects(plots.scroll.geometry())
     assert plots.legend.height() < 80, "ten laps' legend fits in a few lines"
     state = map_state(qtbot, window)
