@@ -1,10 +1,13 @@
 """Desktop UI benchmarks, each in a fresh offscreen Qt process.
 
 Rows: cold start to a shown window; the longest event-loop stall while ten 1-hour files import (a 2 ms timer
-probe on the GUI thread); opening the lap view of a lap from a 1-hour session; the frame time when panning ten
-overlaid laps; the memory of the whole app (main process plus QtWebEngine children) with the map and ten laps.
+probe on the GUI thread); opening the lap view of a lap from a 1-hour session; opening a compare of ten laps until
+it is fully drawn (plots painted, map lines drawn), next to the compare computation alone; the frame time when
+panning ten overlaid laps; the memory of the whole app (PSS and RSS of the main process plus its QtWebEngine
+children) with the map and ten laps.
 
-    python -m benchmarks bench_ui          # via the runner
+    python -m benchmarks bench_ui          # via the runner (all rows; generates and imports ten 1-hour files)
+    python -m benchmarks.bench_ui --compare-only   # the compare rows on a small library (two 10-lap sessions)
     python -m benchmarks.bench_ui --scenario session --workdir DIR   # one child (internal)
 """
 
@@ -41,7 +44,9 @@ def _env(workdir: Path) -> dict[str, str]:
 
 
 def _child(scenario: str, workdir: Path, timeout: float = 600) -> list[str]:
-    cmd = [sys.executable, "-m", "benchmarks.bench_ui", "--scenario", scenario, "--workdir", str(workdir)]
+    # faulthandler: a crashing child prints where it crashed
+    cmd = [sys.executable, "-X", "faulthandler", "-m", "benchmarks.bench_ui", "--scenario", scenario,
+           "--workdir", str(workdir)]
     done = subprocess.run(cmd, cwd=REPO, env=_env(workdir), capture_output=True, text=True, timeout=timeout)
     lines = [line for line in done.stdout.splitlines() if line.startswith("BENCH ")]
     if done.returncode != 0 or not lines:
@@ -78,6 +83,31 @@ def _make_files(folder: Path) -> list[Path]:
                                    start_utc=DEFAULT_START_UTC + timedelta(days=i))
         files.append(session.write(folder))
     return files
+
+
+def _small_library(workdir: Path) -> None:
+    """Two 10 Hz sessions of one track, ten timed laps each, imported straight into the library file."""
+    from racetrace_desktop.library import open_library
+    from racetrace_desktop.services.importer import import_files
+    from racetrace_desktop.telemetry.synthetic import DEFAULT_START_UTC, generate_session
+
+    folder = workdir / "files"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [generate_session(laps=10, gps_hz=10, seed=200 + i, start_utc=DEFAULT_START_UTC + timedelta(days=i))
+             .write(folder) for i in range(2)]
+    library = open_library(workdir / "bench.sqlite")
+    try:
+        import_files(library, paths)
+    finally:
+        library.close()
+
+
+def run_compare_only() -> list[dict]:
+    with tempfile.TemporaryDirectory(prefix="racetrace-bench-ui-") as tmp:
+        workdir = Path(tmp)
+        _env(workdir)  # creates the XDG folders
+        _small_library(workdir)
+        return [json.loads(line) for line in _child("compare", workdir) if line.startswith("{")]
 
 
 def run() -> list[dict]:
@@ -357,6 +387,7 @@ def _compare_child(workdir: Path) -> None:
     window.resize(1600, 1000)
     window.show()
     _wait(app, lambda: window.context.library is not None)
+    _compare_open(app, window, library_service)
     _pan_and_memory(app, window, library_service, psutil)
     os._exit(0)
 
@@ -381,16 +412,79 @@ def _lap_open(app, window, library_service) -> None:
                   "best_seconds": min(times), "target": "<= 150 ms"})
 
 
-def _pan_and_memory(app, window, library_service, psutil) -> None:
+def _ten_laps(window, library_service) -> list:
     library = window.context.library
     laps = []
     for session in library_service.list_sessions(library):
         laps.extend(lap.uuid for lap in library_service.session_laps(library, session.uuid)
                     if lap.is_valid and lap.lap_time_ms)
+    return laps[3:3 + 10]
+
+
+def _map_lines(app, window) -> int:
+    """Polylines the map page draws now (one round trip to the page)."""
+    box: list = []
+    window.analysis.map.state(lambda st: box.append(st))
+    _wait(app, lambda: bool(box), 30)
+    return int((box[0] or {}).get("svgPaths", 0))
+
+
+def _compare_open(app, window, library_service) -> None:
+    """From 'compare these 10 laps' to plots painted and the map's lines drawn, a few times (median)."""
+    from racetrace_desktop.ui.analysis.compare_build import compare_from_library
+
+    laps = _ten_laps(window, library_service)
+    _wait(app, lambda: window.library_panel.session_count > 0)
+    _wait(app, lambda: window.analysis.map is not None and window.analysis.map.is_ready, 120)
+    computed: list = []
+    window.compare.computed.connect(computed.append)
+    window.compare_laps(laps)  # a first compare warms imports and builds the plot rows
+    _wait(app, lambda: bool(computed))
+    times, compute, stages, view_s = [], [], [], []
+    original = window.compare_view.show_compare
+
+    def timed_show(*args, **kwargs):  # the GUI-thread part of showing a compare
+        begin = time.perf_counter()
+        original(*args, **kwargs)
+        view_s.append(time.perf_counter() - begin)
+
+    window.compare_view.show_compare = timed_show
+    sessions = dict(window.compare.sessions)
+    for _ in range(5):
+        window.compare.clear()
+        _wait(app, lambda: _map_lines(app, window) == 0, 30)
+        count = len(computed)
+        start = time.perf_counter()
+        window.compare_laps(laps)
+        _wait(app, lambda c=count: len(computed) > c)
+        shown = time.perf_counter()
+        window.compare_view.plots.layout_widget.viewport().repaint()
+        painted = time.perf_counter()
+        _wait(app, lambda: _map_lines(app, window) > 0, 30)
+        times.append(time.perf_counter() - start)
+        stages.append((shown - start, painted - shown, time.perf_counter() - painted))
+        begin = time.perf_counter()  # baseline: the compare computation alone (what the worker does)
+        compare_from_library(window.context.library, laps, None, sessions)
+        compute.append(time.perf_counter() - begin)
+    display = computed[-1]
+    _emit_row({"name": "ui: open a 10-lap compare to fully drawn (median)", "seconds": statistics.median(times),
+               "best_seconds": min(times), "baseline_seconds": statistics.median(compute),
+               "ratio": statistics.median(times) / statistics.median(compute), "target": "<= 300 ms",
+               "laps": len(display.laps), "grid_points": len(display.result.distance_m),
+               "median_to_shown_s": statistics.median(a for a, _, _ in stages),
+               "median_paint_s": statistics.median(b for _, b, _ in stages),
+               "median_view_fill_s": statistics.median(view_s[2::2]),  # calls: warm-up, then clear/compare pairs
+               "median_map_after_paint_s": statistics.median(c for _, _, c in stages),
+               "corners": "none yet (corner analysis not merged)"})
+
+
+def _pan_and_memory(app, window, library_service, psutil) -> None:
+    laps = _ten_laps(window, library_service)
     computed: list = []
     window.compare.computed.connect(computed.append)
     _wait(app, lambda: window.library_panel.session_count > 0)
-    window.compare_laps(laps[3:3 + 10])
+    window.compare.clear()
+    window.compare_laps(laps)
     _wait(app, lambda: bool(computed))
     plots = window.compare_view.plots
     _wait(app, lambda: window.analysis.map is not None and window.analysis.map.is_ready, 120)
@@ -399,16 +493,14 @@ def _pan_and_memory(app, window, library_service, psutil) -> None:
     for step in range(60):
         start_m = (step * 37.0) % max(length - 600.0, 1.0)
         begin = time.perf_counter()
-        plots.zoom_to(start_m, start_m + 600.0)
+        plots.pan_to(start_m, start_m + 600.0)  # what a mouse drag does (no map refit)
         plots.layout_widget.viewport().repaint()
         frames.append(time.perf_counter() - begin)
     frames.sort()
     _emit_row({"name": "ui: frame when panning 10 overlaid laps (median)", "seconds": statistics.median(frames),
                "max_seconds": frames[-1],
-                  "p95_seconds": frames[int(len(frames) * 0.95)], "target": "<= 16 ms"})
-    drawn: list = []
-    _wait(app, lambda: window.analysis.map.state(lambda st: drawn.append(st)) or bool(drawn and drawn[-1]
-                                                                                  and drawn[-1]["svgPaths"]), 60)
+               "p95_seconds": frames[int(len(frames) * 0.95)], "target": "<= 16 ms"})
+    _wait(app, lambda: _map_lines(app, window) > 0, 60)
     me = psutil.Process()
     children = me.children(recursive=True)
     main_rss = me.memory_info().rss
@@ -416,26 +508,35 @@ def _pan_and_memory(app, window, library_service, psutil) -> None:
     # RSS counts the shared Chromium/Qt libraries once per process; PSS splits them fairly.
     pss = sum(p.memory_full_info().pss for p in [me, *children])
     mb = 2**20
-    _emit_row({"name": "ui: memory with map and 10 overlaid laps (RSS incl. WebEngine)", "value": rss / mb,
-               "unit": "MB", "peak_mb": rss / mb, "target": "< 600 MB", "main_rss_mb": main_rss / mb,
-               "webengine_rss_mb": (rss - main_rss) / mb, "pss_mb": pss / mb, "processes": 1 + len(children)})
+    _emit_row({"name": "ui: memory with map and 10 overlaid laps (PSS, all processes)", "value": pss / mb,
+               "unit": "MB", "peak_mb": pss / mb, "target": "<= 600 MB PSS", "rss_mb": rss / mb,
+               "main_rss_mb": main_rss / mb, "webengine_rss_mb": (rss - main_rss) / mb,
+               "processes": 1 + len(children)})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scenario", required=True,
+    parser.add_argument("--scenario",
                         choices=("startup", "session", "compare", "usable-prepare", "usable", "drop", "start-and-drop"))
-    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--compare-only", action="store_true", help="the compare rows on a small library")
     args = parser.parse_args()
-    if args.scenario in ("usable-prepare", "usable"):
-        _usable_child(args.workdir, prepare=args.scenario == "usable-prepare")
-    elif args.scenario == "drop":
-        _drop_child(args.workdir)
-    elif args.scenario == "start-and-drop":
+    if args.compare_only:
+        for row in run_compare_only():
+            print(json.dumps(row))
+        return
+    if args.scenario == "start-and-drop":
         from benchmarks.__main__ import _fmt
 
         for row in run_start_and_drop():
             print(_fmt(row), json.dumps(row), flush=True)
+        return
+    if args.scenario is None or args.workdir is None:
+        parser.error("--scenario and --workdir (or --compare-only)")
+    if args.scenario in ("usable-prepare", "usable"):
+        _usable_child(args.workdir, prepare=args.scenario == "usable-prepare")
+    elif args.scenario == "drop":
+        _drop_child(args.workdir)
     elif args.scenario == "startup":
         _startup_child()
     elif args.scenario == "session":

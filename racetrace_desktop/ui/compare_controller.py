@@ -1,4 +1,9 @@
-"""Keeps the compare set (laps, reference, focused lap) and recomputes the compare in a worker."""
+"""Keeps the compare set (laps, reference, focused lap, colour slots) and recomputes the compare in a worker.
+
+Out-laps, in-laps, pit laps and invalid laps stay out when they come with valid timed laps (a whole session
+compares its valid timed laps); a selection of flagged laps only (one lap added on its own, or two flagged laps of
+a session whose laps are all flagged) is compared on purpose, and those laps are marked. Untimed laps never are.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from racetrace_desktop.ui.analysis.compare_style import CompareExtras, lap_flag, short_label, style_compare
 from racetrace_desktop.ui.analysis.compare_view import CompareView
 from racetrace_desktop.ui.context import AppContext
+from racetrace_desktop.ui.theme import is_dark
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library.records import SessionSummary
+    from racetrace_desktop.library import Library
+    from racetrace_desktop.library.records import LapRecord, SessionSummary
     from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
 
 
@@ -21,6 +29,7 @@ class CompareController(QObject):
 
     message = Signal(str)
     computed = Signal(object)
+    left_out = Signal(list)  # labels of the laps left out of the last addition, with the reason
 
     def __init__(self, context: AppContext, view: CompareView, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -30,6 +39,8 @@ class CompareController(QObject):
         self.reference: uuid.UUID | None = None
         self.sessions: dict[uuid.UUID, SessionSummary] = {}
         self.display: CompareDisplay | None = None
+        self.slots: dict[uuid.UUID, int] = {}  # colour slot per lap, kept until the lap leaves the compare
+        self.flags: dict[uuid.UUID, str] = {}  # laps compared on purpose despite a flag
         # Downloads the arrays of a lap synced from another device (set by the sync UI); None: no downloads.
         self.fetch_telemetry: Callable[[uuid.UUID], str | None] | None = None
         view.reference_requested.connect(self.set_reference)
@@ -46,31 +57,42 @@ class CompareController(QObject):
         if library is None or not new:
             return
 
-        from racetrace_desktop.services import ui_queries
-
-        def checked(found: dict[uuid.UUID, SessionSummary]) -> None:
+        def checked(found: tuple[dict[uuid.UUID, SessionSummary], dict[uuid.UUID, LapRecord]]) -> None:
+            summaries, records = found
+            flags = {lap: lap_flag(records[lap]) if lap in records else None for lap in new}
+            on_purpose = all(flag is not None for flag in flags.values())  # nothing valid chosen with them
             config = self.configuration_id
-            accepted = []
+            accepted, left_out = [], []
             for lap_uuid in new:
-                summary = found[lap_uuid]
+                summary, record, flag = summaries[lap_uuid], records.get(lap_uuid), flags[lap_uuid]
+                if flag is not None and (not on_purpose or record is None or record.lap_time_ms is None):
+                    left_out.append(f"{short_label(record, summary)} ({flag})")
+                    continue
                 config = summary.configuration_id if config is None else config
                 if summary.configuration_id != config:
                     self.message.emit(f"{summary.source_name}: another track configuration "
                                       f"({summary.track_name} {summary.configuration_name}); not added to the compare")
                     continue
                 self.sessions[lap_uuid] = summary
+                if flag is not None:
+                    self.flags[lap_uuid] = flag
+                self.slots[lap_uuid] = _free_slot(self.slots)
                 accepted.append(lap_uuid)
+            if left_out:
+                self.message.emit(f"Left out of the compare: {', '.join(left_out)}. Add a flagged lap on its own "
+                                  "to compare it anyway.")
+                self.left_out.emit(left_out)
             if accepted:
                 self.lap_uuids.extend(accepted)
                 self.recompute()
 
-        self.context.runner.submit(lambda: ui_queries.lap_sessions(library, new), name="check compared laps",
+        self.context.runner.submit(lambda: _sessions_and_records(library, new), name="check compared laps",
                                    on_success=checked)
 
     def remove_lap(self, lap_uuid: uuid.UUID) -> None:
         if lap_uuid in self.lap_uuids:
             self.lap_uuids.remove(lap_uuid)
-            self.sessions.pop(lap_uuid, None)
+            self._forget(lap_uuid)
             if self.reference == lap_uuid:
                 self.reference = None
             self.recompute()
@@ -81,13 +103,18 @@ class CompareController(QObject):
         if gone:
             for lap in gone:
                 self.lap_uuids.remove(lap)
-                self.sessions.pop(lap)
+                self._forget(lap)
             if self.reference in gone:
                 self.reference = None
             self.recompute()
 
+    def _forget(self, lap_uuid: uuid.UUID) -> None:
+        for table in (self.sessions, self.slots, self.flags):
+            table.pop(lap_uuid, None)
+
     def clear(self) -> None:
         self.lap_uuids, self.reference, self.sessions, self.display = [], None, {}, None
+        self.slots, self.flags = {}, {}
         self.view.show_compare(None, self.context.units, None)
 
     def set_reference(self, lap_uuid: uuid.UUID | None) -> None:
@@ -116,17 +143,40 @@ class CompareController(QObject):
         from racetrace_desktop.ui.analysis.compare_build import compare_from_library  # numpy-heavy: on use
 
         laps, reference, sessions = list(self.lap_uuids), self.reference, dict(self.sessions)
+        slots, flags, dark = dict(self.slots), dict(self.flags), is_dark()
         fetch = self.fetch_telemetry
         focus = focus or self.view.focus
 
-        def shown(display: CompareDisplay) -> None:
+        def work() -> tuple[CompareDisplay, CompareExtras]:
+            display = compare_from_library(library, laps, reference, sessions, fetch)
+            return display, style_compare(display, slots, sessions, flags, dark)
+
+        def shown(computed: tuple[CompareDisplay, CompareExtras]) -> None:
+            display, extras = computed
             self.display = display
             self.reference = display.reference
-            self.view.show_compare(display, self.context.units, focus)
+            self.view.show_compare(display, self.context.units, focus, extras)
             self.computed.emit(display)
 
         def failed(exc: BaseException) -> None:
             self.context.errors.report("Compare failed", exc)
 
-        self.context.runner.submit(lambda: compare_from_library(library, laps, reference, sessions, fetch),
-                                   name="compare laps", key="compare", on_success=shown, on_error=failed)
+        self.context.runner.submit(work, name="compare laps", key="compare", on_success=shown, on_error=failed)
+
+
+def _free_slot(slots: dict[uuid.UUID, int]) -> int:
+    """The lowest colour slot no lap in the compare has (a removed lap's colour goes to the next lap added)."""
+    taken = set(slots.values())
+    return next(i for i in range(len(taken) + 1) if i not in taken)
+
+
+def _sessions_and_records(library: Library, lap_uuids: list[uuid.UUID]
+                          ) -> tuple[dict[uuid.UUID, SessionSummary], dict[uuid.UUID, LapRecord]]:
+    """Each lap's session and its lap record (worker thread)."""
+    from racetrace_desktop.services import library_service, ui_queries
+
+    summaries = ui_queries.lap_sessions(library, lap_uuids)
+    wanted = set(lap_uuids)
+    records = {record.uuid: record for session in {s.uuid for s in summaries.values()}
+               for record in library_service.session_laps(library, session) if record.uuid in wanted}
+    return summaries, records

@@ -1,5 +1,9 @@
 """The analysis area: Lap and Compare tabs on the left, one shared map on the right, one cursor for all.
 
+The cursor follows the mouse over the plots and over the map; a click pins it (the plots own the pinned state).
+A zoom to part of the lap in the plots (sector, corner) zooms the map to the same stretch. The map follows the
+light or dark palette.
+
 The map (QtWebEngine, ~0.1-0.2 s and ~100 MB) is created right after the window is first painted, so the window
 and its plots appear first. Whatever the active tab shows is sent to the map; calls made before the page is
 ready are queued by the map's bridge.
@@ -9,13 +13,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QTabWidget, QWidget
 
 from racetrace_desktop.ui.analysis.payload import MapPayload
 from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.map.widget import MapContext, MapView, create_map_context
 from racetrace_desktop.ui.plots.stack import ChannelPlotStack
+from racetrace_desktop.ui.theme import is_dark
 
 
 class AnalysisArea(QSplitter):
@@ -32,6 +37,7 @@ class AnalysisArea(QSplitter):
             self.tabs.addTab(view, title)
             view.map_changed.connect(lambda payload, v=view: self._on_payload(v, payload))
             self._plots(view).cursor_moved.connect(lambda d, v=view: self._on_plot_cursor(v, d))
+            self._plots(view).range_requested.connect(lambda a, b, v=view: self._on_plot_range(v, a, b))
         self.tabs.currentChanged.connect(lambda _i: self._show_active())
         self.placeholder = QLabel("Map loading…")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -75,7 +81,9 @@ class AnalysisArea(QSplitter):
         self.map = MapView(self.map_context)
         self.map.setObjectName("map")
         self.map.point_clicked.connect(self._on_map_click)
+        self.map.point_hovered.connect(self._on_map_hover)
         self.map.ready.connect(self.map_ready)
+        self.map.set_theme(is_dark())
         self.replaceWidget(1, self.map)
         self.placeholder.deleteLater()
         self._show_active()
@@ -97,20 +105,55 @@ class AnalysisArea(QSplitter):
         if self.map is None:
             return
         self.map.set_cursor_track(payload.cursor_lat, payload.cursor_lon)
+        self.map.show_track(payload.track)
         self.map.show_lines(payload.lines, payload.legend)
-        index = payload.index_at(self._plots(self.active_view()).cursor_m)
+        plots = self._plots(self.active_view())
+        index = payload.index_at(plots.cursor_m)
         if index is not None:
-            self.map.set_cursor(index)
+            self.map.set_cursor(index, plots.pinned)
 
     def _on_plot_cursor(self, view: QWidget, distance_m: float) -> None:
         if self.map is None or view is not self.active_view():
             return
         index = view.payload.index_at(distance_m)  # type: ignore[attr-defined]
         if index is not None:
-            self.map.set_cursor(index)
+            self.map.set_cursor(index, self._plots(view).pinned)
+
+    def _on_plot_range(self, view: QWidget, start_m: float, end_m: float) -> None:
+        if self.map is None or view is not self.active_view():
+            return
+        payload: MapPayload = view.payload  # type: ignore[attr-defined]
+        if payload.covers_whole_lap(start_m, end_m):
+            self.map.fit_all()
+        else:
+            points = payload.points_between(start_m, end_m)
+            if points:
+                self.map.fit_points(points)
 
     def _on_map_click(self, index: int) -> None:
+        """Pin the cursor at the clicked place; a click while pinned lets it follow the mouse again."""
         view = self.active_view()
         distance = view.payload.distance_at(index)  # type: ignore[attr-defined]
-        if distance is not None:
-            self._plots(view).set_cursor(distance)
+        if distance is None or self.map is None:
+            return
+        plots = self._plots(view)
+        if plots.pinned:
+            plots.unpin()
+            plots.set_cursor(distance)
+        else:
+            plots.pin_at(distance, emit=False)
+        self.map.set_cursor(index, plots.pinned)
+
+    def _on_map_hover(self, index: int) -> None:
+        view = self.active_view()
+        plots = self._plots(view)
+        distance = view.payload.distance_at(index)  # type: ignore[attr-defined]
+        if plots.pinned or distance is None or self.map is None:
+            return
+        plots.set_cursor(distance)
+        self.map.set_cursor(index)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.map is not None:
+            self.map.set_theme(is_dark())

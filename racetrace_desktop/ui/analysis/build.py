@@ -53,7 +53,9 @@ def available_channels(infos: dict[str, ChannelInfo]) -> list[ChannelInfo]:
 
 def channel_specs(infos: dict[str, ChannelInfo], wanted: list[str], system: str,
                   with_delta: bool = False) -> list[ChannelSpec]:
-    specs = [ChannelSpec(DELTA_KEY, "Δt vs reference", display_unit("s", system), zero_line=True)] if with_delta else []
+    delta = ChannelSpec(DELTA_KEY, "Δt vs reference", display_unit("s", system), zero_line=True, main=True,
+                        note="above zero: slower than the reference")
+    specs = [delta] if with_delta else []
     for info in available_channels(infos):
         if info.key in wanted:
             specs.append(ChannelSpec(info.key, info.label, display_unit(info.unit, system)))

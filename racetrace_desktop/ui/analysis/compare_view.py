@@ -1,7 +1,9 @@
 """Compare view: laps from any sessions of one track configuration against a reference lap.
 
-Overlaid channels and the delta-T plot share the cursor with the map; the sector table shows each lap's sector
-times with the difference to the reference, and the theoretical best of the compared laps.
+Overlaid channels and the delta-T plot (the main plot) share the cursor with the map; the sector table shows each
+lap's sector times with the difference to the reference, and the theoretical best of the compared laps; the corner
+report (when the compare has corners) ranks the corners by time lost and zooms plots and map to the one chosen.
+Laps compared despite a flag (out-lap, pit, invalid) are marked in the lap list.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -28,15 +31,19 @@ from PySide6.QtWidgets import (
 
 from racetrace_desktop.ui.analysis.build import available_channels, channel_specs
 from racetrace_desktop.ui.analysis.channel_menu import ChannelMenuButton
+from racetrace_desktop.ui.analysis.compare_style import CompareExtras, compare_track
+from racetrace_desktop.ui.analysis.corner_input import CornerInput
+from racetrace_desktop.ui.analysis.corner_report import CornerReport
 from racetrace_desktop.ui.analysis.payload import MapPayload
 from racetrace_desktop.ui.plots.stack import ChannelPlotStack
-from racetrace_desktop.ui.plots.traces import PlotRequest
+from racetrace_desktop.ui.plots.traces import CornerMark, PlotRequest
 from racetrace_desktop.ui.units import distance_unit, format_gap, format_lap_time
 
 if TYPE_CHECKING:
     from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+CORNER_MARGIN = 0.25  # of the corner's length, shown before and after it when zooming to a corner
 
 
 class CompareView(QWidget):
@@ -57,7 +64,7 @@ class CompareView(QWidget):
         self.channel_button.channels_changed.connect(self._on_channels)
         self.laps = QTreeWidget()
         self.laps.setObjectName("compare_laps")
-        self.laps.setHeaderLabels(["Lap", "Time", "Δ to ref", "Session"])
+        self.laps.setHeaderLabels(["Lap", "Time", "Δ to ref", "Session", "Note"])
         self.laps.setRootIsDecorated(False)
         self.laps.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.laps.currentItemChanged.connect(self._on_current)
@@ -70,10 +77,21 @@ class CompareView(QWidget):
         self.sectors.setObjectName("sector_table")
         self.sectors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sectors.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.corner_report = CornerReport(self)
+        self.corner_report.corner_chosen.connect(self.show_corner)
+        self.tables = QTabWidget(self)
+        self.tables.setObjectName("compare_tables")
+        self.tables.addTab(self.sectors, "Sectors")
+        self.tables.addTab(self.corner_report, "Corners")
         self.plots = ChannelPlotStack(self)
         self.plots.setObjectName("compare_plots")
         self._layout()
+        for key, step in ((".", 1), (",", -1)):  # next / previous corner
+            shortcut = QShortcut(QKeySequence(key), self, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda step=step: self.corner_report.step(step))
         self.display: CompareDisplay | None = None
+        self.extras = CompareExtras()
+        self._track_corners: list[CornerInput] | None = None
         self.focus: uuid.UUID | None = None
         self.payload = MapPayload()
         self._system = "metric"
@@ -86,16 +104,17 @@ class CompareView(QWidget):
         lap_box = QHBoxLayout()
         lap_box.addWidget(self.laps, 3)
         lap_box.addLayout(buttons)
-        lap_box.addWidget(self.sectors, 4)
+        lap_box.addWidget(self.tables, 4)
         top = QWidget()
         top.setLayout(lap_box)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.plots)
         split.setStretchFactor(1, 4)
-        split.setSizes([150, 600])
+        split.setSizes([120, 600])
+        split.setCollapsible(1, False)
         self.laps.setMinimumHeight(60)
-        self.sectors.setMinimumHeight(60)
+        self.tables.setMinimumHeight(80)
         bar = QHBoxLayout()
         bar.addWidget(self.title, 1)
         bar.addWidget(self.channel_button)
@@ -104,12 +123,15 @@ class CompareView(QWidget):
         box.addLayout(bar)
         box.addWidget(split, 1)
 
-    def show_compare(self, display: CompareDisplay | None, system: str, focus: uuid.UUID | None) -> None:
-        self.display, self._system = display, system
+    def show_compare(self, display: CompareDisplay | None, system: str, focus: uuid.UUID | None,
+                     extras: CompareExtras | None = None) -> None:
+        self.display, self._system, self.extras = display, system, extras or CompareExtras()
+        self._track_corners = self.extras.corners if self.extras.track is not None else None
         self.laps.clear()
         self.sectors.clear()
         if display is None:
             self.plots.set_data(PlotRequest([], [], distance_unit(system)))
+            self.corner_report.set_corners([], None, "")
             self.payload = MapPayload()
             self.map_changed.emit(self.payload)
             return
@@ -118,6 +140,9 @@ class CompareView(QWidget):
         self.channel_button.set_available(available_channels(display.channel_info))
         self._fill_laps(display)
         self._fill_sectors(display)
+        corners = len(self.extras.corners)
+        self.tables.setTabText(1, f"Corners ({corners})" if corners else "Corners")
+        self.tables.setTabEnabled(1, bool(corners))
         self._draw()
         self.set_focus(focus)
 
@@ -133,17 +158,36 @@ class CompareView(QWidget):
                 self.laps.blockSignals(True)
                 self.laps.setCurrentItem(item)
                 self.laps.blockSignals(False)
+        self.corner_report.set_corners(self.extras.corners, str(self.focus) if self.focus else None,
+                                       str(display.reference), self._system)
         self.payload = display.map_payload(self.focus)
+        if self.extras.track is None or self._track_corners != self.extras.corners:  # extras built by hand
+            self.extras.track = compare_track(display, self.extras.corners)
+            self._track_corners = self.extras.corners
+        self.payload.track = self.extras.track
         self.map_changed.emit(self.payload)
+
+    def show_corner(self, corner: CornerInput) -> None:
+        """Zoom plots (and through them the map) to a corner, with the cursor pinned at its apex."""
+        margin = CORNER_MARGIN * max(corner.end_m - corner.start_m, 20.0)
+        self.plots.zoom_to(max(corner.start_m - margin, 0.0), corner.end_m + margin)
+        self.plots.pin_at(corner.apex_m)
 
     def _fill_laps(self, display: CompareDisplay) -> None:
         for lap in display.laps:
             delta = display.finish_delta_s(lap.uuid) * 1000
-            item = QTreeWidgetItem([lap.label, format_lap_time(lap.record.lap_time_ms),
+            flag = self.extras.flags.get(lap.uuid)
+            item = QTreeWidgetItem([("⚑ " if flag else "") + lap.label, format_lap_time(lap.record.lap_time_ms),
                                     "reference" if lap.uuid == display.reference else format_gap(delta),
-                                    lap.session_name])
+                                    lap.session_name, f"{flag}, added on purpose" if flag else ""])
             item.setForeground(0, QBrush(QColor(lap.color)))
             item.setData(0, UUID_ROLE, lap.uuid)
+            if flag:
+                font = item.font(0)
+                font.setItalic(True)
+                for column in range(item.columnCount()):
+                    item.setFont(column, font)
+                item.setToolTip(0, f"{flag}: compared because you added it; it does not set the delta axis")
             self.laps.addTopLevelItem(item)
 
     def _fill_sectors(self, display: CompareDisplay) -> None:
@@ -166,8 +210,9 @@ class CompareView(QWidget):
         if display is None:
             return
         specs = channel_specs(display.channel_info, self.channel_button.chosen, self._system, with_delta=True)
+        corners = [CornerMark(c.number, c.apex_m) for c in self.extras.corners]
         self.plots.set_data(PlotRequest(display.traces, specs, distance_unit(self._system),
-                                        list(display.result.sector_boundaries_m)))
+                                        list(display.result.sector_boundaries_m), self.extras.bridged_m, corners))
 
     def step_focus(self, step: int) -> None:
         if self.display is None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from racetrace_desktop.ui.analysis.build import available_channels, channel_specs, lap_label, lap_trace, speed_map_line
 from racetrace_desktop.ui.analysis.channel_menu import ChannelMenuButton
 from racetrace_desktop.ui.analysis.payload import MapPayload
+from racetrace_desktop.ui.map.track import track_marks
 from racetrace_desktop.ui.plots.stack import ChannelPlotStack
 from racetrace_desktop.ui.plots.traces import PlotRequest
 from racetrace_desktop.ui.theme import lap_colour
@@ -58,7 +59,8 @@ class LapView(QWidget):
         data = loaded.data
         line, legend = speed_map_line(f"lap-{loaded.lap.number}", data.lat, data.lon, data.channels.get("speed"),
                                       system)
-        self.payload = MapPayload([line], legend, data.lat, data.lon, data.distance_m)
+        self.payload = MapPayload([line], legend, data.lat, data.lon, data.distance_m,
+                                  track_marks(data.lat, data.lon, data.distance_m, self._sectors))
         self.map_changed.emit(self.payload)
 
     def _draw(self) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from racetrace_desktop.ui.map.lines import Legend, MapLine
+from racetrace_desktop.ui.map.track import TrackMarks
 
 
 @dataclass
@@ -16,6 +17,19 @@ class MapPayload:
     cursor_lat: np.ndarray = field(default_factory=lambda: np.empty(0))
     cursor_lon: np.ndarray = field(default_factory=lambda: np.empty(0))
     cursor_distance_m: np.ndarray = field(default_factory=lambda: np.empty(0))
+    track: TrackMarks | None = None  # outline, S/F and sector lines, direction, corners
+
+    def points_between(self, start_m: float, end_m: float) -> list[list[float]]:
+        """Cursor-track positions from start_m to end_m (what the map zooms to for a sector or corner)."""
+        d = self.cursor_distance_m
+        if not len(d):
+            return []
+        inside = (d >= start_m) & (d <= end_m) & np.isfinite(self.cursor_lat) & np.isfinite(self.cursor_lon)
+        return np.round(np.column_stack((self.cursor_lat[inside], self.cursor_lon[inside])), 6).tolist()
+
+    def covers_whole_lap(self, start_m: float, end_m: float) -> bool:
+        d = self.cursor_distance_m
+        return bool(len(d)) and start_m <= float(d[0]) + 1.0 and end_m >= float(d[-1]) - 1.0
 
     def index_at(self, distance_m: float) -> int | None:
         if not len(self.cursor_distance_m):

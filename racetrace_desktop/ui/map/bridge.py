@@ -39,6 +39,7 @@ class MapBridge(QObject):
 
     page_ready = Signal()
     map_clicked = Signal(float, float)
+    map_hovered = Signal(float, float)
 
     @Slot()
     def ready(self) -> None:
@@ -47,6 +48,10 @@ class MapBridge(QObject):
     @Slot(float, float)
     def clicked(self, lat: float, lon: float) -> None:
         self.map_clicked.emit(lat, lon)
+
+    @Slot(float, float)
+    def hovered(self, lat: float, lon: float) -> None:
+        self.map_hovered.emit(lat, lon)
 
 
 class PageCaller(QObject):

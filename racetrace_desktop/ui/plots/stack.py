@@ -1,8 +1,9 @@
 """ChannelPlotStack: one plot per channel, stacked, x = distance, linked x-axes and one cursor.
 
 Long sessions stay fast: every curve uses peak downsampling and clip-to-view, and y follows the visible range
-only. The cursor is a vertical line in every plot; its readout shows each lap's value with the unit in the plot
-title, coloured like the lap.
+only. The cursor is a vertical line in every plot that follows the mouse (a click pins it, another click lets it
+follow again); each plot title shows every lap's value at it. The lap legend sits above the plots, never over a
+trace, and reads the cursor too. The main plot (delta-T) gets at least a third of the plot area.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QPalette
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QScrollArea, QVBoxLayout, QWidget
 
+from racetrace_desktop.ui.plots.delta import DeltaDecorations, delta_y_range
+from racetrace_desktop.ui.plots.legend import LegendReadout
 from racetrace_desktop.ui.plots.traces import ChannelSpec, CursorReading, PlotRequest, Trace
 from racetrace_desktop.ui.theme import apply_plot_theme, cursor_colour
 from racetrace_desktop.ui.units import DisplayUnit, distance_unit
@@ -22,30 +25,41 @@ from racetrace_desktop.ui.units import DisplayUnit, distance_unit
 if TYPE_CHECKING:
     import pyqtgraph as pg
 
-MIN_PLOT_HEIGHT = 120  # px; below this the axis labels collide
+MIN_PLOT_HEIGHT = 64  # px per plot (the main plot: per stretch unit); below this the axis labels collide
 THIN_ABOVE_POINTS = 20_000
+MAX_AXIS_LABEL_CHARS = 12  # before the plot is laid out; afterwards the label follows the plot's height
+AXIS_LABEL_POINTS = 8.0
+AXIS_LABEL_STYLE = {"font-size": f"{AXIS_LABEL_POINTS:g}pt"}
 
 
 class ChannelPlotStack(QWidget):
     """`cursor_moved(distance_m)` when the user moves the cursor; `set_cursor` moves it from outside.
+    `range_requested(start_m, end_m)` when a zoom to a part of the lap is asked for (sector, corner, whole lap), so
+    the map can show the same part.
 
     pyqtgraph is imported and the plot area built on the first data, so an empty window appears sooner.
     Plots are kept when the next data shows the same channels: only the curves change (opening a lap is fast).
     """
 
     cursor_moved = Signal(float)
+    range_requested = Signal(float, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._box = QVBoxLayout(self)
         self._box.setContentsMargins(0, 0, 0, 0)
+        self._box.setSpacing(0)
+        self.legend = LegendReadout(self)
+        self._box.addWidget(self.legend)
+        self.pinned = False
+        self._decorations: DeltaDecorations | None = None
         self.layout_widget: pg.GraphicsLayoutWidget | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._cursor_lines: dict[str, pg.InfiniteLine] = {}
         self._sector_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
-        self._legend: pg.LegendItem | None = None
+        self._pool: dict[str, list[pg.PlotDataItem]] = {}  # curves per channel, reused by the next laps
         self._layout_key: tuple = ()
         self._request = PlotRequest([], [], distance_unit())
         self._cursor_m = 0.0
@@ -58,13 +72,18 @@ class ChannelPlotStack(QWidget):
             apply_plot_theme()  # follow the current palette (light or dark)
             self.layout_widget = pg.GraphicsLayoutWidget()
             self.layout_widget.ci.setSpacing(2)
+            # No BSP index: pyqtgraph items (regions, fills) change their bounds in ways the index misses, and a
+            # stale index entry for a deleted item crashes the next paint. A few hundred items need no index.
+            self.layout_widget.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
             # Many channels in a small window: keep every plot readable and scroll instead of squeezing.
             self.scroll = QScrollArea(self)
             self.scroll.setWidgetResizable(True)
             self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # x pans, never scrolls
             self.scroll.setWidget(self.layout_widget)
-            self._box.addWidget(self.scroll)
+            self._box.addWidget(self.scroll, 1)
             self.layout_widget.scene().sigMouseClicked.connect(self._on_scene_click)
+            self.layout_widget.scene().sigMouseMoved.connect(self._on_scene_hover)
         return self.layout_widget
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
@@ -89,39 +108,62 @@ class ChannelPlotStack(QWidget):
     def set_data(self, request: PlotRequest) -> None:
         """Show these laps and channels. Channels no lap has are left out."""
         shown = [c for c in request.channels if any(_has_values(t, c.key) for t in request.traces)]
-        request.channels = shown
-        self._request = request
         layout_key = (tuple((c.key, c.label, c.unit.label) for c in shown), request.distance_unit.label)
+        if not request.traces and self.layout_widget is not None and self._request.channels:
+            # Nothing to show (a cleared compare): keep the plot rows hidden, so the next laps draw into them.
+            request.channels = list(self._request.channels)
+            layout_key = self._layout_key
+            self.scroll.hide()
+        else:
+            request.channels = shown
+        self._request = request
         if layout_key != self._layout_key or self.layout_widget is None:
             self._rebuild(shown)
             self._layout_key = layout_key
+        if request.traces:
+            self.scroll.show()
         self._fill_curves()
         self._draw_sectors(request.sector_boundaries_m)
+        self._decorate_main()
         self.set_cursor(self._clamped(self._cursor_m), emit=False)
 
     def _rebuild(self, shown: list[ChannelSpec]) -> None:
         widget = self._build()
+        if self._decorations is not None:  # remove them from their plot first: deleted with it, they crash a paint
+            self._decorations.clear()
         widget.clear()
         self.plots.clear()
         self._cursor_lines.clear()
         self._sector_lines.clear()
-        self._legend = None
+        self._pool.clear()
+        self._decorations = None
         first = None
+        main_stretch = main_plot_stretch(shown)
         for row, spec in enumerate(shown):
             plot = self._add_plot(row, spec, is_last=row == len(shown) - 1)
+            # Stretch alone only shares space above the preferred heights: size hints keep the ratio when squeezed.
+            units = main_stretch if spec.main else 1
+            widget.ci.layout.setRowStretchFactor(row, units)
+            plot.setMinimumHeight(MIN_PLOT_HEIGHT * units)
+            plot.setPreferredHeight(2 * MIN_PLOT_HEIGHT * units)
+            if spec.main:
+                self._decorations = DeltaDecorations(plot)
             if first is None:
                 first = plot
-                self._legend = plot.addLegend(offset=(-10, 4), labelTextSize="8pt")
-                self._legend.setZValue(20)
             else:
                 plot.setXLink(first)
-        widget.setMinimumHeight(MIN_PLOT_HEIGHT * len(shown) + 30)
+        rows = sum(main_stretch if spec.main else 1 for spec in shown)
+        widget.setMinimumHeight(MIN_PLOT_HEIGHT * rows + 30)
 
     def _add_plot(self, row: int, spec: ChannelSpec, is_last: bool) -> pg.PlotItem:
         import pyqtgraph as pg
 
         plot = self._build().addPlot(row=row, col=0)
-        plot.getAxis("left").setLabel(_axis_label(spec))
+        _never_widen(plot.titleLabel)
+        plot.getAxis("left").setLabel(f"{spec.label} ({spec.unit.label})" if spec.main else _axis_label(spec),
+                                      **AXIS_LABEL_STYLE)
+        if not spec.main:  # a squeezed plot shows only the unit rather than a label running into its neighbour
+            plot.geometryChanged.connect(lambda p=plot, s=spec: _fit_axis_label(p, s))
         plot.getAxis("left").setWidth(64)
         plot.getAxis("left").enableAutoSIPrefix(False)  # the unit is in the label; no "(x0.001)"
         plot.getAxis("bottom").enableAutoSIPrefix(False)
@@ -131,7 +173,7 @@ class ChannelPlotStack(QWidget):
         plot.setMouseEnabled(x=True, y=False)
         # y spans the whole lap (not only the visible part): panning then changes x only, so every curve is
         # clipped once per frame instead of twice (x, then the y range that follows it).
-        plot.enableAutoRange(axis="y")
+        plot.enableAutoRange(axis="y", enable=not spec.main)  # the main plot's range: `_decorate_main`
         plot.getAxis("bottom").setStyle(showValues=is_last)
         if is_last:
             plot.setLabel("bottom", f"Distance ({self._request.distance_unit.label})")
@@ -146,39 +188,56 @@ class ChannelPlotStack(QWidget):
         return plot
 
     def _fill_curves(self) -> None:
-        import pyqtgraph as pg
-
-        for (channel, _), curve in self.curves.items():
-            if channel in self.plots:
-                self.plots[channel].removeItem(curve)
+        """Curves are reused from one set of laps to the next (creating ten laps' curves costs more than drawing
+        them); curves left over are emptied and hidden."""
         self.curves.clear()
-        if self._legend is not None:
-            self._legend.clear()
         x_scale = self._request.distance_unit.scale
-        # Long laps: draw only the visible part, thinned to the pixels (peak keeps the extremes). Short ones
-        # (a compare grid, a few thousand points) are faster drawn whole than clipped again on every frame.
-        longest = max((len(t.distance_m) for t in self._request.traces), default=0)
-        thin = longest > THIN_ABOVE_POINTS
+        # Many points (a long lap, or ten overlaid laps): draw only the visible part, thinned to the pixels (peak
+        # keeps the extremes). A few short laps are faster drawn whole than clipped again on every frame.
+        points = sum(len(t.distance_m) for t in self._request.traces)
+        thin = points > THIN_ABOVE_POINTS
         for spec in self._request.channels:
             plot = self.plots[spec.key]
-            plot.setDownsampling(ds=1, auto=thin, mode="peak")
-            plot.setClipToView(thin)
+            pool = self._pool.setdefault(spec.key, [])
+            used = 0
             for trace in self._request.traces:
                 if not _has_values(trace, spec.key):
                     continue
                 y = spec.unit.convert(np.asarray(trace.channels[spec.key], dtype=float))
-                width = trace.width * (1.6 if trace.is_reference else 1.0)
-                # The plot gives the curve its peak downsampling and clip-to-view when it is added.
-                curve = pg.PlotDataItem(trace.distance_m * x_scale, y, pen=pg.mkPen(trace.color, width=width),
-                                        connect="finite", skipFiniteCheck=True)
-                plot.addItem(curve)
+                curve = self._pooled_curve(plot, pool, used)
+                curve.setData(trace.distance_m * x_scale, y, connect="finite", skipFiniteCheck=True)
+                curve.setPen(pg_pen(trace.color, trace.width * (2.0 if trace.is_reference else 1.0)))
+                curve.setZValue(0.5 if trace.is_reference else 1)  # the wide reference under the others
+                curve.setVisible(True)
                 self.curves[(spec.key, trace.key)] = curve
-        if self._legend is not None:
-            self._legend.setColumnCount(min(5, max(1, len(self.traces))))
-            for trace in self.traces:
-                curve = next((c for (_, k), c in self.curves.items() if k == trace.key), None)
-                if curve is not None:
-                    self._legend.addItem(curve, trace.label)
+                used += 1
+            for spare in pool[used:]:
+                spare.setData([], [])
+                spare.setVisible(False)
+            plot.setDownsampling(ds=1, auto=thin, mode="peak")  # after the data: applies to every curve
+            plot.setClipToView(thin)
+
+    @staticmethod
+    def _pooled_curve(plot: pg.PlotItem, pool: list, index: int) -> pg.PlotDataItem:
+        import pyqtgraph as pg
+
+        if index < len(pool):
+            return pool[index]
+        curve = pg.PlotDataItem(connect="finite", skipFiniteCheck=True)
+        plot.addItem(curve)
+        pool.append(curve)
+        return curve
+
+    def _decorate_main(self) -> None:
+        """Bands, bridged-GPS shading, corner numbers and the y range of the main (delta-T) plot."""
+        spec = next((c for c in self.channels if c.main), None)
+        if spec is None or self._decorations is None:
+            return
+        request = self._request
+        self._decorations.draw(request.traces, request.distance_unit.scale, request.bridged_m, request.corners)
+        y_range = delta_y_range(request.traces, spec.unit.scale)
+        if y_range is not None:
+            self.plots[spec.key].setYRange(*y_range, padding=0)
 
     def _draw_sectors(self, boundaries_m: list[float]) -> None:
         import pyqtgraph as pg
@@ -229,9 +288,11 @@ class ChannelPlotStack(QWidget):
         for spec in self.channels:
             parts = [f"<span style='color:{colours[r.lap]}'>{html.escape(r.text)}</span>"
                      for r in by_channel.get(spec.key, [])[:10]]
+            note = f"&nbsp;<i>{html.escape(spec.note)}</i>" if spec.note else ""
             plot = self.plots[spec.key]
-            plot.setTitle(f"<b>{html.escape(spec.label)}</b>&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts), size="8pt",
-                          justify="left")
+            plot.setTitle(f"<b>{html.escape(spec.label)}</b>{note}&nbsp;&nbsp;" + "&nbsp;&nbsp;".join(parts),
+                          size="8pt", justify="left")
+        self.legend.show_readout(self.traces, self._cursor_m, self._request.distance_unit, self.pinned)
 
     def _on_line_dragged(self, line: pg.InfiniteLine) -> None:
         if self._syncing:
@@ -239,14 +300,48 @@ class ChannelPlotStack(QWidget):
         self.set_cursor(self._clamped(line.value() / self._request.distance_unit.scale), emit=True)
 
     def _on_scene_click(self, event) -> None:  # event: pyqtgraph MouseClickEvent
+        """A click pins the cursor where it was clicked; a click while pinned lets it follow the mouse again."""
         if event.button() != Qt.MouseButton.LeftButton:
             return
-        pos: QPointF = event.scenePos()
+        distance = self._distance_at(event.scenePos())
+        if distance is None:
+            return
+        if self.pinned:
+            self.unpin()
+            self.set_cursor(distance, emit=True)
+        else:
+            self.pin_at(distance)
+
+    def _on_scene_hover(self, pos: QPointF) -> None:
+        if self.pinned:
+            return
+        distance = self._distance_at(pos)
+        if distance is not None:
+            self.set_cursor(distance, emit=True)
+
+    def _distance_at(self, pos: QPointF) -> float | None:
         for plot in self.plots.values():
             if plot.vb.sceneBoundingRect().contains(pos):
-                x = plot.vb.mapSceneToView(pos).x()
-                self.set_cursor(self._clamped(x / self._request.distance_unit.scale), emit=True)
-                return
+                return self._clamped(plot.vb.mapSceneToView(pos).x() / self._request.distance_unit.scale)
+        return None
+
+    def pin_at(self, distance_m: float, emit: bool = True) -> None:
+        """Fix the cursor here: hovering no longer moves it (until the next click)."""
+        self.pinned = True
+        self._pen_cursor()
+        self.set_cursor(self._clamped(distance_m), emit=emit)
+
+    def unpin(self) -> None:
+        self.pinned = False
+        self._pen_cursor()
+        self._update_titles()
+
+    def _pen_cursor(self) -> None:
+        import pyqtgraph as pg
+
+        pen = pg.mkPen(cursor_colour(), width=2.5 if self.pinned else 1.5)
+        for line in self._cursor_lines.values():
+            line.setPen(pen)
 
     def _clamped(self, distance_m: float) -> float:
         ends = [float(t.distance_m[-1]) for t in self.traces if len(t.distance_m)]
@@ -254,7 +349,7 @@ class ChannelPlotStack(QWidget):
         return float(np.clip(distance_m, min(starts), max(ends))) if ends else 0.0
 
     def step_cursor(self, metres: float) -> None:
-        self.set_cursor(self._clamped(self._cursor_m + metres), emit=True)
+        self.pin_at(self._cursor_m + metres)  # a key step stays put when the mouse moves on
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         step = 50.0 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 5.0
@@ -267,6 +362,13 @@ class ChannelPlotStack(QWidget):
 
     # ---- view range ---------------------------------------------------------------------------------------------
     def zoom_to(self, start_m: float, end_m: float) -> None:
+        """Show this part of the lap in every plot, and ask the map to show it too."""
+        self.pan_to(start_m, end_m)
+        if self.plots:
+            self.range_requested.emit(float(start_m), float(end_m))
+
+    def pan_to(self, start_m: float, end_m: float) -> None:
+        """Move the plots' x range only (what panning with the mouse does)."""
         scale = self._request.distance_unit.scale
         lo, hi = start_m * scale, end_m * scale
         plots = list(self.plots.values())
@@ -292,12 +394,53 @@ class ChannelPlotStack(QWidget):
         return (lo / scale, hi / scale)
 
 
-def _axis_label(spec: ChannelSpec) -> str:
-    """Name and unit; a long name gives way to the unit alone (the plot title names the channel in full)."""
+def pg_pen(colour: str, width: float):
+    import pyqtgraph as pg
+
+    return pg.mkPen(colour, width=width)
+
+
+def _never_widen(label: pg.LabelItem) -> None:
+    """A long title is clipped by the view instead of widening the plots past it: LabelItem asks for its text's
+    width as minimum and preferred width on every text change and resize; this keeps only its height."""
+    from PySide6.QtCore import Qt as QtNames
+
+    def height_only() -> None:
+        height = label.itemRect().height()
+        label.setMinimumWidth(0)
+        label.setMinimumHeight(height)
+        label._sizeHint = {QtNames.SizeHint.MinimumSize: (0, height), QtNames.SizeHint.PreferredSize: (0, height),
+                           QtNames.SizeHint.MaximumSize: (-1, -1), QtNames.SizeHint.MinimumDescent: (0, 0)}
+        label.updateGeometry()
+
+    label.updateMin = height_only
+    height_only()
+
+
+def _axis_label(spec: ChannelSpec, room_px: float | None = None) -> str:
+    """Name and unit, or the unit alone when that is too long for the room (the plot title names the channel)."""
     unit = spec.unit.label
     if not unit:
         return spec.label
-    return f"{spec.label} ({unit})" if len(spec.label) <= 12 else unit
+    full = f"{spec.label} ({unit})"
+    if room_px is None:
+        return full if len(full) <= MAX_AXIS_LABEL_CHARS else unit
+    return full if _label_width(full) <= room_px else unit
+
+
+def _label_width(text: str) -> float:
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    font = QFont()
+    font.setPointSizeF(AXIS_LABEL_POINTS)
+    return QFontMetricsF(font).horizontalAdvance(text) + 6
+
+
+def _fit_axis_label(plot: pg.PlotItem, spec: ChannelSpec) -> None:
+    axis = plot.getAxis("left")
+    text = _axis_label(spec, plot.vb.height())
+    if axis.labelText != text:
+        axis.setLabel(text, **AXIS_LABEL_STYLE)
 
 
 def _has_values(trace: Trace, key: str) -> bool:
@@ -306,3 +449,10 @@ def _has_values(trace: Trace, key: str) -> bool:
 
 
 __all__ = ["ChannelPlotStack", "ChannelSpec", "DisplayUnit", "PlotRequest", "Trace"]
+
+
+def main_plot_stretch(shown: list[ChannelSpec]) -> int:
+    """Row stretch of the main plot against 1 for each other: it gets at least a third of the height (with one to
+    four other channels, 40-67 %), since it is what a driver reads first."""
+    others = sum(1 for spec in shown if not spec.main)
+    return max(2, -(-3 * others // 4))

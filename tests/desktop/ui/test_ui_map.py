@@ -18,6 +18,7 @@ from racetrace_desktop.ui.map.lines import (
 )
 from racetrace_desktop.ui.map.page import render_page_html
 from racetrace_desktop.ui.map.tiles import TileCache
+from racetrace_desktop.ui.map.track import track_marks
 from racetrace_desktop.ui.map.widget import MapView, create_map_context
 
 
@@ -149,3 +150,60 @@ def test_map_line_runs_follow_colour_changes_and_short_runs_merge():
     assert [colour for colour, _ in line.segments] == ["#000000", "#ffffff", "#000000"]
     assert line.segments[0][1][-1] == line.segments[1][1][0]  # runs share their end point: no gaps
     assert merge_short_runs(np.array([0, 0, 0, 2, 0, 0, 1, 1, 1]), 2).tolist() == [0, 0, 0, 0, 0, 0, 1, 1, 1]
+
+
+def show_oval_track(qtbot, view: MapView) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lat, lon, _ = oval_track()
+    distance = np.linspace(0.0, 2600.0, len(lat))
+    view.show_track(track_marks(lat, lon, distance, [900.0, 1800.0, 2600.0], [(1, 400.0), (2, 1300.0)]))
+    show_oval(qtbot, view)
+    return lat, lon, distance
+
+
+def test_offline_the_track_reads_as_a_place(qtbot, map_setup, screenshot_dir):
+    _, view, interceptor = map_setup
+    show_oval_track(qtbot, view)
+    qtbot.waitUntil(lambda: page_state(qtbot, view)["outline"] == 1, timeout=5000)
+    state = page_state(qtbot, view)
+    assert state["tilesLoaded"] == 0  # no tiles offline...
+    assert state["gateLabels"] == ["S/F", "S2", "S3"] and state["gates"] == 3  # ...but S/F and sector lines,
+    assert state["arrow"] == 1 and state["corners"] == 2 and state["scale"]  # direction, corners and a scale
+    assert state["legendOverTrack"] == 0 and state["scaleOverTrack"] == 0
+    assert not [u for u in interceptor.urls if u.startswith(("http:", "https:"))]
+    qtbot.wait(300)
+    image = view.grab().toImage()
+    assert image.save(str(screenshot_dir / "map_offline_track.png"))
+    road = QColor("#fbfbf8")
+    lit = sum(1 for x in range(0, image.width(), 4) for y in range(0, image.height(), 4)
+              if QColor(image.pixel(x, y)).lightness() >= road.lightness() - 3)
+    assert lit > 200  # the wide light outline is in the picture
+
+
+def test_gates_cross_the_track_at_their_distance():
+    lat, lon, _ = oval_track()
+    distance = np.linspace(0.0, 2600.0, len(lat))
+    marks = track_marks(lat, lon, distance, [900.0, 1800.0, 2600.0])
+    sf = marks.gates[0]
+    middle = np.mean([sf["a"], sf["b"]], axis=0)
+    assert middle == pytest.approx([lat[0], lon[0]], abs=1e-6)  # centred on the track
+    across = np.array(sf["b"]) - np.array(sf["a"])
+    along = np.array([lat[1] - lat[0], lon[1] - lon[0]])
+    k = np.cos(np.radians(lat[0]))
+    cos = np.dot(across * [1, k], along * [1, k]) / np.linalg.norm(across * [1, k]) / np.linalg.norm(along * [1, k])
+    assert abs(cos) < 0.05  # perpendicular to the driving direction
+    assert 0 <= marks.arrow["bearing"] < 360
+
+
+def test_the_legend_folds_and_the_map_follows_the_dark_theme(qtbot, map_setup):
+    _, view, _ = map_setup
+    show_oval_track(qtbot, view)
+    qtbot.waitUntil(lambda: page_state(qtbot, view)["legend"], timeout=5000)
+    light = page_state(qtbot, view)
+    box: dict = {}
+    view.caller.call("rt.collapseLegend", True, callback=lambda r: box.update(r=r))
+    qtbot.waitUntil(lambda: page_state(qtbot, view)["legendCollapsed"], timeout=5000)
+    view.set_theme(True)
+    qtbot.waitUntil(lambda: page_state(qtbot, view)["dark"], timeout=5000)
+    dark = page_state(qtbot, view)
+    assert dark["background"] != light["background"]
+    assert dark["outline"] == 1 and dark["legendOverTrack"] == 0

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from racetrace_desktop.ui.plots.stack import ChannelPlotStack
-from racetrace_desktop.ui.plots.traces import DELTA_KEY, ChannelSpec, PlotRequest, Trace
+from racetrace_desktop.ui.plots.traces import DELTA_KEY, ChannelSpec, CornerMark, PlotRequest, Trace
 from racetrace_desktop.ui.theme import lap_colour
-from racetrace_desktop.ui.units import IMPERIAL, METRIC, display_unit, distance_unit
+from racetrace_desktop.ui.units import IMPERIAL, METRIC, display_unit, distance_unit, format_gap, format_lap_time
 
 
 def make_traces(n: int = 5000, laps: int = 3) -> list[Trace]:
@@ -97,3 +97,86 @@ def test_screenshot_light_theme(stack, qtbot, screenshot_dir):
     stack.set_cursor(1500.0)
     qtbot.wait(50)
     assert stack.grab().save(str(screenshot_dir / "plots_light.png"))
+
+
+def compare_specs() -> list[ChannelSpec]:
+    return [ChannelSpec(DELTA_KEY, "Δt vs reference", display_unit("s"), zero_line=True, main=True,
+                        note="above zero: slower than the reference"),
+            ChannelSpec("speed", "Speed", display_unit("m/s")), ChannelSpec("rpm", "RPM", display_unit("rpm"))]
+
+
+def test_a_flagged_lap_never_sets_the_delta_axis(stack):
+    traces = make_traces()
+    traces[2].channels[DELTA_KEY] = np.linspace(0.0, 25.0, len(traces[2].distance_m))  # an out-lap, 25 s slower
+    traces[2].flagged = True
+    stack.set_data(PlotRequest(traces, compare_specs(), distance_unit()))
+    lo, hi = stack.plots[DELTA_KEY].vb.viewRange()[1]
+    assert hi < 1.0 and lo < 0.0 < hi  # fits lap 2's 0.5 s and zero, not the out-lap's 25 s
+    assert hi >= traces[1].channels[DELTA_KEY].max()
+
+
+def test_uncertainty_bands_bridged_gps_and_corner_numbers_on_the_delta_plot(stack):
+    traces = make_traces()
+    for trace in traces[1:]:
+        trace.sigma_s = np.full(len(trace.distance_m), 0.05)
+    request = PlotRequest(traces, compare_specs(), distance_unit(), bridged_m=[(1200.0, 1300.0)],
+                          corners=[CornerMark(1, 400.0), CornerMark(2, 1800.0)])
+    stack.set_data(request)
+    decorations = stack._decorations
+    assert set(decorations.bands) == {"lap1", "lap2"}  # none around the reference
+    band = decorations.bands["lap1"]
+    assert band.brush().color().alpha() < 80  # drawn lightly
+    upper, lower = band.curves
+    assert upper.getData()[1] == pytest.approx(traces[1].channels[DELTA_KEY] + 0.05)
+    assert lower.getData()[1] == pytest.approx(traces[1].channels[DELTA_KEY] - 0.05)
+    assert [region.getRegion() for region in decorations.bridged] == [(1200.0, 1300.0)]
+    ticks = stack.plots[DELTA_KEY].getAxis("top")._tickLevels[0]
+    assert ticks == [(400.0, "T1"), (1800.0, "T2")]
+    stack.set_data(PlotRequest(traces[:1], compare_specs(), distance_unit()))  # a new compare: no leftovers
+    assert not stack._decorations.bands and not stack._decorations.bridged
+
+
+def test_the_delta_plot_gets_at_least_a_third_and_its_full_label(stack, qtbot):
+    specs = [*compare_specs(), ChannelSpec("throttle", "Throttle", display_unit("%"))]
+    traces = make_traces()
+    for trace in traces:
+        trace.channels["throttle"] = np.full(len(trace.distance_m), 50.0)
+    for size in ((1000, 700), (1000, 380)):  # roomy, then squeezed
+        stack.resize(*size)
+        stack.set_data(PlotRequest(traces, specs, distance_unit()))
+        qtbot.wait(30)
+        heights = {key: plot.vb.sceneBoundingRect().height() for key, plot in stack.plots.items()}
+        assert heights[DELTA_KEY] >= sum(heights.values()) / 3, size
+    assert stack.plots[DELTA_KEY].getAxis("left").labelText == "Δt vs reference (s)"
+    assert "above zero: slower" in stack.plots[DELTA_KEY].titleLabel.text
+
+
+def test_legend_is_outside_the_plots_and_reads_time_and_delta(stack, qtbot):
+    traces = make_traces()
+    for trace in traces:
+        trace.time_s = trace.distance_m / 40.0
+    stack.set_data(PlotRequest(traces, compare_specs(), distance_unit()))
+    stack.set_cursor(2000.0)
+    qtbot.waitUntil(lambda: stack.legend.isVisible() and stack.scroll.height() > 100)
+    assert not stack.legend.geometry().intersects(stack.scroll.geometry())
+    assert all(plot.legend is None for plot in stack.plots.values())
+    assert stack.legend.entries[1] == f"Lap 2 {format_lap_time(traces[1].time_at(2000.0) * 1000)} " \
+                                      f"{format_gap(traces[1].value_at(DELTA_KEY, 2000.0) * 1000)}"
+    assert stack.legend.entries[0].endswith(" ref")
+    assert "2000 m" in stack.legend.text()
+
+
+def test_a_new_compare_after_one_with_bands_and_shading_paints(stack, qtbot):
+    """Regression: regions and fills of a replaced plot left a stale scene index entry and crashed the paint."""
+    traces = make_traces()
+    for trace in traces[1:]:
+        trace.sigma_s = np.full(len(trace.distance_m), 0.05)
+    full = PlotRequest(traces, compare_specs(), distance_unit(), [1000.0, 2000.0, 3000.0], [(100.0, 200.0)],
+                       [CornerMark(1, 500.0)])
+    for _ in range(4):
+        stack.set_data(full)
+        stack.layout_widget.viewport().repaint()
+        stack.set_data(PlotRequest([], [], distance_unit()))  # the compare was cleared
+        stack.layout_widget.viewport().repaint()
+    qtbot.wait(10)
+    assert stack.curves == {} and stack.legend.entries == [] and not stack.scroll.isVisible()
