@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from sync_server.deps import AppSettings, CurrentUser, DbSession
+from sync_server.deps import AppSettings, CurrentUser, DbSession, UnitOfWorkRoute
 from sync_server.errors import ErrorBody, error_responses
 from sync_server.sync import engine, uploads
 from sync_server.sync.pull import pull
@@ -18,7 +18,7 @@ from sync_server.sync.revisions import state
 from sync_server.sync.schemas import ConflictBody, PullResponse, PushRequest, PushResponse, ResyncBody
 from sync_server.sync.telemetry_format import LapTelemetryDocument
 
-router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401))
+router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401), route_class=UnitOfWorkRoute)
 
 TELEMETRY_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such lap, not yours, or no telemetry"},
