@@ -20,7 +20,8 @@ from sync_server.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 READING_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -32,11 +33,13 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 def get_tokens(request: Request) -> TokenService:
-    return request.app.state.tokens
+    tokens: TokenService = request.app.state.tokens
+    return tokens
 
 
 def get_passwords(request: Request) -> PasswordHasher:
-    return request.app.state.passwords
+    passwords: PasswordHasher = request.app.state.passwords
+    return passwords
 
 
 AppSettings = Annotated[Settings, Depends(get_settings)]

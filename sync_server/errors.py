@@ -127,8 +127,8 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody, "description": _describe(status)} for status in statuses}
 
 
-def _short(text: Any, limit: int = MAX_ERROR_TEXT) -> str:
-    text = str(text)
+def _short(value: Any, limit: int = MAX_ERROR_TEXT) -> str:
+    text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

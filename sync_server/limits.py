@@ -39,7 +39,7 @@ class BodySizeLimitMiddleware:
         async def limited_receive() -> Message:
             if state["rejected"]:
                 return {"type": "http.disconnect"}
-            message = await receive()
+            message: Message = await receive()
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
                 if state["received"] > limit:
@@ -139,7 +139,8 @@ class JsonShapeMiddleware:
         async def replay() -> Message:
             nonlocal replayed
             if replayed:
-                return await receive()
+                message: Message = await receive()  # after the body: only a disconnect can come
+                return message
             replayed = True
             return {"type": "http.request", "body": body, "more_body": False}
 
