@@ -15,7 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from sync_server.admin.routes import router as admin_router
 from sync_server.auth.routes import router as auth_router
-from sync_server.db import Database
+from sync_server.db import READ_ONLY, Database
 from sync_server.errors import BUSY_MESSAGE, RETRY_AFTER_S, error_responses, install_error_handlers
 from sync_server.leaderboard.cache import PageCache
 from sync_server.leaderboard.routes import router as leaderboard_router
@@ -155,8 +155,8 @@ def _health_endpoint(database: Database) -> Any:
     def health() -> JSONResponse:
         """Liveness plus a database round trip. 503 when the database does not answer."""
         try:
-            with database.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            with database.engine.connect() as connection:  # a reader: on SQLite it never waits for the writer
+                connection.execution_options(**{READ_ONLY: True}).execute(text("SELECT 1"))
         except Exception:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": database.dialect, "version": server_version()})

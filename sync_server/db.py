@@ -64,7 +64,7 @@ PG_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000
 POOL_TIMEOUT_S = 10
 
 
-def _configure_sqlite(engine: Engine, *, own_transactions: bool) -> None:
+def _configure_sqlite(engine: Engine, *, own_transactions: bool, busy_timeout_ms: int) -> None:
     """Foreign keys on, WAL, and real transactional DDL/BEGIN (pysqlite's own handling defers BEGIN)."""
 
     @event.listens_for(engine, "connect")
@@ -73,7 +73,7 @@ def _configure_sqlite(engine: Engine, *, own_transactions: bool) -> None:
             dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         if own_transactions:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, safe on crash
@@ -90,14 +90,16 @@ def _configure_sqlite(engine: Engine, *, own_transactions: bool) -> None:
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, lock_wait_ms: int | None = None) -> Engine:
+    """`lock_wait_ms`: how long a writer waits for a lock before the request fails with 503 (SQLite busy timeout,
+    PostgreSQL lock_timeout); default SQLITE_BUSY_TIMEOUT_MS / PG_LOCK_TIMEOUT_MS."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # Kept connections cover a worker's usual concurrency: connections above pool_size are closed on return,
         # and under load that meant a new PostgreSQL backend every few requests (measured in bench_server).
         # Every wait is bounded: a pool checkout (-> 503), a lock, a statement, and a transaction left idle.
         options = (
-            f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS} -c lock_timeout={PG_LOCK_TIMEOUT_MS} "
+            f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS} -c lock_timeout={lock_wait_ms or PG_LOCK_TIMEOUT_MS} "
             f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_TIMEOUT_MS}"
         )
         return create_engine(
@@ -111,15 +113,15 @@ def make_engine(url: str) -> Engine:
     if parsed.database in (None, "", ":memory:"):
         # One shared connection, or each thread would see its own empty database.
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
-        _configure_sqlite(engine, own_transactions=False)
+        _configure_sqlite(engine, own_transactions=False, busy_timeout_ms=lock_wait_ms or SQLITE_BUSY_TIMEOUT_MS)
         return engine
     Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        connect_args={"check_same_thread": False, "timeout": (lock_wait_ms or SQLITE_BUSY_TIMEOUT_MS) / 1000},
         pool_timeout=POOL_TIMEOUT_S,
     )
-    _configure_sqlite(engine, own_transactions=True)
+    _configure_sqlite(engine, own_transactions=True, busy_timeout_ms=lock_wait_ms or SQLITE_BUSY_TIMEOUT_MS)
     return engine
 
 
@@ -136,9 +138,9 @@ def reading(db: Session) -> Iterator[Session]:
 class Database:
     """One engine and its session factory; the app keeps one per process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_wait_ms: int | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, lock_wait_ms)
         # `sessions` read (a write in them still works, but on SQLite it may meet "database is locked" under
         # concurrent writers); `write_sessions` begin every transaction ready to write (SQLite: BEGIN IMMEDIATE).
         self.sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False,

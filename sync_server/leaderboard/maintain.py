@@ -97,6 +97,42 @@ def recompute(db: Session, config_id: uuid.UUID, user_id: uuid.UUID) -> None:
     _insert(db, best)
 
 
+def add_new_laps(db: Session, user_id: uuid.UUID, lap_ids: list[uuid.UUID]) -> None:
+    """Laps just created can only improve their driver's bests: merge them into the stored `best_laps` rows
+    instead of re-reading every lap of the driver (the push holds the revision-counter lock meanwhile, and a
+    driver with thousands of laps made each push re-read all of them)."""
+    if not lap_ids:
+        return
+    configs = set(
+        db.scalars(
+            select(DrivingSession.track_configuration_id)
+            .join(Lap, Lap.session_id == DrivingSession.id)
+            .where(Lap.id.in_(lap_ids), DrivingSession.track_configuration_id.is_not(None))
+            .distinct()
+        )
+    )
+    for config_id in configs:
+        flag_implausible_times(db, config_id, user_id)
+    candidates = _best_by_grain(db.execute(_qualifying_laps(user_id=user_id).where(Lap.id.in_(lap_ids))))
+    if not candidates:
+        return
+    stored = {
+        (row.track_configuration_id, row.user_id, row.category_key, row.event_key): row
+        for row in db.scalars(
+            select(BestLap).where(BestLap.user_id == user_id, BestLap.track_configuration_id.in_(configs))
+        )
+    }
+    fresh: dict[BestKey, Candidate] = {}
+    for key, candidate in candidates.items():
+        row = stored.get(key)
+        if row is None:
+            fresh[key] = candidate
+        elif candidate < (row.lap_time_ms, row.achieved_at, row.lap_id):
+            row.lap_time_ms, row.achieved_at, row.lap_id = candidate
+    _insert(db, fresh)
+    db.flush()
+
+
 def rebuild_all(db: Session) -> int:
     """Recompute the whole table from the laps in one streamed pass (after a bulk import or a restore).
     Returns the number of rows written."""
