@@ -69,7 +69,7 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """Build the ASGI app. Pass `database` to share one engine between several apps (tests)."""
     settings = settings or Settings()
-    database = database or Database(settings.database_url)
+    database = database or Database(settings.database_url, bounded=True)  # every request's wait is bounded
     app = FastAPI(
         title="RaceTrace sync server",
         version=server_version(),

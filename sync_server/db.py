@@ -90,9 +90,10 @@ def _configure_sqlite(engine: Engine, *, own_transactions: bool, busy_timeout_ms
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, lock_wait_ms: int | None = None) -> Engine:
-    """`lock_wait_ms`: how long a writer waits for a lock before the request fails with 503 (SQLite busy timeout,
-    PostgreSQL lock_timeout); default SQLITE_BUSY_TIMEOUT_MS / PG_LOCK_TIMEOUT_MS."""
+def make_engine(url: str, lock_wait_ms: int | None = None, *, bounded: bool = False) -> Engine:
+    """`bounded`: PostgreSQL statement, lock and idle-in-transaction timeouts for serving requests (off for
+    maintenance: migrations, bulk loads, a leaderboard rebuild may rightly take minutes). `lock_wait_ms`: how
+    long a writer waits for a lock (SQLite busy timeout; PostgreSQL lock_timeout, implies bounded)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # Kept connections cover a worker's usual concurrency: connections above pool_size are closed on return,
@@ -102,13 +103,14 @@ def make_engine(url: str, lock_wait_ms: int | None = None) -> Engine:
             f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS} -c lock_timeout={lock_wait_ms or PG_LOCK_TIMEOUT_MS} "
             f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_TIMEOUT_MS}"
         )
+        bounded = bounded or lock_wait_ms is not None
         return create_engine(
             url,
             pool_pre_ping=True,
             pool_size=20,
             max_overflow=20,
             pool_timeout=POOL_TIMEOUT_S,
-            connect_args={"options": options},
+            connect_args={"options": options} if bounded else {},
         )
     if parsed.database in (None, "", ":memory:"):
         # One shared connection, or each thread would see its own empty database.
@@ -138,9 +140,9 @@ def reading(db: Session) -> Iterator[Session]:
 class Database:
     """One engine and its session factory; the app keeps one per process."""
 
-    def __init__(self, url: str, lock_wait_ms: int | None = None) -> None:
+    def __init__(self, url: str, lock_wait_ms: int | None = None, *, bounded: bool = False) -> None:
         self.url = url
-        self.engine = make_engine(url, lock_wait_ms)
+        self.engine = make_engine(url, lock_wait_ms, bounded=bounded)
         # `sessions` read (a write in them still works, but on SQLite it may meet "database is locked" under
         # concurrent writers); `write_sessions` begin every transaction ready to write (SQLite: BEGIN IMMEDIATE).
         self.sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False,
