@@ -10,11 +10,16 @@ The baseline is the same scenario served by the `sync_server` package of BENCH_L
 default: the commit before issue 13's fixes; "none" skips it), extracted with `git archive` into a temp folder.
 Bounded: clients stop starting requests SCENARIO_BUDGET_S after the start; the server is stopped afterwards.
 
+Then three hostile bodies (issue 13, "Hostile input") against SQLite / 1 worker: time to answer, the server's
+peak resident memory while answering, status and answer size. BENCH_LOAD_PARTS=load or =hostile runs one part.
+
 Run: packaging/tasks.sh bench bench_server_load
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import random
 import subprocess
@@ -23,6 +28,7 @@ import tempfile
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -82,12 +88,16 @@ class Setup:
 def run() -> list[dict]:
     baseline_ref = os.environ.get("BENCH_LOAD_BASELINE", DEFAULT_BASELINE)
     scenarios = [s for s in SCENARIOS if s[0] in os.environ.get("BENCH_LOAD_BACKENDS", "sqlite,postgresql")]
+    if "load" not in os.environ.get("BENCH_LOAD_PARTS", "load,hostile"):
+        scenarios = []
     rows: list[dict] = []
     with _baseline_source(baseline_ref) as baseline:
         for backend, workers, clients in scenarios:
             before = _scenario(backend, workers, clients, baseline) if baseline else None
             after = _scenario(backend, workers, clients, None)
             rows += _rows(f"{backend} {workers}w {clients} clients", after, before)
+        if "hostile" in os.environ.get("BENCH_LOAD_PARTS", "load,hostile"):
+            rows += _hostile_rows(baseline)
     return rows
 
 
@@ -295,3 +305,69 @@ def _rows(label: str, after: Tally, before: Tally | None) -> list[dict]:
         {"name": f"load {label}: acknowledged writes missing", "value": now["missing"], "unit": "",
          "target": f"0{was('missing')} (of {len(after.acknowledged)} acknowledged)"},
     ]
+
+
+HOSTILE_TIMEOUT_S = 120.0
+
+
+def _hostile_bodies(config_id: str) -> dict[str, tuple[str, str, bytes]]:
+    """name -> (method, path, JSON body); paths with {lap} get a freshly pushed 95 s lap."""
+    million = json.dumps({"records": [{"kind": "car", "id": str(uuid.uuid4()),
+                                       "data": {f"k{i}": 1 for i in range(1_000_000)}}]}).encode()
+    register = json.dumps({f"k{i}": "x" * 10 for i in range(100_000)}).encode()
+    zeros = base64.b64encode(zlib.compress(np.zeros(2_000_000).tobytes(), 9)).decode()
+    channels = [{"key": key, "label": key, "unit": "m", "display_unit": "m", "dtype": "float64", "data": zeros}
+                for key in ["time_s", "distance_m", *[f"c{i}" for i in range(126)]]]
+    bomb = json.dumps({"format": "racetrace.lap-telemetry", "version": 1, "sample_count": 2_000_000,
+                       "channels": channels}).encode()
+    return {
+        f"push of 1M unknown keys ({len(million) / 2**20:.1f} MB)": ("POST", "/api/v1/sync/push", million),
+        f"register with 100k keys ({len(register) / 2**20:.1f} MB)": ("POST", "/api/v1/auth/register", register),
+        f"telemetry 128 ch x 2M zeros ({len(bomb) / 2**20:.1f} MB)": ("PUT", "/api/v1/sync/laps/{lap}/telemetry",
+                                                                        bomb),
+    }
+
+
+def _hostile(source: Path | None) -> dict[str, tuple[float, float, int, int]]:
+    """name -> (seconds, server peak RSS MB, status, answer bytes), on SQLite with one worker."""
+    results = {}
+    with _fresh_database("sqlite") as url, running_server(url, workers=1, source=source) as server:
+        setup = _prepare(server.base_url, url)
+        headers = {"Authorization": f"Bearer {setup.tokens[0]}", "Content-Type": "application/json"}
+        with httpx.Client(base_url=server.base_url, timeout=HOSTILE_TIMEOUT_S) as client:
+            chunk = _chunks(setup.config_id, random.Random(1))[0][:2]
+            client.post("/api/v1/sync/push", json={"records": chunk}, headers=headers).raise_for_status()
+            for name, (method, path, body) in _hostile_bodies(setup.config_id).items():
+                peak = [server.rss_mb()]
+                done = threading.Event()
+
+                def watch(peak: list[float] = peak, done: threading.Event = done) -> None:
+                    while not done.wait(0.05):
+                        peak.append(server.rss_mb())
+
+                watcher = threading.Thread(target=watch)
+                watcher.start()
+                started = time.perf_counter()
+                try:
+                    answer = client.request(method, path.format(lap=chunk[1]["id"]), content=body, headers=headers)
+                    status, size = answer.status_code, len(answer.content)
+                except httpx.HTTPError:
+                    status, size = 0, 0  # no answer within HOSTILE_TIMEOUT_S, or the server died
+                seconds = time.perf_counter() - started
+                done.set()
+                watcher.join()
+                results[name] = (seconds, max(peak), status, size)
+    return results
+
+
+def _hostile_rows(baseline: Path | None) -> list[dict]:
+    after = _hostile(None)
+    before = _hostile(baseline) if baseline else {}
+    rows = []
+    for name, (seconds, peak, status, size) in after.items():
+        old = before.get(name)
+        was = f"; before: {old[2]}, {old[3]:,} bytes, peak {old[1]:.0f} MB" if old else ""
+        rows.append({"name": f"hostile {name}", "seconds": seconds, "peak_mb": peak,
+                     **({"baseline_seconds": old[0]} if old else {}),
+                     "target": f"small 4xx: {status}, {size:,} bytes{was}"})
+    return rows
