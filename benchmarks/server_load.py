@@ -54,8 +54,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, workers: int = 2) -> Iterator[Server]:
-    """uvicorn with `workers` processes on 127.0.0.1, production settings, access log off (as a load test should)."""
+def running_server(database_url: str, workers: int = 2, source: Path | None = None) -> Iterator[Server]:
+    """uvicorn with `workers` processes on 127.0.0.1, production settings, access log off (as a load test should).
+
+    `source`: a folder holding another `sync_server` package (e.g. an older commit's) to serve instead."""
     port = _free_port()
     env = {
         **os.environ,
@@ -63,12 +65,14 @@ def running_server(database_url: str, workers: int = 2) -> Iterator[Server]:
         "SECRET_KEY": secrets.token_urlsafe(48),
         "ENVIRONMENT": "production",
     }
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")]))
     command = [
         sys.executable, "-m", "uvicorn", "sync_server.app:create_app", "--factory", "--host", "127.0.0.1",
         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
     ]
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=source)
         server = Server(f"http://127.0.0.1:{port}", process)
         try:
             _wait_healthy(server, log)

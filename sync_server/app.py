@@ -10,15 +10,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import text
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from sync_server.admin.routes import router as admin_router
 from sync_server.auth.routes import router as auth_router
-from sync_server.db import Database
-from sync_server.errors import error_responses, install_error_handlers
+from sync_server.db import READ_ONLY, Database
+from sync_server.errors import BUSY_MESSAGE, RETRY_AFTER_S, error_responses, install_error_handlers
 from sync_server.leaderboard.cache import PageCache
 from sync_server.leaderboard.routes import router as leaderboard_router
-from sync_server.limits import BodySizeLimitMiddleware
+from sync_server.limits import BodySizeLimitMiddleware, JsonShapeMiddleware
 from sync_server.oauth import install_oauth
 from sync_server.oauth.routes import router as oauth_router
 from sync_server.records.laps_analysis import router as lap_analysis_router
@@ -34,6 +35,8 @@ from sync_server.web import mount_web
 
 API_PREFIX = "/api/v1"
 UPLOAD_PATH_SUFFIXES = ("/file", "/telemetry", "/sessions/upload")
+AUTH_PREFIX = f"{API_PREFIX}/auth/"
+MAX_AUTH_BODY_BYTES = 64 * 1024  # sign-in forms and registrations are tiny; anyone may send them
 
 
 def server_version() -> str:
@@ -70,13 +73,16 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """Build the ASGI app. Pass `database` to share one engine between several apps (tests)."""
     settings = settings or Settings()
-    database = database or Database(settings.database_url)
+    database = database or Database(settings.database_url, bounded=True)  # every request's wait is bounded
     app = FastAPI(
         title="RaceTrace sync server",
         version=server_version(),
         summary="Accounts, tracks, sync of sessions/laps/cars/events, public laps and the leaderboard.",
         generate_unique_id_function=_operation_id,
-        responses=error_responses(400, 422),
+        responses=error_responses(400, 422, 503),
+        # No CDN scripts in production: the interactive docs are for development; /openapi.json stays.
+        docs_url=None if settings.environment == "production" else "/docs",
+        redoc_url=None if settings.environment == "production" else "/redoc",
     )
     app.state.settings = settings
     app.state.database = database
@@ -86,6 +92,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     install_error_handlers(app)
     app.add_exception_handler(DataError, _database_refused_value)
     app.add_exception_handler(IntegrityError, _database_conflict)
+    app.add_exception_handler(PoolTimeoutError, _database_busy)
+    app.add_exception_handler(OperationalError, _database_busy)
     _add_middleware(app, settings)
     install_oauth(app, settings)
     api = APIRouter(prefix=API_PREFIX)
@@ -101,13 +109,16 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     def limit_for(path: str) -> int:
         if path.startswith(API_PREFIX) and path.endswith(UPLOAD_PATH_SUFFIXES):
             return settings.max_upload_bytes
+        if path.startswith(AUTH_PREFIX):
+            return min(MAX_AUTH_BODY_BYTES, settings.max_request_body_bytes)
         return settings.max_request_body_bytes
 
+    app.add_middleware(JsonShapeMiddleware)  # inner: sees bodies already capped by the size limit
     app.add_middleware(BodySizeLimitMiddleware, limit_for=limit_for)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=settings.cors_origins,  # never "*": Settings refuses it (credentials are allowed)
             allow_credentials=True,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "X-RaceTrace-Client"],
@@ -136,12 +147,20 @@ async def _database_conflict(_request: Any, _exc: Exception) -> JSONResponse:
     )
 
 
+async def _database_busy(_request: Any, _exc: Exception) -> JSONResponse:
+    """A bounded wait ran out (pool checkout, lock or statement timeout, SQLite busy timeout) or the database is
+    unreachable: nothing was written (the transaction rolled back), so the client may simply retry."""
+    return JSONResponse(
+        {"detail": BUSY_MESSAGE, "code": "busy"}, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)}
+    )
+
+
 def _health_endpoint(database: Database) -> Any:
     def health() -> JSONResponse:
         """Liveness plus a database round trip. 503 when the database does not answer."""
         try:
-            with database.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            with database.engine.connect() as connection:  # a reader: on SQLite it never waits for the writer
+                connection.execution_options(**{READ_ONLY: True}).execute(text("SELECT 1"))
         except Exception:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": database.dialect, "version": server_version()})

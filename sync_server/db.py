@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -13,6 +14,8 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from sync_server.errors import AppError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,7 +56,15 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSONType}
 
 
-def _configure_sqlite(engine: Engine, *, own_transactions: bool) -> None:
+READ_ONLY = "racetrace_read_only"  # execution option: this transaction only reads (SQLite: no write lock)
+SQLITE_BUSY_TIMEOUT_MS = 20_000  # writers queue this long for the one write lock, then 503 (never a hang)
+PG_STATEMENT_TIMEOUT_MS = 20_000
+PG_LOCK_TIMEOUT_MS = 10_000
+PG_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000
+POOL_TIMEOUT_S = 10
+
+
+def _configure_sqlite(engine: Engine, *, own_transactions: bool, busy_timeout_ms: int) -> None:
     """Foreign keys on, WAL, and real transactional DDL/BEGIN (pysqlite's own handling defers BEGIN)."""
 
     @event.listens_for(engine, "connect")
@@ -62,9 +73,10 @@ def _configure_sqlite(engine: Engine, *, own_transactions: bool) -> None:
             dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         if own_transactions:
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at checkpoints, safe on crash
         cursor.close()
 
     if not own_transactions:
@@ -72,45 +84,85 @@ def _configure_sqlite(engine: Engine, *, own_transactions: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # IMMEDIATE takes the write lock up front so two writers never deadlock on lock upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A transaction that will write takes the one write lock up front (IMMEDIATE): upgrading a read
+        # transaction later fails at once with "database is locked" whenever another writer committed meanwhile.
+        # Read-only transactions (WAL readers never block nor wait) begin DEFERRED.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, lock_wait_ms: int | None = None, *, bounded: bool = False) -> Engine:
+    """`bounded`: PostgreSQL statement, lock and idle-in-transaction timeouts for serving requests (off for
+    maintenance: migrations, bulk loads, a leaderboard rebuild may rightly take minutes). `lock_wait_ms`: how
+    long a writer waits for a lock (SQLite busy timeout; PostgreSQL lock_timeout, implies bounded)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # Kept connections cover a worker's usual concurrency: connections above pool_size are closed on return,
         # and under load that meant a new PostgreSQL backend every few requests (measured in bench_server).
-        return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+        # Every wait is bounded: a pool checkout (-> 503), a lock, a statement, and a transaction left idle.
+        options = (
+            f"-c statement_timeout={PG_STATEMENT_TIMEOUT_MS} -c lock_timeout={lock_wait_ms or PG_LOCK_TIMEOUT_MS} "
+            f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_TIMEOUT_MS}"
+        )
+        bounded = bounded or lock_wait_ms is not None
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=20,
+            max_overflow=20,
+            pool_timeout=POOL_TIMEOUT_S,
+            connect_args={"options": options} if bounded else {},
+        )
     if parsed.database in (None, "", ":memory:"):
         # One shared connection, or each thread would see its own empty database.
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
-        _configure_sqlite(engine, own_transactions=False)
+        _configure_sqlite(engine, own_transactions=False, busy_timeout_ms=lock_wait_ms or SQLITE_BUSY_TIMEOUT_MS)
         return engine
     Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-    _configure_sqlite(engine, own_transactions=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": (lock_wait_ms or SQLITE_BUSY_TIMEOUT_MS) / 1000},
+        pool_timeout=POOL_TIMEOUT_S,
+    )
+    _configure_sqlite(engine, own_transactions=True, busy_timeout_ms=lock_wait_ms or SQLITE_BUSY_TIMEOUT_MS)
     return engine
+
+
+@contextmanager
+def reading(db: Session) -> Iterator[Session]:
+    """A read-only stretch at the start of a unit of work, ended on leaving: the slow work that follows
+    (hashing, decoding, another thread-pool hop) then holds neither a pooled connection nor, on SQLite, the
+    write lock. The next statement begins the unit of work's write transaction."""
+    db.connection(execution_options={READ_ONLY: True})
+    yield db
+    db.commit()
 
 
 class Database:
     """One engine and its session factory; the app keeps one per process."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_wait_ms: int | None = None, *, bounded: bool = False) -> None:
         self.url = url
-        self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self.engine = make_engine(url, lock_wait_ms, bounded=bounded)
+        # `sessions` read (a write in them still works, but on SQLite it may meet "database is locked" under
+        # concurrent writers); `write_sessions` begin every transaction ready to write (SQLite: BEGIN IMMEDIATE).
+        self.sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False,
+                                     autoflush=False)
+        self.write_sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def session(self) -> Iterator[Session]:
-        """Unit of work for one request: commit when the endpoint returns, roll back on any error."""
-        with self.sessions() as db:
+    def session(self, *, write: bool = True) -> Iterator[Session]:
+        """Unit of work for one request: commit when the endpoint returns, roll back on any error except one
+        that asks to keep what was written (`AppError(keep_writes=True)`, e.g. a revoked token family)."""
+        with (self.write_sessions if write else self.sessions)() as db:
             try:
                 yield db
                 db.commit()
+            except AppError as exc:
+                db.commit() if exc.keep_writes else db.rollback()
+                raise
             except BaseException:
                 db.rollback()
                 raise

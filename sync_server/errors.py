@@ -11,6 +11,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+MAX_REPORTED_ERRORS = 20
+MAX_ERROR_TEXT = 200
+RETRY_AFTER_S = 2
+BUSY_MESSAGE = "The server is busy; nothing was written. Retry in a few seconds"
+
 
 class ErrorBody(BaseModel):
     """Every error answer: a human-readable `detail` and a stable machine `code`."""
@@ -27,13 +32,22 @@ class AppError(Exception):
     code = "bad_request"
 
     def __init__(
-        self, message: str, *, code: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        keep_writes: bool = False,
+        **extra: Any,
     ) -> None:
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         self.headers = headers
+        # True: the request's unit of work commits what it wrote before answering with this error (state that
+        # must persist although the request fails, e.g. a token family revoked on reuse).
+        self.keep_writes = keep_writes
         self.extra = extra
 
     def body(self) -> dict[str, Any]:
@@ -84,6 +98,15 @@ class LockedError(AppError):
     code = "account_locked"
 
 
+class ServiceUnavailableError(AppError):
+    status_code = 503
+    code = "busy"
+
+    def __init__(self, message: str = BUSY_MESSAGE, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(RETRY_AFTER_S)})
+        super().__init__(message, **kwargs)
+
+
 def _describe(status: int) -> str:
     return {
         400: "Malformed request",
@@ -95,6 +118,7 @@ def _describe(status: int) -> str:
         413: "Request body over the size limit",
         422: "Invalid input (the message names the field)",
         423: "Account locked after too many failed sign-ins",
+        503: "Busy: nothing was written; retry after the Retry-After seconds",
     }.get(status, "Error")
 
 
@@ -103,8 +127,27 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ErrorBody, "description": _describe(status)} for status in statuses}
 
 
+def _short(value: Any, limit: int = MAX_ERROR_TEXT) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _location(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "request"
+    return _short(".".join(_short(part, 64) for part in loc) or "request")
+
+
+def validation_body(raw_errors: list[Any]) -> dict[str, Any]:
+    """A 422 body naming at most MAX_REPORTED_ERRORS fields, each message cut short: a hostile body with a
+    million bad keys gets a small answer."""
+    shown = raw_errors[:MAX_REPORTED_ERRORS]
+    errors = [
+        {"loc": [_short(part, 64) for part in e.get("loc", ())], "msg": _short(e.get("msg", "")), "type": e.get("type")}
+        for e in shown
+    ]
+    detail = "; ".join(f"{_location(tuple(e['loc']))}: {e['msg']}" for e in errors)
+    if len(raw_errors) > len(shown):
+        detail += f"; and {len(raw_errors) - len(shown)} more errors"
+    return {"detail": detail, "code": "validation_error", "errors": jsonable_encoder(errors)}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -114,10 +157,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in exc.errors()]
-        detail = "; ".join(f"{_location(tuple(e['loc']))}: {e['msg']}" for e in errors)
-        body = {"detail": detail, "code": "validation_error", "errors": jsonable_encoder(errors)}
-        return JSONResponse(body, status_code=422)
+        return JSONResponse(validation_body(list(exc.errors())), status_code=422)
 
     @app.exception_handler(HTTPException)
     async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:

@@ -20,7 +20,8 @@ ALGORITHM = "HS256"
 ACCESS = "access"
 ROLE_USER = "user"
 ROLE_ADMIN = "admin"
-REQUIRED_CLAIMS = ["exp", "sub", "iat", "jti", "typ", "iss"]
+REQUIRED_CLAIMS = ["exp", "sub", "iat", "jti", "typ", "iss", "gen"]
+INVALID_TOKEN = "Invalid access token"  # noqa: S105 - a message
 
 
 class PasswordHasher:
@@ -52,6 +53,7 @@ class AccessClaims:
     role: str
     jti: str
     expires_at: datetime
+    generation: int  # the account's token generation at issue time; stale = revoked
 
 
 class TokenService:
@@ -61,7 +63,7 @@ class TokenService:
         secret = settings.secret_key.get_secret_value().encode()
         self._key = hashlib.sha256(b"racetrace-jwt\x00" + secret).digest()
 
-    def create_access_token(self, user_id: uuid.UUID, role: str = ROLE_USER) -> tuple[str, int]:
+    def create_access_token(self, user_id: uuid.UUID, role: str = ROLE_USER, generation: int = 0) -> tuple[str, int]:
         ttl = self._settings.admin_token_ttl_s if role == ROLE_ADMIN else self._settings.access_token_ttl_s
         now = utcnow()
         claims = {
@@ -73,6 +75,7 @@ class TokenService:
             "typ": ACCESS,
             "role": role,
             "iss": self._settings.jwt_issuer,
+            "gen": generation,
         }
         return self.sign(claims), ttl
 
@@ -92,15 +95,18 @@ class TokenService:
         except jwt.ExpiredSignatureError as exc:
             raise UnauthorizedError("Access token expired", code="token_expired") from exc
         except jwt.PyJWTError as exc:
-            raise UnauthorizedError("InvalidError access token", code="invalid_token") from exc
+            raise UnauthorizedError(INVALID_TOKEN, code="invalid_token") from exc
+        generation = claims.get("gen")
         if claims.get("typ") != ACCESS or claims.get("role") not in (ROLE_USER, ROLE_ADMIN):
-            raise UnauthorizedError("InvalidError access token", code="invalid_token")
+            raise UnauthorizedError(INVALID_TOKEN, code="invalid_token")
+        if not isinstance(generation, int) or isinstance(generation, bool):
+            raise UnauthorizedError(INVALID_TOKEN, code="invalid_token")
         try:
             user_id = uuid.UUID(claims["sub"])
         except (ValueError, TypeError) as exc:
-            raise UnauthorizedError("InvalidError access token", code="invalid_token") from exc
+            raise UnauthorizedError(INVALID_TOKEN, code="invalid_token") from exc
         expires_at = datetime.fromtimestamp(claims["exp"], tz=UTC)
-        return AccessClaims(user_id, claims["role"], claims["jti"], expires_at)
+        return AccessClaims(user_id, claims["role"], claims["jti"], expires_at, generation)
 
 
 def new_refresh_token() -> str:

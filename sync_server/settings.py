@@ -23,6 +23,14 @@ def default_database_url() -> str:
     return f"sqlite:///{default_data_dir() / 'racetrace-server.sqlite'}"
 
 
+MIN_DISTINCT_SECRET_CHARACTERS = 8
+
+
+def _too_uniform(key: str) -> bool:
+    """32 spaces or "aaaa...": long enough but no secret at all."""
+    return len(set(key)) < MIN_DISTINCT_SECRET_CHARACTERS
+
+
 class Settings(BaseSettings):
     """Every knob of the server. Names match the environment variables (case-insensitive, no prefix)."""
 
@@ -63,10 +71,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_values(self) -> Settings:
+        if "*" in self.cors_origins:
+            # Any origin with credentials would let every web site act with a signed-in user's cookies.
+            raise ValueError("CORS_ORIGINS must list the allowed origins: '*' is refused (credentials are allowed)")
         if self.environment in ("development", "test"):
             return self
         key = self.secret_key.get_secret_value()
-        if key == DEFAULT_SECRET_KEY or len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        if key == DEFAULT_SECRET_KEY or len(key.strip().encode()) < MIN_SECRET_KEY_BYTES or _too_uniform(key):
             raise ValueError(
                 f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_BYTES} bytes "
                 f"(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "

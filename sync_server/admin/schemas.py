@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sync_server.text import TeamName
 from sync_server.users.schemas import TeamRef
 
 
@@ -40,7 +41,7 @@ class AdminUserUpdate(BaseModel):
 class TeamCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=64)
+    name: TeamName
 
 
 class Member(BaseModel):

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Form, Header, Request, Response, status
 
 from sync_server.auth import service
 from sync_server.auth.schemas import ClientKind, RefreshRequest, RegisterRequest, TokenResponse
-from sync_server.deps import AppSettings, DbSession, Passwords, Tokens
+from sync_server.deps import AppSettings, DbSession, Passwords, Tokens, UnitOfWorkRoute
 from sync_server.errors import ForbiddenError, UnauthorizedError, error_responses
 from sync_server.security import ROLE_ADMIN
 from sync_server.settings import Settings
 from sync_server.users.schemas import UserProfile
 from sync_server.users.service import profile_of
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=UnitOfWorkRoute)
 CLIENT_HEADER = "X-RaceTrace-Client"
 REFRESH_COOKIE_PATH = "/api/v1/auth"
 
@@ -37,7 +37,7 @@ def register(data: RegisterRequest, db: DbSession, passwords: Passwords) -> User
     return profile_of(db, user)
 
 
-@router.post("/login", response_model=TokenResponse, responses=error_responses(401, 403, 422, 423))
+@router.post("/login", response_model=TokenResponse, responses=error_responses(401, 403, 422))
 def login(
     response: Response,
     db: DbSession,
@@ -89,7 +89,7 @@ def logout(
     )
 
 
-@router.post("/admin/login", response_model=TokenResponse, responses=error_responses(401, 403, 422, 423))
+@router.post("/admin/login", response_model=TokenResponse, responses=error_responses(401, 403, 422))
 def admin_login(
     db: DbSession,
     settings: AppSettings,
@@ -102,7 +102,7 @@ def admin_login(
     user = service.authenticate(db, passwords, settings, username, password)
     if not user.is_admin:
         raise ForbiddenError("This account is not an administrator", code="admin_required")
-    access, expires_in = tokens.create_access_token(user.id, ROLE_ADMIN)
+    access, expires_in = tokens.create_access_token(user.id, ROLE_ADMIN, user.token_generation)
     return TokenResponse(access_token=access, expires_in=expires_in)
 
 

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from sync_server.text import DisplayName
+
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$"
 ClientKind = Literal["browser", "desktop"]
 
@@ -16,7 +18,7 @@ class RegisterRequest(BaseModel):
     username: str = Field(pattern=USERNAME_PATTERN, description="3-32 letters, digits, '_', '.', '-'")
     email: EmailStr
     password: str = Field(min_length=8, max_length=128)
-    display_name: str | None = Field(default=None, min_length=1, max_length=64)
+    display_name: DisplayName | None = None
 
 
 class TokenResponse(BaseModel):

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sync_server.auth import repository
 from sync_server.auth.schemas import ClientKind, RegisterRequest
 from sync_server.db import utcnow
 from sync_server.errors import ConflictError, ForbiddenError, LockedError, UnauthorizedError
@@ -17,7 +18,9 @@ from sync_server.models import RefreshToken, User
 from sync_server.security import ROLE_USER, PasswordHasher, TokenService, hash_refresh_token, new_refresh_token
 from sync_server.settings import Settings
 
-BAD_CREDENTIALS = "Incorrect username or password"
+BAD_CREDENTIALS = (
+    "Incorrect username or password, or too many failed sign-ins: after 5 the account waits 15 minutes"
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class IssuedTokens:
 
 def register(db: Session, passwords: PasswordHasher, data: RegisterRequest) -> User:
     username, email = data.username.lower(), str(data.email).lower()
+    hashed = passwords.hash(data.password)  # before the first query: no transaction is open while it hashes
     if db.scalar(select(User.id).where(User.username == username)) is not None:
         raise ConflictError(f"Username '{username}' is already taken", code="username_taken")
     if db.scalar(select(User.id).where(User.email == email)) is not None:
@@ -38,7 +42,7 @@ def register(db: Session, passwords: PasswordHasher, data: RegisterRequest) -> U
         username=username,
         email=email,
         display_name=data.display_name or data.username,
-        hashed_password=passwords.hash(data.password),
+        hashed_password=hashed,
     )
     db.add(user)
     try:
@@ -49,48 +53,50 @@ def register(db: Session, passwords: PasswordHasher, data: RegisterRequest) -> U
 
 
 def authenticate(db: Session, passwords: PasswordHasher, settings: Settings, login: str, password: str) -> User:
-    """The user for these credentials, or an error. Failed attempts are committed before the error is raised."""
-    login = login.strip().lower()
-    column = User.email if "@" in login else User.username
-    user = db.scalar(select(User).where(column == login).with_for_update())
+    """The user for these credentials, or an error.
+
+    No transaction is open while the password is hashed. An unknown account, a wrong password and a locked
+    account answer the same 401 after the same work (one argon2 verification), so the answers tell nothing about
+    which accounts exist; a locked account refuses even the right password until the lock expires."""
+    user = repository.find_for_sign_in(db, login.strip().lower())
     if user is None:
         passwords.burn_time(password)
         raise UnauthorizedError(BAD_CREDENTIALS, code="invalid_credentials")
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        raise _locked(user, settings)
     matches, new_hash = passwords.verify(password, user.hashed_password)
+    if repository.is_locked(user):
+        raise UnauthorizedError(BAD_CREDENTIALS, code="invalid_credentials")
     if not matches:
-        _record_failure(db, user, settings)
-        if user.locked_until is not None and user.locked_until > now:
-            raise _locked(user, settings)
+        repository.record_failed_attempt(db, user.id, settings.login_max_failures, settings.lockout_s)
         raise UnauthorizedError(BAD_CREDENTIALS, code="invalid_credentials")
     if not user.is_active:
         raise ForbiddenError("This account has been deactivated by an administrator", code="account_inactive")
-    user.failed_login_attempts = 0
-    user.locked_until = None
-    if new_hash:
-        user.hashed_password = new_hash
-    return user
+    repository.clear_failed_attempts(db, user.id, new_hash)
+    return db.merge(user, load=False)
 
 
-def _record_failure(db: Session, user: User, settings: Settings) -> None:
-    user.failed_login_attempts += 1
-    if user.failed_login_attempts >= settings.login_max_failures:
-        user.failed_login_attempts = 0
-        user.locked_until = utcnow() + timedelta(seconds=settings.lockout_s)
-    # Committed now: the request's unit of work rolls back when the error is raised.
-    db.commit()
+def check_current_password(
+    db: Session, passwords: PasswordHasher, settings: Settings, user: User, password: str
+) -> None:
+    """For changes that need the current password: failures count toward the same lockout as sign-ins."""
+    if repository.is_locked(user):
+        raise LockedError(_locked_message(user, settings), locked_until=_iso(user))
+    matches, _ = passwords.verify(password, user.hashed_password)
+    if not matches:
+        repository.record_failed_attempt(db, user.id, settings.login_max_failures, settings.lockout_s)
+        raise ForbiddenError("Current password is incorrect", code="wrong_password")
 
 
-def _locked(user: User, settings: Settings) -> LockedError:
+def _locked_message(user: User, settings: Settings) -> str:
     assert user.locked_until is not None
     minutes = max(1, round((user.locked_until - utcnow()).total_seconds() / 60))
-    return LockedError(
-        f"Account locked after {settings.login_max_failures} failed sign-ins; "
-        f"try again in {minutes} min (at {user.locked_until:%H:%M} UTC)",
-        locked_until=user.locked_until.isoformat(),
+    return (
+        f"Too many failed attempts ({settings.login_max_failures}); "
+        f"try again in {minutes} min (at {user.locked_until:%H:%M} UTC)"
     )
+
+
+def _iso(user: User) -> str | None:
+    return user.locked_until.isoformat() if user.locked_until else None
 
 
 def issue_tokens(
@@ -102,7 +108,7 @@ def issue_tokens(
     family_id: uuid.UUID | None = None,
 ) -> IssuedTokens:
     """A new access token and a new refresh token (a new family unless rotating one). OAuth sign-ins use this too."""
-    access, expires_in = tokens.create_access_token(user.id, ROLE_USER)
+    access, expires_in = tokens.create_access_token(user.id, ROLE_USER, user.token_generation)
     if family_id is None:  # a new sign-in: forget this user's expired tokens (reuse detection no longer needs them)
         db.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id, RefreshToken.expires_at < utcnow()))
     refresh = new_refresh_token()
@@ -125,20 +131,22 @@ def rotate_refresh_token(
     record = _find_refresh_token(db, presented)
     now = utcnow()
     if record.rotated_at is not None:
-        # Reuse of a rotated token: someone holds a stolen copy. Kill every token of this sign-in.
+        # Reuse of a rotated token: someone holds a stolen copy. Kill every token of this sign-in, and every
+        # access token of the account (a thief's copy among them). keep_writes: the request's unit of work
+        # commits the revocation although it answers 401.
         revoke_family(db, record.family_id)
-        db.commit()
+        repository.bump_token_generation(db, record.user_id)
         raise UnauthorizedError(
             "This refresh token was already used; every session of this sign-in has been revoked. Sign in again.",
             code="refresh_token_reused",
+            keep_writes=True,
         )
     if record.revoked_at is not None or record.expires_at <= now:
         raise UnauthorizedError("Refresh token revoked or expired; sign in again", code="invalid_refresh_token")
     user = db.get(User, record.user_id)
     if user is None or not user.is_active:
         revoke_family(db, record.family_id)
-        db.commit()
-        raise UnauthorizedError("This account has been deactivated", code="account_inactive")
+        raise UnauthorizedError("This account has been deactivated", code="account_inactive", keep_writes=True)
     record.rotated_at = now
     return issue_tokens(db, tokens, settings, user, client, family_id=record.family_id)
 
@@ -150,6 +158,7 @@ def logout(db: Session, presented: str | None) -> None:
     record = db.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(presented)))
     if record is not None:
         revoke_family(db, record.family_id)
+        repository.bump_token_generation(db, record.user_id)  # the access tokens stop working now, not in 15 min
 
 
 def revoke_family(db: Session, family_id: uuid.UUID) -> None:
@@ -161,6 +170,8 @@ def revoke_family(db: Session, family_id: uuid.UUID) -> None:
 
 
 def revoke_all_for_user(db: Session, user_id: uuid.UUID) -> None:
+    """Every refresh token and every access token of the account (password change, deactivation)."""
+    repository.bump_token_generation(db, user_id)
     db.execute(
         update(RefreshToken)
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))

@@ -11,11 +11,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from sync_server.models import BestLap, Car, DrivingSession, Lap
+from sync_server.models import BestLap, Car, DrivingSession, Lap, TrackConfiguration
 from sync_server.models.leaderboard import ANY
+
+MAX_LAP_SPEED_MS = 400 / 3.6  # no lap averages more than 400 km/h: a faster lap time is a logging error or a lie
+MIN_TRACK_LENGTH_M = 400.0  # for configurations without a length: the shortest kart tracks
+TELEMETRY_TIME_TOLERANCE = (1.0, 0.02)  # telemetry duration vs lap time: within 1 s or 2 %, whichever is larger
+TELEMETRY_DISTANCE_RANGE = (0.7, 1.3)  # telemetry distance vs configuration length
 
 Candidate = tuple[int, datetime, uuid.UUID]  # (lap_time_ms, achieved_at, lap_id): smaller is better
 
@@ -48,10 +53,84 @@ def refresh_for_changes(
         recompute(db, config_id, user_id)
 
 
+def min_lap_time_ms(length_m: float | None) -> int:
+    return int((length_m or MIN_TRACK_LENGTH_M) / MAX_LAP_SPEED_MS * 1000)
+
+
+def telemetry_implausibility(
+    lap_time_ms: int | None, length_m: float | None, duration_s: float, distance_m: float
+) -> str | None:
+    """Why a lap's telemetry contradicts its lap time or the configuration's length, or None."""
+    if lap_time_ms is not None:
+        lap_s = lap_time_ms / 1000
+        tolerance = max(TELEMETRY_TIME_TOLERANCE[0], TELEMETRY_TIME_TOLERANCE[1] * lap_s)
+        if abs(duration_s - lap_s) > tolerance:
+            return f"telemetry lasts {duration_s:.1f} s but the lap time is {lap_s:.3f} s"
+    if length_m:
+        low, high = (factor * length_m for factor in TELEMETRY_DISTANCE_RANGE)
+        if not low <= distance_m <= high:
+            return f"telemetry covers {distance_m:.0f} m but the configuration is {length_m:.0f} m long"
+    return None
+
+
+def flag_implausible_times(db: Session, config_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Flag the driver's laps on the configuration that are faster than its length allows. Flagged laps stay
+    stored (and synced) but never reach the leaderboard."""
+    length = db.scalar(select(TrackConfiguration.length_m).where(TrackConfiguration.id == config_id))
+    limit_ms = min_lap_time_ms(length)
+    where = f"{length:.0f} m" if length else f"a {MIN_TRACK_LENGTH_M:.0f} m track (length unknown)"
+    sessions = select(DrivingSession.id).where(
+        DrivingSession.track_configuration_id == config_id, DrivingSession.owner_id == user_id
+    )
+    db.execute(
+        update(Lap)
+        .where(Lap.session_id.in_(sessions), Lap.lap_time_ms < limit_ms, Lap.implausible_reason.is_(None))
+        .values(implausible_reason=f"lap time under {limit_ms / 1000:.1f} s: faster than {where} at 400 km/h")
+        .execution_options(synchronize_session=False)
+    )
+
+
 def recompute(db: Session, config_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    flag_implausible_times(db, config_id, user_id)
     best = _best_by_grain(db.execute(_qualifying_laps(config_id, user_id)))
     db.execute(delete(BestLap).where(BestLap.track_configuration_id == config_id, BestLap.user_id == user_id))
     _insert(db, best)
+
+
+def add_new_laps(db: Session, user_id: uuid.UUID, lap_ids: list[uuid.UUID]) -> None:
+    """Laps just created can only improve their driver's bests: merge them into the stored `best_laps` rows
+    instead of re-reading every lap of the driver (the push holds the revision-counter lock meanwhile, and a
+    driver with thousands of laps made each push re-read all of them)."""
+    if not lap_ids:
+        return
+    configs = set(
+        db.scalars(
+            select(DrivingSession.track_configuration_id)
+            .join(Lap, Lap.session_id == DrivingSession.id)
+            .where(Lap.id.in_(lap_ids), DrivingSession.track_configuration_id.is_not(None))
+            .distinct()
+        )
+    )
+    for config_id in configs:
+        flag_implausible_times(db, config_id, user_id)
+    candidates = _best_by_grain(db.execute(_qualifying_laps(user_id=user_id).where(Lap.id.in_(lap_ids))))
+    if not candidates:
+        return
+    stored = {
+        (row.track_configuration_id, row.user_id, row.category_key, row.event_key): row
+        for row in db.scalars(
+            select(BestLap).where(BestLap.user_id == user_id, BestLap.track_configuration_id.in_(configs))
+        )
+    }
+    fresh: dict[BestKey, Candidate] = {}
+    for key, candidate in candidates.items():
+        row = stored.get(key)
+        if row is None:
+            fresh[key] = candidate
+        elif candidate < (row.lap_time_ms, row.achieved_at, row.lap_id):
+            row.lap_time_ms, row.achieved_at, row.lap_id = candidate
+    _insert(db, fresh)
+    db.flush()
 
 
 def rebuild_all(db: Session) -> int:
@@ -129,6 +208,7 @@ def _qualifying_laps(config_id: uuid.UUID | None = None, user_id: uuid.UUID | No
             Lap.is_outlap.is_(False),
             Lap.is_inlap.is_(False),
             Lap.is_pit.is_(False),
+            Lap.implausible_reason.is_(None),
             or_(Lap.is_public.is_(True), DrivingSession.is_public.is_(True)),
         )
     )

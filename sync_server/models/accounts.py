@@ -23,6 +23,9 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(default=False)
     failed_login_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    # Access tokens carry the generation they were issued under; bumping it (sign-out, password change, refresh
+    # reuse, deactivation) revokes every access token of the account at once.
+    token_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

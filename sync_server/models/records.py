@@ -112,6 +112,8 @@ class Lap(Base):
     sector_times_ms: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     stats: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     is_public: Mapped[bool] = mapped_column(default=False)
+    # Why the lap cannot be real (e.g. faster than the configuration's length allows): stored, kept off the board.
+    implausible_reason: Mapped[str | None] = mapped_column(String(200))
     rev: Mapped[int] = mapped_column(BigInteger)
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from sync_server.db import utcnow
 from sync_server.errors import ConflictError, InvalidError
-from sync_server.leaderboard.maintain import refresh_for_changes
+from sync_server.leaderboard.maintain import add_new_laps, refresh_for_changes
 from sync_server.models import DrivingSession, Lap, TrackConfiguration, User
 from sync_server.sync import revisions
 from sync_server.sync.kinds import KINDS, LAP, SESSION, RecordData, RecordKind
@@ -45,6 +45,7 @@ class _Plan:
     write: Write
     row: Any | None
     status: str  # created / updated / deleted / unchanged / absent
+    rev: int | None = None  # the new revision of a written record
 
 
 @dataclass
@@ -85,21 +86,53 @@ def apply_writes(db: Session, user: User, writes: list[Write]) -> list[PushResul
         key=lambda plan: (plan.write.kind.order, plan.write.position),
     )
     affected = _Affected()
-    previous_kind = None
     for plan, rev in zip(changing, revisions.allocate(db, len(changing)), strict=True):
-        if previous_kind is not None and plan.write.kind is not previous_kind:
-            db.flush()
-        previous_kind = plan.write.kind
-        plan.row = _write_row(db, user, plan, rev, affected)
-    db.flush()
+        plan.rev = rev
+        if plan.status == "created":
+            _note_created(plan.write, affected)
+    for name in sorted({plan.write.kind.name for plan in changing}, key=lambda name: KINDS[name].order):
+        of_kind = [plan for plan in changing if plan.write.kind.name == name]
+        for plan in of_kind:
+            if plan.status != "created":
+                plan.row = _write_row(db, user, plan, plan.rev or 0, affected)
+        db.flush()  # this kind's edits before the next kind's rows: foreign keys hold at every statement
+        _insert_created(db, user, [plan for plan in of_kind if plan.status == "created"])
     deleted_sessions = [p.write.id for p in changing if p.write.kind is SESSION and p.status == "deleted"]
     _tombstone_laps_of_deleted_sessions(db, deleted_sessions)
-    refresh_for_changes(db, user.id, affected.session_ids, affected.car_ids, affected.configuration_ids)
+    if all(plan.status == "created" for plan in changing):  # only new records: bests can only improve
+        add_new_laps(db, user.id, [plan.write.id for plan in changing if plan.write.kind is LAP])
+    else:
+        refresh_for_changes(db, user.id, affected.session_ids, affected.car_ids, affected.configuration_ids)
     return [PushResult(kind=p.write.kind.name, id=p.write.id, status=p.status, rev=_rev(p)) for p in plans]  # type: ignore[arg-type]
 
 
 def _rev(plan: _Plan) -> int | None:
+    if plan.rev is not None:
+        return plan.rev
     return plan.row.rev if plan.row is not None else None
+
+
+def _insert_created(db: Session, user: User, plans: list[_Plan]) -> None:
+    """New rows of one kind as one multi-row INSERT: ORM objects cost ~0.4 ms each, and a push runs while the
+    revision-counter lock keeps every other writer waiting."""
+    if not plans:
+        return
+    now = utcnow()
+    rows = []
+    for plan in plans:
+        assert plan.write.data is not None
+        rows.append({**plan.write.data.model_dump(), "id": plan.write.id, "owner_id": user.id, "rev": plan.rev,
+                     "deleted_at": None, "created_at": now, "updated_at": now})
+    db.execute(insert(plans[0].write.kind.model), rows)
+
+
+def _note_created(write: Write, affected: _Affected) -> None:
+    if write.kind is SESSION:
+        affected.session_ids.add(write.id)
+    elif write.kind is LAP:
+        affected.session_ids.add(write.data.session_id)  # type: ignore[union-attr]
+    elif write.kind.name == "car":
+        affected.car_ids.add(write.id)
 
 
 def _refuse_duplicates(writes: list[Write]) -> None:
@@ -190,15 +223,23 @@ def _same_file_conflicts(db: Session, user: User, plans: list[_Plan]) -> list[Co
 def _check_references(db: Session, user: User, writes: list[Write]) -> None:
     """References must point at this account's records (in the chunk or already stored) or at a known track."""
     in_chunk = {(w.kind.name, w.id) for w in writes if not w.deleted}
+    wanted: dict[str, set[uuid.UUID]] = {}
+    for write in writes:
+        for field_name, target in write.kind.references.items():
+            ref = getattr(write.data, field_name) if write.data is not None else None
+            if ref is not None and (target, ref) not in in_chunk:
+                wanted.setdefault(target, set()).add(ref)
+    known = {  # one query per referenced kind, not one per record: this runs under the revision-counter lock
+        target: set(db.scalars(select(KINDS[target].model.id).where(
+            KINDS[target].model.id.in_(ids), KINDS[target].model.owner_id == user.id)))
+        for target, ids in wanted.items()
+    }
     for write in writes:
         if write.data is None:
             continue
         for field_name, target in write.kind.references.items():
             ref = getattr(write.data, field_name)
-            if ref is None or (target, ref) in in_chunk:
-                continue
-            model = KINDS[target].model
-            if db.scalar(select(model.id).where(model.id == ref, model.owner_id == user.id)) is None:
+            if ref is not None and (target, ref) not in in_chunk and ref not in known[target]:
                 raise InvalidError(
                     f"records[{write.position}].data.{field_name}: unknown {target} {ref} "
                     f"(push it in this chunk or an earlier one)"

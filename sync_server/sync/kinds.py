@@ -21,7 +21,12 @@ DAY_MS = 24 * 60 * 60 * 1000
 
 
 def _to_utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value is not None else None
+    if value is None:
+        return None
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise ValueError("date and time out of range once converted to UTC (years 1 to 9999)") from exc
 
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]

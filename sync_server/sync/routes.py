@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from sync_server.deps import AppSettings, CurrentUser, DbSession
+from sync_server.db import reading
+from sync_server.deps import AppSettings, CurrentUser, DbSession, UnitOfWorkRoute
 from sync_server.errors import ErrorBody, error_responses
 from sync_server.sync import engine, uploads
 from sync_server.sync.pull import pull
@@ -18,7 +21,7 @@ from sync_server.sync.revisions import state
 from sync_server.sync.schemas import ConflictBody, PullResponse, PushRequest, PushResponse, ResyncBody
 from sync_server.sync.telemetry_format import LapTelemetryDocument
 
-router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401))
+router = APIRouter(prefix="/sync", tags=["sync"], responses=error_responses(401), route_class=UnitOfWorkRoute)
 
 TELEMETRY_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such lap, not yours, or no telemetry"},
@@ -81,8 +84,12 @@ def upload_telemetry(
     db: DbSession,
     replace: Annotated[bool, Query(description="Overwrite different telemetry already stored")] = False,
 ) -> TelemetryStored:
-    """Upload a lap's telemetry arrays. Identical content again is a no-op (status "unchanged")."""
-    stored = uploads.store_telemetry(db, user, lap_id, document, replace)
+    """Upload a lap's telemetry arrays. Identical content again is a no-op (status "unchanged"). Bounded before
+    decoding: at most the lap's duration at 100 Hz (an hour for untimed laps) and 128 MB decoded in all."""
+    with reading(db):  # no transaction stays open while the arrays are decoded
+        lap = uploads.owned_lap(db, user, lap_id)
+    checked = uploads.check_telemetry(lap, document)
+    stored = uploads.store_telemetry(db, user, lap, document, checked, replace)
     return TelemetryStored(**stored.__dict__)
 
 
@@ -124,6 +131,15 @@ async def upload_file(
 def download_file(session_id: uuid.UUID, user: CurrentUser, db: DbSession) -> StreamingResponse:
     """The original file of one of the user's sessions."""
     name, chunks = uploads.file_chunks(db, user, session_id)
-    safe_name = "".join(ch for ch in (name or "session") if ch.isalnum() or ch in "._- ") or "session"
-    headers = {"Content-Disposition": f'attachment; filename="{safe_name}"'}
+    headers = {"Content-Disposition": content_disposition(name or "session")}
     return StreamingResponse(chunks, media_type="application/octet-stream", headers=headers)
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with an ASCII fallback name and the real one as RFC 5987 `filename*` (UTF-8, percent-encoded):
+    headers are Latin-1, so a CJK file name sent raw made the download fail."""
+    fallback = "".join(ch for ch in name if ch.isascii() and (ch.isalnum() or ch in "._- ")).strip() or "session"
+    suffix = Path(name).suffix
+    if fallback.startswith(".") or (suffix.isascii() and fallback == suffix.lstrip(".")):
+        fallback = f"session{suffix if suffix.isascii() else ''}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

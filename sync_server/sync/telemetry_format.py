@@ -13,7 +13,8 @@ import binascii
 import hashlib
 import json
 import zlib
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -23,6 +24,10 @@ from sync_server.errors import InvalidError
 FORMAT_NAME = "racetrace.lap-telemetry"
 REQUIRED_CHANNELS = ("time_s", "distance_m")
 MAX_SAMPLES = 2_000_000
+MAX_SAMPLE_RATE_HZ = 100.0  # faster than any logger the desktop reads (GPS 1-25 Hz, OBD/IMU up to 100 Hz)
+UNTIMED_LAP_MAX_S = 3600.0  # out-laps, in-laps and untimed laps: at most an hour of samples
+SAMPLE_MARGIN = 1.1  # the last sample may lie a little past the crossing
+MAX_DECODED_BYTES = 128 * 1024 * 1024  # all channels together, before any decoding
 DTYPES = {"float64": "<f8", "float32": "<f4", "int32": "<i4", "int16": "<i2", "uint8": "u1"}
 Dtype = Literal["float64", "float32", "int32", "int16", "uint8"]
 
@@ -83,13 +88,77 @@ def decode_channel(channel: TelemetryChannel, sample_count: int) -> np.ndarray:
     return values * channel.scale if channel.scale is not None else values
 
 
-def decode(document: LapTelemetryDocument) -> dict[str, np.ndarray]:
-    arrays = {channel.key: decode_channel(channel, document.sample_count) for channel in document.channels}
-    time_s, distance_m = arrays["time_s"], arrays["distance_m"]
+@dataclass(frozen=True)
+class CheckedTelemetry:
+    content_sha256: str
+    duration_s: float  # time_s of the last sample
+    distance_m: float  # distance_m of the last sample
+
+
+def max_samples_for(lap_time_ms: int | None) -> int:
+    """The most samples a lap of this duration can have at MAX_SAMPLE_RATE_HZ."""
+    seconds = lap_time_ms / 1000 if lap_time_ms is not None else UNTIMED_LAP_MAX_S
+    return min(MAX_SAMPLES, int(seconds * SAMPLE_MARGIN * MAX_SAMPLE_RATE_HZ) + 100)
+
+
+def check_bounds(document: LapTelemetryDocument, max_samples: int) -> None:
+    """Refuse what would decode to too much, before decoding a byte."""
+    if document.sample_count > max_samples:
+        raise InvalidError(
+            f"sample_count: {document.sample_count:,} samples for this lap; at most {max_samples:,} "
+            f"(its duration at {MAX_SAMPLE_RATE_HZ:g} Hz)",
+            code="invalid_telemetry",
+        )
+    decoded = sum(document.sample_count * np.dtype(DTYPES[c.dtype]).itemsize for c in document.channels)
+    if decoded > MAX_DECODED_BYTES:
+        raise InvalidError(
+            f"channels: {decoded / 2**20:,.0f} MB of samples once decoded; at most "
+            f"{MAX_DECODED_BYTES / 2**20:g} MB",
+            code="invalid_telemetry",
+        )
+
+
+def check(document: LapTelemetryDocument, max_samples: int) -> CheckedTelemetry:
+    """Bounds first, then one channel at a time (decoded, checked, hashed, dropped): memory stays one channel's
+    worth whatever the number of channels."""
+    check_bounds(document, max_samples)
+    digest = hashlib.sha256()
+    duration_s = distance_m = 0.0
+    for channel in sorted(document.channels, key=lambda c: c.key):
+        values = decode_channel(channel, document.sample_count)
+        if channel.key == "time_s":
+            _check_time(values)
+            duration_s = float(values[-1])
+        elif channel.key == "distance_m":
+            _check_distance(values)
+            distance_m = float(values[-1])
+        _hash_channel(digest, channel, values)
+        del values
+    return CheckedTelemetry(digest.hexdigest(), duration_s, distance_m)
+
+
+def _check_time(time_s: np.ndarray) -> None:
     if not np.all(np.isfinite(time_s)) or np.any(np.diff(time_s) < 0):
         raise InvalidError("channels[time_s]: must be finite and never decrease", code="invalid_telemetry")
+
+
+def _check_distance(distance_m: np.ndarray) -> None:
     if not np.all(np.isfinite(distance_m)):
         raise InvalidError("channels[distance_m]: must be finite", code="invalid_telemetry")
+
+
+def _hash_channel(digest: Any, channel: TelemetryChannel, values: np.ndarray) -> None:
+    meta = channel.model_dump(exclude={"data", "dtype", "scale"})
+    digest.update(json.dumps(meta, sort_keys=True).encode())
+    digest.update(np.ascontiguousarray(values, dtype="<f8").tobytes())
+
+
+def decode(document: LapTelemetryDocument) -> dict[str, np.ndarray]:
+    """Every channel's physical values (stored documents, already checked on upload)."""
+    check_bounds(document, MAX_SAMPLES)
+    arrays = {channel.key: decode_channel(channel, document.sample_count) for channel in document.channels}
+    _check_time(arrays["time_s"])
+    _check_distance(arrays["distance_m"])
     return arrays
 
 
@@ -98,9 +167,7 @@ def content_sha256(document: LapTelemetryDocument, arrays: dict[str, np.ndarray]
     arrays with another zlib level is still "identical content"."""
     digest = hashlib.sha256()
     for channel in sorted(document.channels, key=lambda c: c.key):
-        meta = channel.model_dump(exclude={"data", "dtype", "scale"})
-        digest.update(json.dumps(meta, sort_keys=True).encode())
-        digest.update(np.ascontiguousarray(arrays[channel.key], dtype="<f8").tobytes())
+        _hash_channel(digest, channel, arrays[channel.key])
     return digest.hexdigest()
 
 

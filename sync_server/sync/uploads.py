@@ -8,11 +8,13 @@ import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync_server.db import utcnow
 from sync_server.errors import ConflictError, InvalidError, NotFoundError, PayloadTooLargeError
-from sync_server.models import DrivingSession, Lap, LapTelemetry, SessionFile, User
+from sync_server.leaderboard.maintain import recompute, telemetry_implausibility
+from sync_server.models import DrivingSession, Lap, LapTelemetry, SessionFile, TrackConfiguration, User
 from sync_server.sync import revisions, telemetry_format
 from sync_server.sync.telemetry_format import LapTelemetryDocument
 
@@ -49,19 +51,28 @@ def readable_lap(db: Session, user: User, lap_id: uuid.UUID) -> Lap:
     return lap
 
 
+def check_telemetry(lap: Lap, document: LapTelemetryDocument) -> telemetry_format.CheckedTelemetry:
+    """Bounds against the lap's duration, then an incremental decode. Run it with no transaction open."""
+    return telemetry_format.check(document, telemetry_format.max_samples_for(lap.lap_time_ms))
+
+
 def store_telemetry(
-    db: Session, user: User, lap_id: uuid.UUID, document: LapTelemetryDocument, replace: bool
+    db: Session,
+    user: User,
+    lap: Lap,
+    document: LapTelemetryDocument,
+    checked: telemetry_format.CheckedTelemetry,
+    replace: bool,
 ) -> StoredTelemetry:
-    lap = owned_lap(db, user, lap_id)
-    arrays = telemetry_format.decode(document)
-    digest = telemetry_format.content_sha256(document, arrays)
+    digest = checked.content_sha256
     revisions.lock_counter(db)  # two devices uploading the same lap at once: the second sees the first's row
+    lap = owned_lap(db, user, lap.id)
     existing = db.get(LapTelemetry, lap.id, populate_existing=True)
     if existing is not None and existing.content_sha256 == digest:
         return StoredTelemetry(lap.id, digest, existing.sample_count, existing.rev, "unchanged")
     if existing is not None and not replace:
         raise ConflictError(
-            f"Lap {lap_id} already has different telemetry (sha256 {existing.content_sha256}); "
+            f"Lap {lap.id} already has different telemetry (sha256 {existing.content_sha256}); "
             "telemetry is append-only: send ?replace=true to overwrite it deliberately",
             code="telemetry_exists",
         )
@@ -74,7 +85,22 @@ def store_telemetry(
     if existing is None:
         db.add(row)
     db.flush()
+    _flag_if_contradicted(db, lap, checked)
     return StoredTelemetry(lap.id, digest, document.sample_count, rev, "replaced" if existing else "created")
+
+
+def _flag_if_contradicted(db: Session, lap: Lap, checked: telemetry_format.CheckedTelemetry) -> None:
+    """Telemetry that contradicts the lap time or the track length marks the lap implausible (off the board)."""
+    session = db.get(DrivingSession, lap.session_id)
+    config_id = session.track_configuration_id if session is not None else None
+    length = db.scalar(select(TrackConfiguration.length_m).where(TrackConfiguration.id == config_id))
+    reason = telemetry_implausibility(lap.lap_time_ms, length, checked.duration_s, checked.distance_m)
+    if reason is None or lap.implausible_reason is not None:
+        return
+    lap.implausible_reason = reason[:200]
+    db.flush()
+    if config_id is not None:
+        recompute(db, config_id, lap.owner_id)
 
 
 def telemetry_bytes(db: Session, lap: Lap) -> bytes:

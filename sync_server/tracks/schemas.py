@@ -8,6 +8,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sync_server.text import TrackName
+
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
@@ -66,7 +68,7 @@ def _numbered(corners: list[CornerFields] | None) -> list[CornerFields] | None:
 
 
 class ConfigurationFields(_Strict):
-    name: str = Field(min_length=1, max_length=128)
+    name: TrackName
     start_finish_lat: Latitude
     start_finish_lon: Longitude
     start_finish_heading_deg: float | None = Field(default=None, ge=0, lt=360)
@@ -89,7 +91,7 @@ class ConfigurationUpdate(_Patch):
         "corners",
     )
 
-    name: str | None = Field(default=None, min_length=1, max_length=128)
+    name: TrackName | None = None
     start_finish_lat: Latitude | None = None
     start_finish_lon: Longitude | None = None
     start_finish_heading_deg: float | None = Field(default=None, ge=0, lt=360)
@@ -117,7 +119,7 @@ class ConfigurationOut(ConfigurationFields):
 
 
 class TrackFields(_Strict):
-    name: str = Field(min_length=1, max_length=128)
+    name: TrackName
     country: str | None = Field(default=None, max_length=64)
     city: str | None = Field(default=None, max_length=64)
 
@@ -129,7 +131,7 @@ class TrackCreate(TrackFields):
 class TrackUpdate(_Patch):
     _required_when_sent = ("name",)
 
-    name: str | None = Field(default=None, min_length=1, max_length=128)
+    name: TrackName | None = None
     country: str | None = Field(default=None, max_length=64)
     city: str | None = Field(default=None, max_length=64)
 

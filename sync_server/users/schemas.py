@@ -7,6 +7,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from sync_server.text import DisplayName
+
 
 class TeamRef(BaseModel):
     id: uuid.UUID
@@ -26,7 +28,7 @@ class UserProfile(BaseModel):
 class ProfileUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    display_name: str | None = Field(default=None, min_length=1, max_length=64)
+    display_name: DisplayName | None = None
     email: EmailStr | None = None
 
 

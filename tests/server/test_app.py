@@ -36,7 +36,7 @@ def test_development_accepts_the_default_key(monkeypatch):
 
 
 def test_production_refuses_fast_password_hashing(monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("SECRET_KEY", "a-real-random-secret-0123456789abcdefXYZ")
     monkeypatch.setenv("FAST_PASSWORD_HASH", "true")
     with pytest.raises(ValidationError, match="FAST_PASSWORD_HASH"):
         Settings(environment="production")

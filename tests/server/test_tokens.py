@@ -20,6 +20,7 @@ def _claims(account, **changes):
         "typ": "access",
         "role": "user",
         "iss": "racetrace",
+        "gen": 0,
     }
     claims.update(changes)
     return {k: v for k, v in claims.items() if v is not None}
