@@ -100,7 +100,8 @@ def test_the_car_comes_from_the_vehicle_line(qtbot, window, trackaddict_samples)
 
 def test_sessions_that_look_alike_are_told_apart_by_file_name(qtbot, window, trackaddict_samples, tmp_path):
     again = tmp_path / "goodwood second copy.csv"
-    again.write_bytes((trackaddict_samples / "sample_02.csv").read_bytes() + b"\n")  # another file, same moment
+    # Another file of the same moment (its last row cut): a different recording, not a duplicate.
+    again.write_bytes((trackaddict_samples / "sample_02.csv").read_bytes().rstrip(b"\r\n").rsplit(b"\n", 1)[0] + b"\n")
     import_by_drop(qtbot, window, [trackaddict_samples / "sample_02.csv", again])
     qtbot.waitUntil(lambda: window.library_panel.session_count == 2, timeout=10_000)
 
