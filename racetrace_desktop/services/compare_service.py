@@ -48,7 +48,7 @@ class StoredComparison:
     result: CompareResult  # everything else: channels and lat/lon on the grid, gate checks, warnings
     sector_boundaries_m: list[float]  # on distance_m, the last one the reference length
     corners: list[Corner]  # the configuration's corners placed on distance_m
-    configuration_id: int
+    configuration_id: int | None  # None: laps of one session on no track configuration here
 
     @property
     def distance_m(self) -> np.ndarray:
@@ -82,20 +82,19 @@ def compare_loaded(library: Library, loaded: list[LoadedLap], reference: uuid.UU
     """The compare of laps whose arrays are already loaded (the window shows their channels too)."""
     config = corner_service.configuration_of_laps(library, [item.lap.uuid for item in loaded])
     inputs = [_compare_input(item) for item in loaded]
-    result = compare_laps(
-        inputs, str(reference) if reference else None, spacing_m=spacing_m, num_sectors=config.num_sectors
-    )
+    sectors = {"num_sectors": config.num_sectors} if config is not None else {}
+    result = compare_laps(inputs, str(reference) if reference else None, spacing_m=spacing_m, **sectors)
     records = {str(item.lap.uuid): item.lap for item in loaded}
     reference_lap = records[result.reference_key]
     bounds = _sector_boundaries(library, reference_lap, result)
-    corners = _corners_on(library, config.id, result)
+    corners = _corners_on(library, config.id, result) if config is not None else []
     figures = corner_figures(result, corners, {str(item.lap.uuid): fix_interval(item.data) for item in loaded})
     laps = [
         ComparedLap(records[key], result.delta_s[key], _sector_deltas(result, key, bounds), figures[key],
                     hints(corners, figures, key, result.reference_key))
         for key in result.keys
     ]
-    return StoredComparison(reference_lap, laps, result, bounds, corners, config.id)
+    return StoredComparison(reference_lap, laps, result, bounds, corners, config.id if config else None)
 
 
 def _sector_boundaries(library: Library, reference: LapRecord, result: CompareResult) -> list[float]:

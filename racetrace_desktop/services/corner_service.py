@@ -65,10 +65,14 @@ def reference_path(library: Library, configuration_id: int) -> ReferencePath:
     return ReferencePath.of(result.distance_m, result.lat, result.lon, speed)
 
 
-def configuration_of_laps(library: Library, lap_uuids: list[uuid.UUID]) -> ConfigurationRecord:
+def configuration_of_laps(library: Library, lap_uuids: list[uuid.UUID]) -> ConfigurationRecord | None:
+    """The one track configuration the laps share; None for laps of one session that has none here (a session
+    synced from another computer on a track this library does not know): they compare, without corners."""
     with library.read() as db:
         sessions = {sessions_repo.lap_record(db, lap).session_uuid for lap in lap_uuids}
     configurations = {library_service.session_summary(library, s).configuration_id for s in sessions}
+    if configurations == {None} and len(sessions) == 1:
+        return None
     if len(configurations) != 1 or None in configurations:
         raise ValueError("laps can only be compared on one track configuration; these come from different tracks")
     (configuration_id,) = configurations
