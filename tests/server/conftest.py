@@ -39,7 +39,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             "PostgreSQL not available (DATABASE_URL_PG is not set): run the tests with packaging/tasks.sh test, "
             "which starts a throwaway cluster"
         )
-    return url
+    return _worker_database(url)
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker process gets a database of its own in the same cluster (tests empty the
+    tables between them, which two workers on one database would do under each other's feet)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    import psycopg
+
+    name = f"racetrace_test_{worker}"
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def reset_schema(database: Database) -> None:
