@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
 from racetrace_desktop.telemetry.formats.numeric_rows import RowBlock, parse_rows
@@ -69,8 +70,8 @@ class Table:
         widths = ends - starts
         if widths.size == 0 or widths.min() != widths.max() or widths[0] == 0:
             return None
-        raw = np.frombuffer(self.body, dtype=np.uint8)
-        return raw[starts[:, None] + np.arange(int(widths[0]))]
+        windows = sliding_window_view(np.frombuffer(self.body, dtype=np.uint8), int(widths[0]))
+        return windows[starts]  # one row copy per cell, no (cells, width) index array
 
 
 def normalise_newlines(data: bytes) -> bytes:
@@ -253,11 +254,12 @@ def _fill_blanks(
     if is_text.any():
         text_widths = widths[is_text]
         if text_widths.min() == text_widths.max() > 0:
-            out = raw.copy()
-            out[starts[is_text]] = _ZERO
+            width, text_starts = int(text_widths[0]), starts[is_text]
             keep = np.ones(raw.size, dtype=bool)
-            keep[(starts[is_text][:, None] + np.arange(1, int(text_widths[0]))).ravel()] = False
-            out = out[keep]
+            if width > 1:  # every byte of a cell but its first goes: one window of width - 1 per cell
+                sliding_window_view(keep, width - 1, writeable=True)[text_starts + 1] = False
+            out = raw[keep]
+            out[text_starts - np.arange(text_starts.size) * (width - 1)] = _ZERO  # the first byte, now shifted
         else:
             keep_from = np.concatenate(([0], ends[is_text])).tolist()
             keep_to = np.concatenate((starts[is_text], [len(body)])).tolist()
@@ -306,6 +308,12 @@ def body_from(data: bytes, offset: int, line: int) -> tuple[bytes, int]:
     while data.startswith(b"\n", offset):
         offset += 1
         line += 1
-    body = data[offset:].rstrip(b" \t\n")
-    ended = b"\n" in data[offset + len(body) :]  # without a last line end, parse_table sees a cut-off row
-    return (body + b"\n" if body and ended else body), line
+    end = len(data)
+    while end > offset and data[end - 1] in b" \t\n":  # a few bytes: cheaper than rstrip's copy of the body
+        end -= 1
+    ended = b"\n" in data[end:]  # without a last line end, parse_table sees a cut-off row
+    if end == offset or not ended:
+        return data[offset:end], line
+    if data[end] == _NEWLINE:
+        return data[offset : end + 1], line  # the body and its line end in one copy
+    return data[offset:end] + b"\n", line
