@@ -243,35 +243,40 @@ def _fill_blanks(
 ) -> bytes:
     """The body with a '0' in place of every text cell and in every empty cell (NaN is put back later).
 
-    Text cells of one width (ISO times) keep their first byte, made '0', and lose the rest through a boolean
-    mask; text cells of any width are replaced by one bytes.join. One np.insert then writes a '0' into each
-    empty numeric cell."""
+    A text cell keeps its first byte, made '0', and loses the rest through one boolean mask (cells of one
+    width, such as ISO times, mark it through sliding windows); one np.insert then writes a '0' into each empty
+    cell, text or numeric."""
     if blank.size == 0:
         return body
     widths = ends - starts
-    removed = np.where(is_text, widths - 1, 0)  # bytes each cell loses (-1: an empty text cell gains its '0')
+    removed = np.where(is_text, np.maximum(widths - 1, 0), 0)  # bytes each cell loses
     out = raw
     if is_text.any():
-        text_widths = widths[is_text]
-        if text_widths.min() == text_widths.max() > 0:
-            width, text_starts = int(text_widths[0]), starts[is_text]
-            keep = np.ones(raw.size, dtype=bool)
-            if width > 1:  # every byte of a cell but its first goes: one window of width - 1 per cell
-                sliding_window_view(keep, width - 1, writeable=True)[text_starts + 1] = False
-            out = raw[keep]
-            out[text_starts - np.arange(text_starts.size) * (width - 1)] = _ZERO  # the first byte, now shifted
-        else:
-            keep_from = np.concatenate(([0], ends[is_text])).tolist()
-            keep_to = np.concatenate((starts[is_text], [len(body)])).tolist()
-            joined = b"0".join([body[a:b] for a, b in zip(keep_from, keep_to, strict=True)])
-            out = np.frombuffer(joined, dtype=np.uint8)
-    empty = np.flatnonzero(~is_text & (widths == 0))
+        out = _cut_text_cells(raw, starts[is_text], widths[is_text], removed[is_text])
+    empty = np.flatnonzero(widths == 0)
     if empty.size:
         before = np.cumsum(removed) - removed  # bytes the cells before each one lost
         out = np.insert(out, starts[empty] - before[empty], _ZERO)
     elif out is raw:
         return body
     return bytes(out.tobytes())
+
+
+def _cut_text_cells(raw: np.ndarray, text_starts: np.ndarray, widths: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """`raw` with every text cell but its first byte dropped and that byte made '0' (empty cells untouched)."""
+    keep = np.ones(raw.size, dtype=bool)
+    if widths.min() == widths.max() > 1:  # one window of width - 1 per cell
+        sliding_window_view(keep, int(widths[0]) - 1, writeable=True)[text_starts + 1] = False
+    elif removed.any():  # the offsets of every dropped byte: each cell's run start repeated, plus a counter
+        runs = np.flatnonzero(removed)
+        lengths = removed[runs]
+        total = int(lengths.sum())
+        run_offsets = np.cumsum(lengths) - lengths  # where each run starts among the dropped bytes
+        keep[np.repeat(text_starts[runs] + 1 - run_offsets, lengths) + np.arange(total)] = False
+    out = raw[keep]
+    filled = widths > 0
+    out[(text_starts - (np.cumsum(removed) - removed))[filled]] = _ZERO  # first bytes, shifted by the drops
+    return out
 
 
 @dataclass(frozen=True)
