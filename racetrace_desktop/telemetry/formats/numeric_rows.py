@@ -228,10 +228,12 @@ def parse_fast(text: bytes, ncols: int, out: np.ndarray | None = None) -> np.nda
         return None
     shape = row_ends.shape
     if out is None:
-        return np.divide(integers.reshape(shape), divisors.reshape(shape))
-    if out.shape != (ncols, shape[0]):
+        out = np.empty((ncols, shape[0]), dtype=np.float64)
+    elif out.shape != (ncols, shape[0]):
         return None
-    return np.divide(integers.reshape(shape), divisors.reshape(shape), out=out.T)
+    values: np.ndarray = out.T
+    np.divide(integers.reshape(shape), divisors.reshape(shape), out=values)
+    return values
 
 
 def _divisors(

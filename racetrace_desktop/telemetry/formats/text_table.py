@@ -71,7 +71,8 @@ class Table:
         if widths.size == 0 or widths.min() != widths.max() or widths[0] == 0:
             return None
         windows = sliding_window_view(np.frombuffer(self.body, dtype=np.uint8), int(widths[0]))
-        return windows[starts]  # one row copy per cell, no (cells, width) index array
+        cells: np.ndarray = windows[starts]  # one row copy per cell, no (cells, width) index array
+        return cells
 
 
 def normalise_newlines(data: bytes) -> bytes:
