@@ -207,13 +207,15 @@ def parse_fast(text: bytes, ncols: int, out: np.ndarray | None = None) -> np.nda
     specials = np.flatnonzero(raw <= _DOT)
     kinds = raw.take(specials)  # take: a plain gather, cheaper than fancy indexing
     end_at = np.flatnonzero(kinds <= _COMMA)  # index in `specials` of each field's separator
-    field_ends = specials.take(end_at)
-    separators = kinds.take(end_at)
-    newlines = separators == _NEWLINE
-    if field_ends.size % ncols or np.count_nonzero(newlines) + np.count_nonzero(separators == _COMMA) != end_at.size:
+    rows = end_at.size // ncols
+    if end_at.size % ncols:
         return None
-    row_ends = newlines.reshape(-1, ncols)
-    if not row_ends[:, -1].all() or row_ends[:, :-1].any():
+    newlines = np.count_nonzero(kinds == _NEWLINE)
+    if newlines != rows or newlines + np.count_nonzero(kinds == _COMMA) != end_at.size:
+        return None  # a separator that is neither ',' nor a line end, or rows of the wrong length
+    field_ends = specials.take(end_at)
+    # as many line ends as rows, and each row's last field ends with one: every row has ncols fields
+    if not (raw.take(field_ends[ncols - 1 :: ncols]) == _NEWLINE).all():
         return None
     divisors = _divisors(raw, specials, kinds, end_at, field_ends)
     if divisors is None:
@@ -226,10 +228,10 @@ def parse_fast(text: bytes, ncols: int, out: np.ndarray | None = None) -> np.nda
         return None
     if integers.size != field_ends.size:
         return None
-    shape = row_ends.shape
+    shape = (rows, ncols)
     if out is None:
-        out = np.empty((ncols, shape[0]), dtype=np.float64)
-    elif out.shape != (ncols, shape[0]):
+        out = np.empty((ncols, rows), dtype=np.float64)
+    elif out.shape != (ncols, rows):
         return None
     values: np.ndarray = out.T
     np.divide(integers.reshape(shape), divisors.reshape(shape), out=values)
