@@ -1,10 +1,11 @@
 """Fast, exact parsing of comma-separated numeric rows into a float64 matrix.
 
-Fast path: drop the decimal points and signs, parse every field as an unsigned integer with numpy's C scanner,
-then divide each field by 10**(its own number of decimals), measured from the positions of its dot and
-separator, and negate the fields that started with '-'. An integer
-of at most 15 digits and a power of ten up to 10**14 are exact doubles and IEEE division rounds correctly, so
-the result equals float(text) bit for bit (-0.0 included). Nothing assumes a fixed precision per column: a bare
+Fast path: one pass finds the bytes <= '.' (separators, signs, dots); from those alone each field gets its
+divisor, +-10**(its own number of decimals). The decimal points and signs are dropped, numpy's C scanner reads
+every field as an unsigned integer, and one division per field (written straight into the column-major
+result) gives the values. An integer of at most 15 digits and a power of ten up to 10**15 are exact doubles
+and IEEE division rounds correctly (and is symmetric in sign), so the result equals float(text) bit for bit
+(-0.0 included). Nothing assumes a fixed precision per column: a bare
 `0` in a 3-decimal column is simply a field with no decimals.
 
 Anything the fast path cannot prove exact (spaces, exponents, empty cells, long numbers, stray characters,
@@ -33,6 +34,7 @@ MAX_DIGITS = 15  # any integer below 10**15 is an exact double
 _NEWLINE, _COMMA, _MINUS, _DOT = b"\n,-."
 _NEWLINE_TO_COMMA = bytes.maketrans(b"\n", b",")
 _POWERS_OF_TEN = 10.0 ** np.arange(MAX_DIGITS + 1)  # a field may have all of its digits after the dot
+_SIGNED_POWERS_OF_TEN = np.concatenate((_POWERS_OF_TEN, -_POWERS_OF_TEN))  # index: decimals | 16 if signed
 _LINE_BY_LINE_ROWS = 32  # below this many rows, a refused block is read line by line
 _NUMBER = re.compile(rb"[ \t]*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?[ \t]*")
 
@@ -161,9 +163,7 @@ def _parse_chunk(
     """Rows of consecutive blocks (row indices are contiguous: comment lines hold no row) in one go."""
     first_row, rows = chunk[0].first_row, sum(block.rows for block in chunk)
     text = b"".join(data[block.start : block.end] for block in chunk)
-    values = parse_fast(text, len(columns))
-    if values is not None and values.shape[0] == rows:
-        out[:, first_row : first_row + rows] = values.T
+    if parse_fast(text, len(columns), out[:, first_row : first_row + rows]) is not None:
         return []
     damaged: list[DamagedRow] = []
     for block in chunk:
@@ -179,9 +179,7 @@ def _parse_narrowing(
     rows = slice(block.first_row, block.first_row + block.rows)
     text = data[block.start : block.end]
     if block.rows > _LINE_BY_LINE_ROWS:
-        values = parse_fast(text, len(columns))
-        if values is not None and values.shape[0] == block.rows:
-            out[:, rows] = values.T
+        if parse_fast(text, len(columns), out[:, rows]) is not None:
             return []
         first = int(np.searchsorted(newlines, block.start))
         half = block.rows // 2
@@ -196,56 +194,75 @@ def _parse_narrowing(
     return damaged
 
 
-def parse_fast(text: bytes, ncols: int) -> np.ndarray | None:
-    """(rows, ncols) values of newline-terminated numeric rows, or None when exactness cannot be proven."""
+def parse_fast(text: bytes, ncols: int, out: np.ndarray | None = None) -> np.ndarray | None:
+    """(rows, ncols) values of newline-terminated numeric rows, or None when exactness cannot be proven.
+
+    With `out`, a (ncols, rows) array, the values are written there (no transposed copy) and out.T is returned;
+    a text with another number of rows leaves `out` untouched and gives None."""
     raw = np.frombuffer(text, dtype=np.uint8)
     if raw.size == 0 or raw[-1] != _NEWLINE:
         return None
-    # Every byte <= ',' must be a separator: whitespace, '+' and control bytes would be skipped or accepted
-    # by the integer scanner.
-    field_ends = np.flatnonzero(raw <= _COMMA)
-    separators = raw[field_ends]
-    newlines = separators == _NEWLINE
-    if field_ends.size % ncols or not (newlines | (separators == _COMMA)).all():
+    # One pass finds every byte <= '.': separators, signs and dots. Any other byte in that range (whitespace,
+    # '+', control bytes) would be skipped or accepted by the integer scanner, so it refuses the text.
+    specials = np.flatnonzero(raw <= _DOT)
+    kinds = raw.take(specials)  # take: a plain gather, cheaper than fancy indexing
+    end_at = np.flatnonzero(kinds <= _COMMA)  # index in `specials` of each field's separator
+    rows = end_at.size // ncols
+    if end_at.size % ncols:
         return None
-    row_ends = newlines.reshape(-1, ncols)
-    if not row_ends[:, -1].all() or row_ends[:, :-1].any():
+    newlines = np.count_nonzero(kinds == _NEWLINE)
+    if newlines != rows or newlines + np.count_nonzero(kinds == _COMMA) != end_at.size:
+        return None  # a separator that is neither ',' nor a line end, or rows of the wrong length
+    field_ends = specials.take(end_at)
+    # as many line ends as rows, and each row's last field ends with one: every row has ncols fields
+    if not (raw.take(field_ends[ncols - 1 :: ncols]) == _NEWLINE).all():
         return None
-    # Signs and dots go too: the scanner reads unsigned digits, the sign is put back per field afterwards
-    # (which also keeps "-0.00" negative).
+    divisors = _divisors(raw, specials, kinds, end_at, field_ends)
+    if divisors is None:
+        return None
+    # Signs and dots go: the scanner reads unsigned digits; the divisors put the decimals and signs back.
     digits = text.translate(_NEWLINE_TO_COMMA, b".-")
     try:
         integers = np.fromstring(digits, dtype=np.uint64, sep=",")
-    except ValueError:  # a letter, an empty cell...
+    except ValueError:  # a letter...
         return None
     if integers.size != field_ends.size:
         return None
-    values = _scale(raw, np.frombuffer(digits, dtype=np.uint8), field_ends, integers)
-    return None if values is None else values.reshape(row_ends.shape[0], ncols)
+    shape = (rows, ncols)
+    if out is None:
+        out = np.empty((ncols, rows), dtype=np.float64)
+    elif out.shape != (ncols, rows):
+        return None
+    values: np.ndarray = out.T
+    np.divide(integers.reshape(shape), divisors.reshape(shape), out=values)
+    return values
 
 
-def _scale(raw: np.ndarray, digits: np.ndarray, field_ends: np.ndarray, integers: np.ndarray) -> np.ndarray | None:
-    """Sign and 10**-decimals of each field's integer; None if a field is not a plain decimal number."""
-    digit_ends = np.flatnonzero(digits == _COMMA)
-    widths = _steps(digit_ends, -1) - 1  # number of digits of each field
+def _divisors(
+    raw: np.ndarray, specials: np.ndarray, kinds: np.ndarray, end_at: np.ndarray, field_ends: np.ndarray
+) -> np.ndarray | None:
+    """Per field, +-10**decimals: its digits read as one integer and divided by this give its value, sign
+    included (0 / -1 is -0.0; IEEE division is symmetric in sign). None if a field is not a plain decimal number
+    of 1..MAX_DIGITS digits.
+
+    Among the bytes <= '.' (`specials`), a field is an optional '-', an optional '.' and its separator. A dotted
+    field is one whose separator follows a dot, a signed one starts with '-': as many of each as there are dots
+    and signs in the text means no field has a second dot, a '-' after the dot or inside its digits."""
+    field_steps = _steps(field_ends, -1)
+    widths = field_steps - _steps(end_at, -1)  # the field's bytes without its '-' and '.'
     if widths.min() < 1 or widths.max() > MAX_DIGITS:
         return None
-    starts = np.empty_like(field_ends)
-    starts[0] = 0
-    np.add(field_ends[:-1], 1, out=starts[1:])
-    negative = raw[starts] == _MINUS
-    # field_ends - digit_ends counts the dots and signs removed so far
-    dots_per_field = _steps(field_ends - digit_ends, 0) - negative
-    # a '-' anywhere but at the start of a field (or a second one) is not a plain number
-    if dots_per_field.max() > 1 or np.count_nonzero(raw == _MINUS) != np.count_nonzero(negative):
+    before_end = specials.take(end_at - 1)  # for the first field, end_at - 1 may be -1: the final newline
+    dotted = raw.take(before_end) == _DOT
+    signed = raw.take(field_ends - field_steps + 1) == _MINUS
+    if np.count_nonzero(dotted) != np.count_nonzero(kinds == _DOT):
         return None
-    values = integers.astype(np.float64)
-    dotted = np.flatnonzero(dots_per_field)
-    if dotted.size:
-        dots = np.flatnonzero(raw == _DOT)  # the k-th dot belongs to the k-th dotted field
-        values[dotted] /= _POWERS_OF_TEN[field_ends[dotted] - dots - 1]
-    np.negative(values, out=values, where=negative)
-    return values
+    if np.count_nonzero(signed) != np.count_nonzero(kinds == _MINUS):
+        return None
+    index = np.where(dotted, field_ends - before_end - 1, 0)  # decimals: 0..MAX_DIGITS
+    index |= signed.view(np.uint8) << 4  # a '-' picks the negative half of the table
+    divisors: np.ndarray = _SIGNED_POWERS_OF_TEN.take(index)
+    return divisors
 
 
 def _steps(positions: np.ndarray, before_first: int) -> np.ndarray:

@@ -59,7 +59,8 @@ def parse(data: bytes, name: str) -> RawSession:
 
 
 def _is_iso_time(body: bytes, column: int) -> bool:
-    first_row = body.split(b"\n", 1)[0].split(b",")
+    line_end = body.find(b"\n")  # not split(b"\n", 1): that copies the whole rest of the body
+    first_row = (body if line_end < 0 else body[:line_end]).split(b",")
     return len(first_row) > column and b"T" in first_row[column] and b"-" in first_row[column]
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
 from racetrace_desktop.telemetry.formats.numeric_rows import RowBlock, parse_rows
@@ -69,8 +70,9 @@ class Table:
         widths = ends - starts
         if widths.size == 0 or widths.min() != widths.max() or widths[0] == 0:
             return None
-        raw = np.frombuffer(self.body, dtype=np.uint8)
-        return raw[starts[:, None] + np.arange(int(widths[0]))]
+        windows = sliding_window_view(np.frombuffer(self.body, dtype=np.uint8), int(widths[0]))
+        cells: np.ndarray = windows[starts]  # one row copy per cell, no (cells, width) index array
+        return cells
 
 
 def normalise_newlines(data: bytes) -> bytes:
@@ -242,34 +244,40 @@ def _fill_blanks(
 ) -> bytes:
     """The body with a '0' in place of every text cell and in every empty cell (NaN is put back later).
 
-    Text cells of one width (ISO times) keep their first byte, made '0', and lose the rest through a boolean
-    mask; text cells of any width are replaced by one bytes.join. One np.insert then writes a '0' into each
-    empty numeric cell."""
+    A text cell keeps its first byte, made '0', and loses the rest through one boolean mask (cells of one
+    width, such as ISO times, mark it through sliding windows); one np.insert then writes a '0' into each empty
+    cell, text or numeric."""
     if blank.size == 0:
         return body
     widths = ends - starts
-    removed = np.where(is_text, widths - 1, 0)  # bytes each cell loses (-1: an empty text cell gains its '0')
+    removed = np.where(is_text, np.maximum(widths - 1, 0), 0)  # bytes each cell loses
     out = raw
     if is_text.any():
-        text_widths = widths[is_text]
-        if text_widths.min() == text_widths.max() > 0:
-            out = raw.copy()
-            out[starts[is_text]] = _ZERO
-            keep = np.ones(raw.size, dtype=bool)
-            keep[(starts[is_text][:, None] + np.arange(1, int(text_widths[0]))).ravel()] = False
-            out = out[keep]
-        else:
-            keep_from = np.concatenate(([0], ends[is_text])).tolist()
-            keep_to = np.concatenate((starts[is_text], [len(body)])).tolist()
-            joined = b"0".join([body[a:b] for a, b in zip(keep_from, keep_to, strict=True)])
-            out = np.frombuffer(joined, dtype=np.uint8)
-    empty = np.flatnonzero(~is_text & (widths == 0))
+        out = _cut_text_cells(raw, starts[is_text], widths[is_text], removed[is_text])
+    empty = np.flatnonzero(widths == 0)
     if empty.size:
         before = np.cumsum(removed) - removed  # bytes the cells before each one lost
         out = np.insert(out, starts[empty] - before[empty], _ZERO)
     elif out is raw:
         return body
     return bytes(out.tobytes())
+
+
+def _cut_text_cells(raw: np.ndarray, text_starts: np.ndarray, widths: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """`raw` with every text cell but its first byte dropped and that byte made '0' (empty cells untouched)."""
+    keep = np.ones(raw.size, dtype=bool)
+    if widths.min() == widths.max() > 1:  # one window of width - 1 per cell
+        sliding_window_view(keep, int(widths[0]) - 1, writeable=True)[text_starts + 1] = False
+    elif removed.any():  # the offsets of every dropped byte: each cell's run start repeated, plus a counter
+        runs = np.flatnonzero(removed)
+        lengths = removed[runs]
+        total = int(lengths.sum())
+        run_offsets = np.cumsum(lengths) - lengths  # where each run starts among the dropped bytes
+        keep[np.repeat(text_starts[runs] + 1 - run_offsets, lengths) + np.arange(total)] = False
+    out = raw[keep]
+    filled = widths > 0
+    out[(text_starts - (np.cumsum(removed) - removed))[filled]] = _ZERO  # first bytes, shifted by the drops
+    return out
 
 
 @dataclass(frozen=True)
@@ -306,6 +314,12 @@ def body_from(data: bytes, offset: int, line: int) -> tuple[bytes, int]:
     while data.startswith(b"\n", offset):
         offset += 1
         line += 1
-    body = data[offset:].rstrip(b" \t\n")
-    ended = b"\n" in data[offset + len(body) :]  # without a last line end, parse_table sees a cut-off row
-    return (body + b"\n" if body and ended else body), line
+    end = len(data)
+    while end > offset and data[end - 1] in b" \t\n":  # a few bytes: cheaper than rstrip's copy of the body
+        end -= 1
+    ended = b"\n" in data[end:]  # without a last line end, parse_table sees a cut-off row
+    if end == offset or not ended:
+        return data[offset:end], line
+    if data[end] == _NEWLINE:
+        return data[offset : end + 1], line  # the body and its line end in one copy
+    return data[offset:end] + b"\n", line

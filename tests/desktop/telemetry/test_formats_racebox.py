@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -96,3 +96,18 @@ def test_a_cut_off_last_row_is_dropped_with_a_warning() -> None:
     raw = read_bytes(data[:-30], "cut.csv")
     assert raw.row_count == lines - 2  # header and the cut row
     assert raw.warnings == [f"line {lines}: the last row is cut off (the file looks truncated); it was dropped"]
+
+
+@pytest.mark.parametrize("step_s", [0.04, 86_400.04])  # 25 Hz across midnight / a new date on every row
+def test_iso_times_match_the_calendar_across_dates(step_s: float) -> None:
+    start = datetime(2026, 7, 26, 23, 59, 58, 120_000, tzinfo=UTC)
+    stamps = [start + timedelta(seconds=step_s * k) for k in range(200)]
+    lines = ["Record,Time,Latitude,Longitude,Altitude,Speed,GForceX,GForceY,GForceZ,Lap"]
+    for k, stamp in enumerate(stamps):
+        iso = stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+        lines.append(f"{k + 1},{iso},35.75{k:04d},-82.8697891,2403.2,0.02,0.050,0.061,0.991,0")
+    session = read_bytes(("\n".join(lines) + "\n").encode(), "racebox.csv")
+    assert session.utc_s is not None
+    assert np.array_equal(session.utc_s, [stamp.timestamp() for stamp in stamps])
+    assert np.array_equal(session.time_s, [(stamp - start) / timedelta(seconds=1) for stamp in stamps])
+
