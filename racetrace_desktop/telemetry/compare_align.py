@@ -175,7 +175,7 @@ def coarse_prior(lap: LapTrack, path: RefPath, ref_length: float, offset: tuple[
     own, on_ref = monotonic_pairs(lap.fix_d[::every], matched, lap.length_m, ref_length)
     if own.size <= 2:  # nothing matched: fall back to the lap's own distance scaled to the reference
         return scaled
-    return np.interp(lap.fix_d, own, on_ref)
+    return np.asarray(np.interp(lap.fix_d, own, on_ref))
 
 
 def _same_direction(px: np.ndarray, py: np.ndarray, ux: np.ndarray, uy: np.ndarray) -> np.ndarray:
@@ -187,7 +187,7 @@ def _same_direction(px: np.ndarray, py: np.ndarray, ux: np.ndarray, uy: np.ndarr
     moving = speed >= _MIN_MOVE_M
     inv = np.where(moving, 1.0 / np.maximum(speed, 1e-9), 0.0)
     cos = (vx * inv)[:, None] * ux + (vy * inv)[:, None] * uy
-    return ~moving[:, None] | (cos >= MIN_HEADING_COS) | ((ux == 0) & (uy == 0))
+    return np.asarray(~moving[:, None] | (cos >= MIN_HEADING_COS) | ((ux == 0) & (uy == 0)))
 
 
 def monotonic_pairs(own: np.ndarray, ref: np.ndarray, own_length: float,

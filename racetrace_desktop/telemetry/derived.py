@@ -124,4 +124,4 @@ def _to_rows(raw: RawSession, fixes: Fixes, values: np.ndarray, gap: np.ndarray)
     out = np.interp(t, fixes.t[good], values[good], left=np.nan, right=np.nan)
     seg = np.clip(np.searchsorted(fixes.t, t, side="right") - 1, 0, fixes.count - 2)
     out[gap[seg] & (t > fixes.t[seg]) & (t < fixes.t[seg + 1])] = np.nan
-    return out
+    return np.asarray(out)

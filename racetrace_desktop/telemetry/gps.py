@@ -70,7 +70,7 @@ def _last_per_timestamp(rows: np.ndarray, time_s: np.ndarray) -> np.ndarray:
     """Two fixes at the same instant cannot both be right; keep the later (fresher) one."""
     t = time_s[rows]
     later_same = np.append(t[1:] == t[:-1], False)
-    return rows[~later_same]
+    return np.asarray(rows[~later_same])
 
 
 def _drop_stale(rows: np.ndarray, raw: RawSession, speed: np.ndarray | None) -> np.ndarray:
@@ -78,7 +78,7 @@ def _drop_stale(rows: np.ndarray, raw: RawSession, speed: np.ndarray | None) -> 
         return rows
     same = np.append(False, (raw.lat[rows][1:] == raw.lat[rows][:-1]) & (raw.lon[rows][1:] == raw.lon[rows][:-1]))
     moving = np.nan_to_num(speed[rows], nan=0.0) > _MOVING_MPS
-    return rows[~(same & moving)]
+    return np.asarray(rows[~(same & moving)])
 
 
 def _not_a_jump(x: np.ndarray, y: np.ndarray, t: np.ndarray, speed: np.ndarray | None) -> np.ndarray:

@@ -43,4 +43,4 @@ def between_updates(time_s: np.ndarray, values: np.ndarray, updates: np.ndarray)
     gap[inside] = (t[segment[inside] + 1] - t[segment[inside]]) > MAX_UPDATE_GAP_S
     keep_held = ~inside | gap | ~np.isfinite(values)
     result[keep_held] = values[keep_held]
-    return result
+    return np.asarray(result)

@@ -209,8 +209,11 @@ def _hms(ms: int) -> str:
     return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
+Columns = list[np.ndarray | list[str]]  # CSV columns: numbers, or preformatted text
+
+
 def _core_columns(t: np.ndarray, start_utc: datetime, lap_col: np.ndarray, predicted: np.ndarray,
-                  vs_best: np.ndarray, rows: RowTimes, held: dict[str, np.ndarray], metric: bool) -> list:
+                  vs_best: np.ndarray, rows: RowTimes, held: dict[str, np.ndarray], metric: bool) -> Columns:
     epoch = start_utc.timestamp()
     speed = np.round(unit_table.from_si(held["speed"], "km/h" if metric else "mph"), 1)
     alt_m = np.round(held["altitude"], 1)
@@ -221,9 +224,9 @@ def _core_columns(t: np.ndarray, start_utc: datetime, lap_col: np.ndarray, predi
 
 
 def _sensor_columns(drive: Drive, t: np.ndarray, held: dict[str, np.ndarray], metric: bool, barometer: bool,
-                    rng: np.random.Generator) -> list:
+                    rng: np.random.Generator) -> Columns:
     acc = accelerometer(drive, t, rng)
-    cols: list = [acc["accel_x"], acc["accel_y"], acc["accel_z"], acc["brake"]]
+    cols: Columns = [acc["accel_x"], acc["accel_y"], acc["accel_z"], acc["brake"]]
     if not barometer:
         return [*cols, np.zeros(t.size), np.zeros(t.size, dtype=np.int64) if not metric else np.zeros(t.size)]
     kpa = 101.325 * (1 - 2.25577e-5 * held["altitude"]) ** 5.25588 - 0.6 + rng.normal(0, 0.01, t.size)
@@ -233,7 +236,7 @@ def _sensor_columns(drive: Drive, t: np.ndarray, held: dict[str, np.ndarray], me
     return [*cols, written, np.round(p_alt, 1) if metric else np.round(p_alt * 3.28084).astype(np.int64)]
 
 
-def _obd_columns(drive: Drive, t: np.ndarray, obd_hz: float, metric: bool, rng: np.random.Generator) -> list:
+def _obd_columns(drive: Drive, t: np.ndarray, obd_hz: float, metric: bool, rng: np.random.Generator) -> Columns:
     flag, v = obd_values(drive, t, obd_hz, rng)
     speed = v["obd_speed_kmh"] if metric else unit_table.convert(v["obd_speed_kmh"], "km/h", "mph")
     temps = (v["coolant"], v["intake"]) if metric else tuple(unit_table.from_si(x, "F") for x in

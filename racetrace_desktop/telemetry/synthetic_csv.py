@@ -72,4 +72,4 @@ def render(header_lines: list[str], cols: list[Column], data: list[np.ndarray | 
 def _block(row_fmt: str, rows: np.ndarray) -> str:
     if rows.shape[0] == 0:
         return ""
-    return (row_fmt * rows.shape[0]) % tuple(rows.ravel().tolist())
+    return str((row_fmt * rows.shape[0]) % tuple(rows.ravel().tolist()))

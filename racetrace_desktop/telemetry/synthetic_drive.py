@@ -68,10 +68,10 @@ class Drive:
         span = self.sigma[i + 1] - self.sigma[i]
         with np.errstate(divide="ignore", invalid="ignore"):
             f = np.where(span > 0, (sig - self.sigma[i]) / span, 0.0)
-        return self.t[i] + f * (self.t[i + 1] - self.t[i])
+        return np.asarray(self.t[i] + f * (self.t[i + 1] - self.t[i]))
 
     def at_times(self, times: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return np.interp(times, self.t, values)
+        return np.asarray(np.interp(times, self.t, values))
 
 
 def drive_session(track: TrackShape, plan: DrivePlan, car: CarModel, rng: np.random.Generator) -> Drive:
@@ -108,7 +108,7 @@ def _corner_limit(track: TrackShape, sigma: np.ndarray, lap_index: np.ndarray, p
     kappa = np.abs(track.curvature_at(sigma))
     with np.errstate(divide="ignore"):
         corner = np.sqrt(car.lateral_grip_g * G * grip[lap_slot] * (1 + wobble) / kappa)
-    return np.minimum(corner, car.top_speed_mps) * pace[lap_slot]
+    return np.asarray(np.minimum(corner, car.top_speed_mps) * pace[lap_slot])
 
 
 def _speed_profile(sigma: np.ndarray, v_lim: np.ndarray, car: CarModel) -> np.ndarray:
@@ -126,7 +126,7 @@ def _speed_profile(sigma: np.ndarray, v_lim: np.ndarray, car: CarModel) -> np.nd
 def _smooth_noise(sigma: np.ndarray, scale_m: float, amplitude: float, rng: np.random.Generator) -> np.ndarray:
     knots = np.arange(sigma[0] - scale_m, sigma[-1] + 2 * scale_m, scale_m)
     values = rng.standard_normal(knots.size) * amplitude
-    return np.interp(sigma, knots, values)
+    return np.asarray(np.interp(sigma, knots, values))
 
 
 def _lateral_offset(sigma: np.ndarray, plan: DrivePlan, pit_zone: np.ndarray,

@@ -100,7 +100,7 @@ def _receiver_fix_values(drive: Drive, times: np.ndarray, frame: LocalFrame, rec
 
 def _wander(times: np.ndarray, amplitude: float, rng: np.random.Generator, period_s: float = 6.0) -> np.ndarray:
     knots = np.arange(-period_s, times[-1] + 2 * period_s, period_s)
-    return np.interp(times, knots, rng.normal(0, amplitude, knots.size))
+    return np.asarray(np.interp(times, knots, rng.normal(0, amplitude, knots.size)))
 
 
 def accelerometer(drive: Drive, times: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -146,4 +146,4 @@ def _rpm(kmh: np.ndarray) -> np.ndarray:
     allowed = np.where(per_gear <= _SHIFT_RPM, per_gear, -np.inf)
     best = allowed.max(axis=1)
     best = np.where(np.isfinite(best), best, per_gear[:, -1])
-    return np.maximum(best, _IDLE_RPM)
+    return np.asarray(np.maximum(best, _IDLE_RPM))

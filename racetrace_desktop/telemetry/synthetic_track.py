@@ -52,7 +52,7 @@ class TrackShape:
 
     def curvature_at(self, sigma: np.ndarray) -> np.ndarray:
         u = np.mod(sigma, self.length)
-        return np.interp(u, np.append(self.s, self.length), np.append(self.curvature, self.curvature[0]))
+        return np.asarray(np.interp(u, np.append(self.s, self.length), np.append(self.curvature, self.curvature[0])))
 
 
 def _turn_sign(shape: TrackShape) -> float:

@@ -47,7 +47,7 @@ class Trajectory:
         before, after = times < self.t[0], times > self.t[-1]
         d[before] = self.s[0] - (self._q(self.t[:1])[0] - self._q(times[before]))
         d[after] = self.s[-1] + (self._q(times[after]) - self._q(self.t[-1:])[0])
-        return d
+        return np.asarray(d)
 
     def position_at(self, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Local (x, y) at each instant; NaN outside the fixes and inside outages."""
@@ -62,7 +62,7 @@ class Trajectory:
         return x, y
 
     def _q(self, times: np.ndarray) -> np.ndarray:
-        return np.interp(times, self.row_t, self.row_q)
+        return np.asarray(np.interp(times, self.row_t, self.row_q))
 
     def _bridge(self, times: np.ndarray, seg: np.ndarray) -> np.ndarray:
         t0, t1 = self.t[seg], self.t[seg + 1]
@@ -70,7 +70,7 @@ class Trajectory:
         span = q1 - q0
         with np.errstate(divide="ignore", invalid="ignore"):
             frac = np.where(span > 0, (q - q0) / span, (times - t0) / (t1 - t0))
-        return self.s[seg] + frac * (self.s[seg + 1] - self.s[seg])
+        return np.asarray(self.s[seg] + frac * (self.s[seg + 1] - self.s[seg]))
 
 
 def build_trajectory(raw: RawSession, fixes: Fixes | None) -> Trajectory:
