@@ -17,7 +17,7 @@ from racetrace_desktop.ui.qtenv import prepare_qt
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from racetrace_desktop.library import Library
+    from racetrace_desktop.services.library_access import Library
     from racetrace_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -189,8 +189,8 @@ def _open_library(window: MainWindow, path: Path | None, fill_demo: bool) -> Non
 
     def work() -> Library:
         # Imported here, in the worker: SQLAlchemy and Alembic take a while and the window is already up.
-        from racetrace_desktop.library import open_library
         from racetrace_desktop.services import demo
+        from racetrace_desktop.services.library_access import open_library
 
         library = open_library(path)
         if fill_demo:
@@ -202,8 +202,8 @@ def _open_library(window: MainWindow, path: Path | None, fill_demo: bool) -> Non
 
 
 def _compare_fastest(window: MainWindow) -> None:
-    from racetrace_desktop.services import ui_queries
+    from racetrace_desktop.services import session_views
 
     library = window.context.library
-    window.context.runner.submit(lambda: ui_queries.fastest_laps(library, 2), name="fastest laps",
+    window.context.runner.submit(lambda: session_views.fastest_laps(library, 2), name="fastest laps",
                                  on_success=window.compare_laps)

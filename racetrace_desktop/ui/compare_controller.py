@@ -12,7 +12,7 @@ from racetrace_desktop.ui.analysis.compare_view import CompareView
 from racetrace_desktop.ui.context import AppContext
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library.records import SessionSummary
+    from racetrace_desktop.services.read_models import SessionSummary
     from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
 
 
@@ -46,7 +46,7 @@ class CompareController(QObject):
         if library is None or not new:
             return
 
-        from racetrace_desktop.services import ui_queries
+        from racetrace_desktop.services.session_views import lap_sessions
 
         def checked(found: dict[uuid.UUID, SessionSummary]) -> None:
             config = self.configuration_id
@@ -64,7 +64,7 @@ class CompareController(QObject):
                 self.lap_uuids.extend(accepted)
                 self.recompute()
 
-        self.context.runner.submit(lambda: ui_queries.lap_sessions(library, new), name="check compared laps",
+        self.context.runner.submit(lambda: lap_sessions(library, new), name="check compared laps",
                                    on_success=checked)
 
     def remove_lap(self, lap_uuid: uuid.UUID) -> None:

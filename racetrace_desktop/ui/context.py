@@ -11,7 +11,7 @@ from racetrace_desktop.ui.settings import AppSettings
 from racetrace_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library import Library
+    from racetrace_desktop.services.library_access import Library
 
 
 @dataclass

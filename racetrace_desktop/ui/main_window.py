@@ -27,9 +27,9 @@ from racetrace_desktop.ui.sync_ui import SyncUi
 from racetrace_desktop.ui.tasks import Pool
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library import Library
-    from racetrace_desktop.services import ui_queries
+    from racetrace_desktop.services import session_views
     from racetrace_desktop.services.changes import Changes
+    from racetrace_desktop.services.library_access import Library
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "racetrace-256.png"
 TELEMETRY_FILTER = "Telemetry files (*.csv *.CSV);;All files (*)"
@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
             self.setWindowIcon(QIcon(str(ICON)))
         self.setAcceptDrops(True)
         self.current_session: uuid.UUID | None = None
-        self.session_view: ui_queries.SessionView | None = None
+        self.session_view: session_views.SessionView | None = None
         self.files_pending = False  # files from the command line are on their way: show them, not the welcome
         self.restore_last = True  # reopen the last session and lap when the library opens
         self.instance_server: object | None = None
@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
                                    pool=Pool.WRITE, on_success=lambda c: None if c.empty else self.refresh_library(c))
 
     def _restore_last_session(self, library: Library) -> None:
-        from racetrace_desktop.services import ui_queries
+        from racetrace_desktop.services import session_views
 
         if not self.restore_last or self.files_pending:
             return
@@ -218,14 +218,14 @@ class MainWindow(QMainWindow):
         if session is None:
             return
 
-        def shown(view: ui_queries.SessionView | None) -> None:
+        def shown(view: session_views.SessionView | None) -> None:
             if view is None or self.current_session is not None or self.library is not library:
                 return  # deleted meanwhile, or the driver already opened another session
             self.current_session = session
             self._wanted_lap = lap
             self._show_session_view(session, view)
 
-        self.context.runner.submit(lambda: ui_queries.session_view_if_exists(library, session),
+        self.context.runner.submit(lambda: session_views.session_view_if_exists(library, session),
                                    name="reopen last session", key="session", on_success=shown)
 
     def refresh_library(self, changes: Changes, first: bool = False) -> None:
@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
         self.library_panel.select_session(session)
 
     def open_session(self, session_uuid: uuid.UUID | None, force: bool = False) -> None:
-        from racetrace_desktop.services import ui_queries
+        from racetrace_desktop.services import session_views
 
         library = self.library
         if library is None or (session_uuid == self.current_session and not force):
@@ -282,10 +282,10 @@ class MainWindow(QMainWindow):
             self.session_panel.show_session(None, [])
             return
 
-        self.context.runner.submit(lambda: ui_queries.session_view(library, session_uuid), name="open session",
+        self.context.runner.submit(lambda: session_views.session_view(library, session_uuid), name="open session",
                                    key="session", on_success=lambda view: self._show_session_view(session_uuid, view))
 
-    def _show_session_view(self, session_uuid: uuid.UUID, view: ui_queries.SessionView) -> None:
+    def _show_session_view(self, session_uuid: uuid.UUID, view: session_views.SessionView) -> None:
         self.session_view = view
         self.session_panel.show_session(view.detail, view.laps, view.overall_sector_bests)
         wanted, self._wanted_lap = self._wanted_lap, None

@@ -23,7 +23,7 @@ from racetrace_desktop.ui.errors import describe
 from racetrace_desktop.ui.tasks import Pool
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library import Library
+    from racetrace_desktop.services.library_access import Library
     from racetrace_desktop.sync import SyncProgress, SyncReport, SyncService, SyncStatus
     from racetrace_desktop.sync.service import AccountInfo
 
@@ -172,7 +172,7 @@ class SyncController(QObject):
         if not auto and not self.signed_in:
             self.sign_in_requested.emit()
             return
-        from racetrace_desktop.services import sync_ui_queries
+        from racetrace_desktop.services import session_views
 
         self._debounce.stop()
         self._cancel = False
@@ -184,7 +184,7 @@ class SyncController(QObject):
                 progress(step.done, step.total, progress_text(step))
 
             done = service.sync(progress=report, cancelled=lambda: self._cancel)
-            return done, sync_ui_queries.session_uuids(service.library), service.status()
+            return done, session_views.session_uuids(service.library), service.status()
 
         self.context.runner.submit(work, name="sync", pool=Pool.NET, on_progress=self._progress,
                                    on_success=self._done, on_error=lambda exc: self._failed(exc, auto))  # fmt: skip

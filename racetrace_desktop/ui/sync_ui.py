@@ -15,7 +15,7 @@ from racetrace_desktop.ui.sync_controller import SyncController
 from racetrace_desktop.ui.sync_status import SyncStatusWidget
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library import Library
+    from racetrace_desktop.services.library_access import Library
     from racetrace_desktop.sync import SyncReport
     from racetrace_desktop.ui.dialogs.account import AccountDialog, SyncSettingsSection
     from racetrace_desktop.ui.main_window import MainWindow
@@ -111,7 +111,7 @@ class SyncUi:
     # ---- results -----------------------------------------------------------------------------------------------
     def _synced(self, report: SyncReport, sessions: frozenset[uuid.UUID]) -> None:
         """Sessions pulled from other devices appear; deleted ones go; the open session is redrawn."""
-        from racetrace_desktop.services.sync_ui_queries import changes_after_sync
+        from racetrace_desktop.services.changes import changes_after_sync
 
         counts = report.counts
         self.window.statusBar().showMessage(
