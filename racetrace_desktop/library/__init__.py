@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session as LibrarySession
 
 from racetrace_desktop.library.base import Origin, SessionType, TimeSource
 from racetrace_desktop.library.db import Library, LibraryBusyError, default_library_path, open_library
-from racetrace_desktop.library.errors import LibraryError, ReadOnlyError, RecordNotFoundError
-from racetrace_desktop.library.migrate import MigrationError
+from racetrace_desktop.library.errors import LibraryError, MigrationError, ReadOnlyError, RecordNotFoundError
 
 __all__ = [
     "Library",
