@@ -22,7 +22,8 @@ class CompareController(QObject):
     message = Signal(str)
     computed = Signal(object)
 
-    def __init__(self, context: AppContext, view: CompareView, parent: QObject | None = None) -> None:
+    def __init__(self, context: AppContext, view: CompareView, parent: QObject | None = None,
+                 fetch_telemetry: Callable[[uuid.UUID], str | None] | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.view = view
@@ -30,8 +31,8 @@ class CompareController(QObject):
         self.reference: uuid.UUID | None = None
         self.sessions: dict[uuid.UUID, SessionSummary] = {}
         self.display: CompareDisplay | None = None
-        # Downloads the arrays of a lap synced from another device (set by the sync UI); None: no downloads.
-        self.fetch_telemetry: Callable[[uuid.UUID], str | None] | None = None
+        # Downloads the arrays of a lap synced from another device (the sync controller's); None: no downloads.
+        self.fetch_telemetry = fetch_telemetry
         view.reference_requested.connect(self.set_reference)
         view.remove_requested.connect(self.remove_lap)
 

@@ -23,6 +23,7 @@ from racetrace_desktop.ui.library_panel import LibraryPanel
 from racetrace_desktop.ui.map.line_picker import LinePicker, Pick
 from racetrace_desktop.ui.records import RecordsActions
 from racetrace_desktop.ui.session_panel import SessionPanel
+from racetrace_desktop.ui.sync_controller import SyncController
 from racetrace_desktop.ui.sync_ui import SyncUi
 from racetrace_desktop.ui.tasks import Pool
 
@@ -60,13 +61,20 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self.importer = ImportController(context, self)
         self._wire_import()
-        self.compare = CompareController(context, self.compare_view, self)
+        self.sync_controller = SyncController(context, self)
+        self.compare = CompareController(context, self.compare_view, self,
+                                         fetch_telemetry=self.sync_controller.fetch_lap_telemetry)
         self.compare.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.records = RecordsActions(self)
+        self.records = RecordsActions(context, self, self.library_panel, self.import_log,
+                                      current_session=lambda: self.current_session,
+                                      refresh_library=self.refresh_library, say=self.status_text.setText)
         self.line_picker = LinePicker(self)
         self.line_picker.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.line_picker.saved.connect(self.refresh_library)
-        self.sync_ui = SyncUi(self)
+        self.sync_ui = SyncUi(self.sync_controller, self, shown_sessions=lambda: self.library_panel.session_uuids,
+                              refresh_library=self.refresh_library, compare_only=self._compare_only,
+                              flash=lambda text: self.statusBar().showMessage(text, 8000))
+        self._place_sync_ui()
         self._build_menus()
         context.errors.problem.connect(self._show_problem)
         context.runner.failed.connect(lambda name, exc: context.errors.report(f"{name} failed", exc))
@@ -116,12 +124,30 @@ class MainWindow(QMainWindow):
         self.lap_view.channels_changed.connect(self._channels_chosen)
         self.compare_view.channels_changed.connect(self._channels_chosen)
 
+    def _place_sync_ui(self) -> None:
+        self.statusBar().addPermanentWidget(self.sync_ui.status)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.sync_ui.dock)
+        self.sync_ui.dock.hide()
+        self.sync_ui.dock.visibilityChanged.connect(self._leaderboard_shown)
+        self._leaderboard_sized = False
+        self.library_refreshed.connect(self.sync_controller.note_library_changed)
+        self.session_panel.session_public_toggled.connect(lambda s, on: self.records.set_public(s, on))
+        self.session_panel.laps_public_toggled.connect(lambda laps, on: self.records.set_laps_public(laps, on))
+
+    def _leaderboard_shown(self, visible: bool) -> None:
+        """The first time the leaderboard opens it takes about a third of the window (then Qt remembers)."""
+        if visible and not self._leaderboard_sized:
+            self._leaderboard_sized = True
+            width = max(420, self.width() // 3)
+            QTimer.singleShot(0, self, lambda: self.resizeDocks([self.sync_ui.dock], [width],
+                                                                Qt.Orientation.Horizontal))
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction("&Import files…", QKeySequence.StandardKey.Open, self.choose_files)
         file_menu.addAction("Open &demo data", self.records.load_demo)
         file_menu.addSeparator()
-        file_menu.addAction("&Settings…", QKeySequence("Ctrl+,"), self.records.open_settings)
+        file_menu.addAction("&Settings…", QKeySequence("Ctrl+,"), self.open_settings)
         file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
         session_menu = self.menuBar().addMenu("&Session")
         session_menu.addAction("&Edit session…", QKeySequence("Ctrl+E"), lambda: self.records.edit_session())
@@ -179,6 +205,15 @@ class MainWindow(QMainWindow):
         self.right_split.setSizes([table_height, height - table_height])
         analysis_width = width - library_width
         self.analysis.setSizes([round(analysis_width * 0.6), analysis_width - round(analysis_width * 0.6)])
+
+    def open_settings(self) -> None:
+        from racetrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.context.settings, self, self.sync_ui.settings_section())
+        if dialog.exec():
+            dialog.apply()
+            self.analysis.set_online(self.context.settings.online_tiles)
+            self.apply_units()
 
     def _rename_current_track(self) -> None:
         summary = self.session_view.detail.summary if self.session_view else None
@@ -311,7 +346,7 @@ class MainWindow(QMainWindow):
                 self.context.settings.remember_opened(str(library.path), self.current_session, lap_uuid)
             self.lap_loaded.emit(lap_uuid)
 
-        fetch = self.compare.fetch_telemetry  # a lap synced from another computer: its arrays come on demand
+        fetch = self.sync_controller.fetch_lap_telemetry  # a lap synced from another computer: arrays on demand
 
         def load() -> object:
             from racetrace_desktop.services.compare_service import ensure_telemetry
@@ -331,6 +366,11 @@ class MainWindow(QMainWindow):
         if lap_uuids:
             self.compare.add_laps(lap_uuids)
             self.analysis.tabs.setCurrentWidget(self.compare_view)
+
+    def _compare_only(self, lap_uuids: list[uuid.UUID]) -> None:
+        """These laps, and no others, in the compare (a lap downloaded from the leaderboard and the driver's own)."""
+        self.compare.clear()
+        self.compare_laps(lap_uuids)
 
     def zoom_to_sector(self, number: int) -> None:
         boundaries = (self.compare.sector_boundaries() if self.analysis.active_view() is self.compare_view

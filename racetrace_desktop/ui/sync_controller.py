@@ -92,6 +92,12 @@ class SyncController(QObject):
         self._debounce.setInterval(debounce_ms)
         self._debounce.timeout.connect(lambda: self.sync_now(auto=True))
 
+    def fetch_lap_telemetry(self, lap_uuid: uuid.UUID) -> str | None:
+        """For the lap view and the compare (runs in their worker): a lap synced from another device gets its arrays
+        now; the reason when it cannot."""
+        service = self.service
+        return service.fetch_lap_telemetry(lap_uuid) if service is not None else "sync has not started yet"
+
     def set_timing(self, start_delay_ms: int, debounce_ms: int, interval_ms: int) -> None:
         """When automatic syncs happen (tests shorten them)."""
         self.start_delay_ms = start_delay_ms
