@@ -150,11 +150,10 @@ def build_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
     settings = AppSettings(store)
     if args.offline or args.screenshot:  # pictures must not depend on (or load) a tile server
         settings.online_tiles = False
-    context = AppContext(TaskRunner(app), settings, ErrorFunnel(app), paths.cache_dir())
+    demo_sync = demo_dir / "sync.json" if args.demo else None  # the demo library never syncs with the driver's account
+    context = AppContext(TaskRunner(app), settings, ErrorFunnel(app), paths.cache_dir(), sync_settings_file=demo_sync)
     context.errors.install_excepthook()
     window = MainWindow(context)
-    if args.demo:  # the demo library never syncs with the driver's account
-        window.sync_ui.controller.settings_file = demo_dir / "sync.json"
     if args.screenshot:
         width, height = (int(v) for v in args.size.lower().split("x"))
         window.first_run = False  # the picture has the size asked for

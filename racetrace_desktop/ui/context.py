@@ -21,6 +21,7 @@ class AppContext:
     errors: ErrorFunnel
     cache_folder: Path  # map page and tile cache live below it
     library: Library | None = None
+    sync_settings_file: Path | None = None  # None: sync.json in the data folder (the demo has its own)
 
     @property
     def units(self) -> str:

@@ -73,7 +73,7 @@ class SyncController(QObject):
                  debounce_ms: int = DEBOUNCE_MS, start_delay_ms: int = START_DELAY_MS) -> None:  # fmt: skip
         super().__init__(parent)
         self.context = context
-        self.settings_file: Path | None = None  # None: sync.json in the data folder
+        self.settings_file: Path | None = context.sync_settings_file  # None: sync.json in the data folder
         self.service_options: dict[str, Any] = {}  # SyncService options (tests: fewer retries)
         self.open_browser: Callable[[str], Any] = webbrowser.open
         self.service: SyncService | None = None
