@@ -1,6 +1,6 @@
 """Library benchmarks on a generated 1-hour, 20 Hz TrackAddict session with OBD (~12 MB).
 
-* end-to-end import (read -> analyse -> store, one transaction), against pandas.read_csv of the same file;
+* end-to-end import (read -> analyse -> session_store_repo, one transaction), against pandas.read_csv of the same file;
 * the same import split into its stages, to see where the time goes;
 * opening one lap's channels from the library (a timed lap, and the longest lap of the session);
 * library bytes per CSV byte (original kept compressed + arrays; target <= 0.4).
@@ -76,28 +76,29 @@ def _library_bytes(path: Path) -> int:
 def _stage_rows(csv: Path, data: bytes, run: _ImportRun) -> list[dict]:
     import hashlib
 
-    from racetrace_desktop.library import lapdata_repo, store
+    from racetrace_desktop.library import lapdata_repo, session_store_repo
     from racetrace_desktop.services.importer import default_analyser, default_reader
 
     raw = default_reader(data, csv.name)
     crlf = data.replace(b"\n", b"\r\n")
     analysed = default_analyser(raw, None)
-    encoded = store.encode_laps(analysed)
+    encoded = session_store_repo.encode_laps(analysed)
     compressed = lapdata_repo.compress_original(data)
     sha256 = hashlib.sha256(data).hexdigest()
-    source = store.SourceInfo(sha256, csv.name, len(data), compressed, store.recording_key(data, sha256))
+    key = session_store_repo.recording_key(data, sha256)
+    source = session_store_repo.SourceInfo(sha256, csv.name, len(data), compressed, key)
 
     def write_transaction() -> None:
         with run.library.write() as db:
-            store.insert_session(db, analysed, source, None, encoded)
+            session_store_repo.insert_session(db, analysed, source, None, encoded)
 
     stages = [
         ("read (TrackAddict reader)", lambda: default_reader(data, csv.name), None),
         ("analyse", lambda: default_analyser(raw, None), None),
         ("sha256", lambda: hashlib.sha256(data).digest(), None),
-        ("recording key (CRLF copy: normalise + hash)", lambda: store.recording_key(crlf), None),
+        ("recording key (CRLF copy: normalise + hash)", lambda: session_store_repo.recording_key(crlf), None),
         ("compress original (worker thread)", lambda: lapdata_repo.compress_original(data), None),
-        ("encode lap arrays", lambda: store.encode_laps(analysed), None),
+        ("encode lap arrays", lambda: session_store_repo.encode_laps(analysed), None),
         ("write transaction (insert + commit)", write_transaction, run.fresh),
     ]
     return [{"name": f"  stage: {name}", "seconds": best_of(work, setup=setup)} for name, work, setup in stages]

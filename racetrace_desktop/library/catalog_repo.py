@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from racetrace_desktop.library.base import SyncMixin, utcnow
 from racetrace_desktop.library.errors import RecordNotFoundError
 from racetrace_desktop.library.models import Car, Event, SessionRow
-from racetrace_desktop.library.records import CarRecord, EventRecord
+from racetrace_desktop.library.read_models import CarRecord, EventRecord
 
 CAR_FIELDS = ("make", "model", "year", "category", "drivetrain", "power_hp", "weight_kg", "engine_cc", "notes")
 EVENT_FIELDS = ("name", "event_date", "notes")

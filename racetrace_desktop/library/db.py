@@ -13,8 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from racetrace_desktop import paths
-from racetrace_desktop.library import migrate
 from racetrace_desktop.library.errors import LibraryError
+from racetrace_desktop.library.migrations import HEAD_REVISION
 
 LIBRARY_FILE_NAME = "library.sqlite"
 BUSY_TIMEOUT_MS = 5000
@@ -103,7 +103,10 @@ def open_library(path: Path | None = None, revision: str = "head") -> Library:
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(path)
     try:
-        migrate.upgrade(engine, revision)
+        if revision != "head" or schema_revision(engine) != HEAD_REVISION:
+            from racetrace_desktop.library import migrate  # Alembic loads only when the file needs migrating
+
+            migrate.upgrade(engine, revision)
     except sa.exc.DBAPIError as error:
         engine.dispose()
         raise LibraryError(f"cannot open the library {path}: {error.orig}") from error
@@ -111,3 +114,13 @@ def open_library(path: Path | None = None, revision: str = "head") -> Library:
         engine.dispose()
         raise
     return Library(path, engine)
+
+
+def schema_revision(engine: sa.Engine) -> str | None:
+    """The migration the file is at (read without Alembic, which takes a noticeable part of a CLI command's
+    start-up); None for a new file."""
+    with engine.connect() as connection:
+        try:
+            return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        except sa.exc.OperationalError:  # no such table: a new, empty file
+            return None

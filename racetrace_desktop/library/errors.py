@@ -16,3 +16,7 @@ class RecordNotFoundError(LibraryError, LookupError):
 
 class ReadOnlyError(LibraryError):
     """An edit of a record that the sync server owns (e.g. a server track configuration)."""
+
+
+class MigrationError(RuntimeError):
+    """The library file cannot be brought to this program's schema."""

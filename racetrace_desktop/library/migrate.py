@@ -27,12 +27,11 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 
 from racetrace_desktop.library.base import Base, UTCDateTime
+from racetrace_desktop.library.errors import MigrationError
+
+__all__ = ["MigrationError", "current_revision", "head_revision", "schema_differences", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-
-class MigrationError(RuntimeError):
-    """The library file cannot be brought to this program's schema."""
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

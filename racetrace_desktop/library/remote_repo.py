@@ -15,7 +15,7 @@ from racetrace_desktop.library import lapdata_repo, tracks_repo
 from racetrace_desktop.library.base import Origin, SessionType, TimeSource, utcnow
 from racetrace_desktop.library.errors import RecordNotFoundError
 from racetrace_desktop.library.models import Lap, LapChannel, SessionRow, SourceFile, Track, TrackConfiguration
-from racetrace_desktop.library.records import ConfigurationRecord
+from racetrace_desktop.library.read_models import ConfigurationRecord
 from racetrace_desktop.library.sync_models import DownloadedLap, LeaderboardCache
 from racetrace_desktop.library.sync_repo import ServerCopy, server_copies
 from racetrace_desktop.telemetry.model import ChannelInfo, LapData

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from racetrace_desktop.library.errors import RecordNotFoundError
 from racetrace_desktop.library.models import Car, Event, Lap, SessionRow, SourceFile, Track, TrackConfiguration
-from racetrace_desktop.library.records import LapRecord, SessionDetail, SessionGroup, SessionRef, SessionSummary
+from racetrace_desktop.library.read_models import LapRecord, SessionDetail, SessionGroup, SessionRef, SessionSummary
+from racetrace_desktop.telemetry.display import best_sector_times
 
 UNKNOWN_TRACK = "Unknown track"
 
@@ -175,14 +176,7 @@ def configuration_sector_bests(db: Session, configuration_id: int) -> list[int |
         .where(SessionRow.track_configuration_id == configuration_id, SessionRow.deleted_at.is_(None),
                Lap.deleted_at.is_(None), effective_valid().is_(True))
     )  # fmt: skip
-    bests: list[int | None] = []
-    for times in db.scalars(query):
-        for i, value in enumerate(times or []):
-            if i == len(bests):
-                bests.append(None)
-            if value is not None and (bests[i] is None or value < bests[i]):
-                bests[i] = value
-    return bests
+    return best_sector_times(times or [] for times in db.scalars(query))
 
 
 def lap_row(db: Session, lap_uuid: uuid.UUID) -> Lap:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from racetrace_desktop.library import tracks_repo
 from racetrace_desktop.library.base import Origin
 from racetrace_desktop.library.models import Lap, SessionRow, SourceFile, Track, TrackConfiguration
-from racetrace_desktop.library.records import ConfigurationRecord, SessionRef
+from racetrace_desktop.library.read_models import ConfigurationRecord, SessionRef
 from racetrace_desktop.library.sync_models import DownloadedLap, SyncRecord
 
 RELAP_MARKER = "session_relap"  # sync_records kind: a pull changed the configuration that timed these laps

@@ -11,20 +11,13 @@ from sqlalchemy.orm import Session
 from racetrace_desktop.library.base import Origin, utcnow
 from racetrace_desktop.library.errors import ReadOnlyError, RecordNotFoundError
 from racetrace_desktop.library.models import ConfigurationCorners, SessionRow, Track, TrackConfiguration
-from racetrace_desktop.library.records import ConfigurationRecord, TrackRecord
+from racetrace_desktop.library.read_models import ConfigurationRecord, TrackRecord
 from racetrace_desktop.telemetry.corners import Corner
+from racetrace_desktop.telemetry.geo import distance_m
 from racetrace_desktop.telemetry.model import GeoPoint
 
-EARTH_RADIUS_M = 6_371_000.0
 GATE_FIELDS = ("start_lat", "start_lon", "start_heading_deg", "gate_width_m", "num_sectors", "sector_gates")
 EDITABLE_FIELDS = (*GATE_FIELDS, "name", "length_m")
-
-
-def distance_m(lat: np.ndarray | float, lon: np.ndarray | float, lat0: float, lon0: float) -> np.ndarray:
-    """Ground distance from (lat0, lon0); equirectangular, exact enough within a few km."""
-    dy = np.radians(np.asarray(lat) - lat0) * EARTH_RADIUS_M
-    dx = np.radians(np.asarray(lon) - lon0) * EARTH_RADIUS_M * np.cos(np.radians(lat0))
-    return np.hypot(dx, dy)
 
 
 def _record(config: TrackConfiguration, track: Track, session_count: int = 0) -> ConfigurationRecord:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, fields
 
 
@@ -32,3 +32,11 @@ class Changes:
 
 
 NO_CHANGES = Changes()
+
+
+def changes_after_sync(shown: Set[uuid.UUID], now: Set[uuid.UUID]) -> Changes:
+    """What the library list must redraw after a sync, from the sessions it showed before and those in the library
+    now: sessions pulled from other devices are added, deleted ones removed, and every other one may have been
+    edited or re-lapped."""
+    before, after = ids(shown), ids(now)
+    return Changes(sessions_added=after - before, sessions_removed=before - after, sessions_updated=after & before)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from racetrace_desktop.library import Library, remote_repo, sessions_repo
-from racetrace_desktop.library.records import LapRecord, LoadedLap
+from racetrace_desktop.library.read_models import LapRecord, LoadedLap
 from racetrace_desktop.services import corner_service, library_service
 from racetrace_desktop.telemetry.compare import CompareLap, CompareResult, compare_laps
 from racetrace_desktop.telemetry.corner_figures import CornerFigures, corner_figures, fix_interval, hints

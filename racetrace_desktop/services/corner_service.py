@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from racetrace_desktop.library import Library, remote_repo, sessions_repo, tracks_repo
 from racetrace_desktop.library.errors import ReadOnlyError
-from racetrace_desktop.library.records import ConfigurationRecord, LapRecord
+from racetrace_desktop.library.read_models import ConfigurationRecord, LapRecord
 from racetrace_desktop.services import library_service
 from racetrace_desktop.telemetry import corner_edits
 from racetrace_desktop.telemetry.compare import CompareLap, compare_laps

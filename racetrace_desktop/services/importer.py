@@ -2,7 +2,8 @@
 
 Each file stands alone: a bad file is reported with its name, line and reason and the others go on; a file
 already in the library is reported as a duplicate and stores nothing: the same bytes (SHA-256, whatever its
-name) or the same recording saved again with other line endings or a byte-order mark (store.recording_key).
+name) or the same recording saved again with other line endings or a byte-order mark
+(session_store_repo.recording_key).
 The original is compressed on a worker thread while the file is parsed (the compressor releases the GIL).
 """
 
@@ -17,8 +18,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from racetrace_desktop.library import Library, LibrarySession, lapdata_repo, store, tracks_repo
-from racetrace_desktop.library.records import ConfigurationRecord
+from racetrace_desktop.library import Library, LibrarySession, lapdata_repo, session_store_repo, tracks_repo
+from racetrace_desktop.library.read_models import ConfigurationRecord
 from racetrace_desktop.services.car_matching import attach_vehicle_car
 from racetrace_desktop.services.changes import Changes, ids
 from racetrace_desktop.services.track_matching import TrackPlan, plan_track, resolve_configuration
@@ -213,7 +214,7 @@ def _import(
     reader: Reader, analyser: Analyser,
 ) -> FileImportResult:  # fmt: skip
     sha256 = hashlib.sha256(data).hexdigest()
-    key = store.recording_key(data, sha256)
+    key = session_store_repo.recording_key(data, sha256)
     with library.read() as db:
         duplicate = _duplicate_of(db, sha256, key, path)
     if duplicate:
@@ -225,17 +226,17 @@ def _import(
         plan = plan_track(db, raw)
     analysed = analyser(raw, plan.definition)
     stage("storing")
-    encoded = store.encode_laps(analysed)
+    encoded = session_store_repo.encode_laps(analysed)
     prepared = _Prepared(path, name, sha256, key, len(data), compressed, raw, plan, analysed, encoded)
     return _store(library, prepared, analyser)
 
 
 def _duplicate_of(db: LibrarySession, sha256: str, key: str, path: Path) -> FileImportResult | None:
-    existing = store.session_by_sha(db, sha256)
+    existing = session_store_repo.session_by_sha(db, sha256)
     if existing is not None and existing.deleted_at is None:
         message = f"already in the library as {existing.source_name!r}: duplicate of session {existing.uuid}"
     else:  # a deleted session's file may come back: it revives the same session identity
-        existing = store.live_session_by_recording(db, key)
+        existing = session_store_repo.live_session_by_recording(db, key)
         if existing is None:
             return None
         message = (
@@ -254,10 +255,11 @@ def _store(library: Library, job: _Prepared, analyser: Analyser) -> FileImportRe
         current = plan_track(db, job.raw)
         if current.key != job.plan.key:  # another import created or changed a matching track meanwhile
             job.analysed = analyser(job.raw, current.definition)
-            job.encoded = store.encode_laps(job.analysed)
+            job.encoded = session_store_repo.encode_laps(job.analysed)
         configuration, new_track = resolve_configuration(db, current)
-        source = store.SourceInfo(job.sha256, job.name, job.size, job.compressed.result(), job.recording_key)
-        stored = store.insert_session(db, job.analysed, source, configuration, job.encoded)
+        source = session_store_repo.SourceInfo(job.sha256, job.name, job.size, job.compressed.result(),
+                                               job.recording_key)
+        stored = session_store_repo.insert_session(db, job.analysed, source, configuration, job.encoded)
         attach_vehicle_car(db, stored.session_id)  # the file's `# Vehicle:` line names the car
         if configuration is not None:
             tracks_repo.set_length_if_unknown(db, configuration.id, _typical_lap_length(job.analysed))
@@ -265,7 +267,7 @@ def _store(library: Library, job: _Prepared, analyser: Analyser) -> FileImportRe
 
 
 def _imported(
-    job: _Prepared, stored: store.StoredSession, configuration: ConfigurationRecord | None, new_track: bool
+    job: _Prepared, stored: session_store_repo.StoredSession, configuration: ConfigurationRecord | None, new_track: bool
 ) -> FileImportResult:
     created = configuration if configuration is not None and new_track else None
     changes = Changes(

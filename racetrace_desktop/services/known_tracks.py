@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from racetrace_desktop.library.tracks_repo import distance_m
+from racetrace_desktop.telemetry.geo import distance_m
 
 NEAR_M = 1500.0  # a start/finish lies this close to the circuit point; a different track 2 km away stays apart
 

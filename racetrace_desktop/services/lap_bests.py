@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from racetrace_desktop.library import Library, remote_repo
-from racetrace_desktop.library.records import LapRecord
+from racetrace_desktop.library.read_models import LapRecord
 from racetrace_desktop.services import corner_service, library_service
 from racetrace_desktop.telemetry.compare import CompareLap, compare_laps
 from racetrace_desktop.telemetry.corners import place_corners

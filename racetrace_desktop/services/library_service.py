@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from racetrace_desktop.library import Library, catalog_repo, edits_repo, lapdata_repo, sessions_repo, tracks_repo
-from racetrace_desktop.library.records import (
+from racetrace_desktop.library.read_models import (
     CarRecord,
     ConfigurationRecord,
     EventRecord,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from racetrace_desktop.library import Library
-from racetrace_desktop.library.records import ConfigurationRecord, LapRecord, SessionSummary
+from racetrace_desktop.library.read_models import ConfigurationRecord, LapRecord, SessionSummary
 from racetrace_desktop.services import library_service
 
 

@@ -18,11 +18,11 @@ from racetrace_desktop.library import (
     LibraryError,
     LibrarySession,
     lapdata_repo,
+    session_store_repo,
     sessions_repo,
-    store,
     tracks_repo,
 )
-from racetrace_desktop.library.records import ConfigurationRecord, SessionRef
+from racetrace_desktop.library.read_models import ConfigurationRecord, SessionRef
 from racetrace_desktop.services.changes import Changes, ids
 from racetrace_desktop.services.importer import Analyser, Reader, default_analyser, default_reader
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
@@ -124,6 +124,6 @@ def store_relapped(
     db: LibrarySession, row: SessionRef, analysed: AnalysedSession, configuration: ConfigurationRecord | None
 ) -> Changes:
     """Put the fresh laps in place (the session moves to `configuration`); matching laps keep their identity."""
-    relapped = store.replace_laps(db, row.id, analysed, configuration)
+    relapped = session_store_repo.replace_laps(db, row.id, analysed, configuration)
     sessions = ids([row.uuid]) if relapped.session_changed else ids()
     return Changes(sessions_updated=sessions, laps_changed=relapped.laps_changed)

@@ -23,7 +23,7 @@ from racetrace_desktop.library import (
     sync_tracks_repo,
     tracks_repo,
 )
-from racetrace_desktop.library.records import ConfigurationRecord, SessionRef
+from racetrace_desktop.library.read_models import ConfigurationRecord, SessionRef
 from racetrace_desktop.library.sync_tracks_repo import LapSpan, PlannedRelap, RelapReason
 from racetrace_desktop.services import relap
 from racetrace_desktop.services.changes import Changes, ids

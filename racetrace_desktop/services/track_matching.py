@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from racetrace_desktop.library import LibrarySession, tracks_repo
-from racetrace_desktop.library.records import ConfigurationRecord
+from racetrace_desktop.library.read_models import ConfigurationRecord
 from racetrace_desktop.services.known_tracks import known_track_near
 from racetrace_desktop.telemetry.model import GeoPoint, RawSession, TrackDefinition
 

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from racetrace_desktop.library import Library, remote_repo, sync_repo
-from racetrace_desktop.library.records import ConfigurationRecord
+from racetrace_desktop.library.read_models import ConfigurationRecord
 from racetrace_desktop.library.remote_repo import DownloadedLapRecord
 from racetrace_desktop.sync import engine, oauth, transfers
 from racetrace_desktop.sync.client import ApiClient, normalise_url

@@ -17,7 +17,7 @@ from racetrace_desktop.ui.qtenv import prepare_qt
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from racetrace_desktop.library import Library
+    from racetrace_desktop.services.library_access import Library
     from racetrace_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -150,11 +150,10 @@ def build_window(args: argparse.Namespace) -> tuple[QApplication, MainWindow]:
     settings = AppSettings(store)
     if args.offline or args.screenshot:  # pictures must not depend on (or load) a tile server
         settings.online_tiles = False
-    context = AppContext(TaskRunner(app), settings, ErrorFunnel(app), paths.cache_dir())
+    demo_sync = demo_dir / "sync.json" if args.demo else None  # the demo library never syncs with the driver's account
+    context = AppContext(TaskRunner(app), settings, ErrorFunnel(app), paths.cache_dir(), sync_settings_file=demo_sync)
     context.errors.install_excepthook()
     window = MainWindow(context)
-    if args.demo:  # the demo library never syncs with the driver's account
-        window.sync_ui.controller.settings_file = demo_dir / "sync.json"
     if args.screenshot:
         width, height = (int(v) for v in args.size.lower().split("x"))
         window.first_run = False  # the picture has the size asked for
@@ -189,8 +188,8 @@ def _open_library(window: MainWindow, path: Path | None, fill_demo: bool) -> Non
 
     def work() -> Library:
         # Imported here, in the worker: SQLAlchemy and Alembic take a while and the window is already up.
-        from racetrace_desktop.library import open_library
         from racetrace_desktop.services import demo
+        from racetrace_desktop.services.library_access import open_library
 
         library = open_library(path)
         if fill_demo:
@@ -202,8 +201,8 @@ def _open_library(window: MainWindow, path: Path | None, fill_demo: bool) -> Non
 
 
 def _compare_fastest(window: MainWindow) -> None:
-    from racetrace_desktop.services import ui_queries
+    from racetrace_desktop.services import session_views
 
     library = window.context.library
-    window.context.runner.submit(lambda: ui_queries.fastest_laps(library, 2), name="fastest laps",
+    window.context.runner.submit(lambda: session_views.fastest_laps(library, 2), name="fastest laps",
                                  on_success=window.compare_laps)

@@ -19,8 +19,8 @@ from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.theme import is_dark
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library import Library
-    from racetrace_desktop.library.records import LapRecord, SessionSummary
+    from racetrace_desktop.services.library_access import Library
+    from racetrace_desktop.services.read_models import LapRecord, SessionSummary
     from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
 
 
@@ -31,7 +31,8 @@ class CompareController(QObject):
     computed = Signal(object)
     left_out = Signal(list)  # labels of the laps left out of the last addition, with the reason
 
-    def __init__(self, context: AppContext, view: CompareView, parent: QObject | None = None) -> None:
+    def __init__(self, context: AppContext, view: CompareView, parent: QObject | None = None,
+                 fetch_telemetry: Callable[[uuid.UUID], str | None] | None = None) -> None:
         super().__init__(parent)
         self.context = context
         self.view = view
@@ -41,8 +42,8 @@ class CompareController(QObject):
         self.display: CompareDisplay | None = None
         self.slots: dict[uuid.UUID, int] = {}  # colour slot per lap, kept until the lap leaves the compare
         self.flags: dict[uuid.UUID, str] = {}  # laps compared on purpose despite a flag
-        # Downloads the arrays of a lap synced from another device (set by the sync UI); None: no downloads.
-        self.fetch_telemetry: Callable[[uuid.UUID], str | None] | None = None
+        # Downloads the arrays of a lap synced from another device (the sync controller's); None: no downloads.
+        self.fetch_telemetry = fetch_telemetry
         view.reference_requested.connect(self.set_reference)
         view.remove_requested.connect(self.remove_lap)
 
@@ -173,9 +174,9 @@ def _free_slot(slots: dict[uuid.UUID, int]) -> int:
 def _sessions_and_records(library: Library, lap_uuids: list[uuid.UUID]
                           ) -> tuple[dict[uuid.UUID, SessionSummary], dict[uuid.UUID, LapRecord]]:
     """Each lap's session and its lap record (worker thread)."""
-    from racetrace_desktop.services import library_service, ui_queries
+    from racetrace_desktop.services import library_service, session_views
 
-    summaries = ui_queries.lap_sessions(library, lap_uuids)
+    summaries = session_views.lap_sessions(library, lap_uuids)
     wanted = set(lap_uuids)
     records = {record.uuid: record for session in {s.uuid for s in summaries.values()}
                for record in library_service.session_laps(library, session) if record.uuid in wanted}

@@ -11,7 +11,7 @@ from racetrace_desktop.ui.settings import AppSettings
 from racetrace_desktop.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library import Library
+    from racetrace_desktop.services.library_access import Library
 
 
 @dataclass
@@ -21,6 +21,7 @@ class AppContext:
     errors: ErrorFunnel
     cache_folder: Path  # map page and tile cache live below it
     library: Library | None = None
+    sync_settings_file: Path | None = None  # None: sync.json in the data folder (the demo has its own)
 
     @property
     def units(self) -> str:

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def describe(exc: BaseException) -> str:
     """A sentence for the user."""
-    from racetrace_desktop.library.errors import LibraryError
+    from racetrace_desktop.services.library_access import LibraryError
     from racetrace_desktop.telemetry.errors import TelemetryFormatError
 
     if isinstance(exc, (TelemetryFormatError, LibraryError, ValueError, OSError)):

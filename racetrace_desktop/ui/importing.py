@@ -24,8 +24,8 @@ from racetrace_desktop.ui.tasks import Pool
 from racetrace_desktop.ui.units import format_lap_time
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library import Library
     from racetrace_desktop.services.importer import FileImportResult, ImportReport
+    from racetrace_desktop.services.library_access import Library
 
 log = logging.getLogger(__name__)
 # sample_01 (21 min, 2.9 MB) imports in ~0.5 s on a thread; a spawned import process alone takes ~1 s to start.
@@ -177,13 +177,13 @@ def _import_here(library: Library, files: list[Path], progress: Callable[[int, i
 def _import_in_process(library_path: Path, files: list[Path], progress: Callable[[int, int, str], None]
                        ) -> ImportReport:
     """Import in a spawned process; its progress comes back through a queue (read on this worker thread)."""
-    from racetrace_desktop.services import ui_queries
+    from racetrace_desktop.services import import_process
 
     context = multiprocessing.get_context("spawn")
     updates = context.Queue()
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=ui_queries.init_import_process,
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=import_process.init_import_process,
                              initargs=(updates,)) as executor:
-        future = executor.submit(ui_queries.import_job, str(library_path), [str(f) for f in files])
+        future = executor.submit(import_process.import_job, str(library_path), [str(f) for f in files])
         while True:
             try:
                 fraction, text = updates.get(timeout=0.05)

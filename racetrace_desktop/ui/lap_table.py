@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from racetrace_desktop.telemetry import display
+from racetrace_desktop.telemetry.display import sector_bests
 from racetrace_desktop.telemetry.laps import TIME_SOURCE_TEXT
 from racetrace_desktop.ui.units import format_gap, format_lap_time
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library.records import LapRecord
+    from racetrace_desktop.services.read_models import LapRecord
 
 PURPLE = QColor("#8e24aa")  # overall best on this track configuration
 GREEN = QColor("#2e7d32")  # best of this session
@@ -30,14 +32,14 @@ class SectorBests:
 
 
 FLAG_MEANINGS = {
-    "out-lap": "out-lap: from the start of the recording to the first start/finish crossing",
-    "in-lap": "in-lap: after the last start/finish crossing, so it has no lap time",
-    "pit": "pit: the lap passes through the pit lane (a pit entry/exit in the file, or a stop)",
+    display.OUT_LAP: "out-lap: from the start of the recording to the first start/finish crossing",
+    display.IN_LAP: "in-lap: after the last start/finish crossing, so it has no lap time",
+    display.PIT: "pit: the lap passes through the pit lane (a pit entry/exit in the file, or a stop)",
 }
 
 
 def lap_flags(lap: LapRecord) -> list[str]:
-    return [name for name, on in (("out-lap", lap.is_outlap), ("in-lap", lap.is_inlap), ("pit", lap.is_pit)) if on]
+    return display.lap_flags(lap.is_outlap, lap.is_inlap, lap.is_pit)
 
 
 def flags_text(lap: LapRecord) -> str:
@@ -61,17 +63,6 @@ def reason_text(lap: LapRecord) -> str:
     if lap.valid_override is not None and lap.override_reason:
         return f"{lap.override_reason} (yours)"
     return lap.invalid_reason or ""
-
-
-def sector_bests(laps: list[LapRecord]) -> list[int | None]:
-    """Best valid time of each sector over these laps."""
-    count = max((len(lap.sector_times_ms) for lap in laps), default=0)
-    bests: list[int | None] = []
-    for i in range(count):
-        times = [t for lap in laps if lap.is_valid and i < len(lap.sector_times_ms)
-                 and (t := lap.sector_times_ms[i]) is not None]
-        bests.append(min(times) if times else None)
-    return bests
 
 
 class LapTableModel(QAbstractTableModel):

@@ -28,8 +28,8 @@ from racetrace_desktop.ui.sync_status import short_error
 from racetrace_desktop.ui.units import format_gap, format_lap_time
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library.records import ConfigurationRecord, LapRecord
-    from racetrace_desktop.services.sync_ui_queries import LeaderboardFilters
+    from racetrace_desktop.services.leaderboard_queries import LeaderboardFilters
+    from racetrace_desktop.services.read_models import ConfigurationRecord, LapRecord
     from racetrace_desktop.sync import DownloadedLap, LeaderboardView, SyncService
 
 PAGE_SIZE = 50
@@ -231,7 +231,7 @@ class LeaderboardPanel(QWidget):
     def reload(self) -> None:
         """Configurations and filter choices from the library (cached from the server), then the page. While
         the panel is hidden this waits until it is shown (no server requests for a board nobody looks at)."""
-        from racetrace_desktop.services.sync_ui_queries import leaderboard_filters
+        from racetrace_desktop.services.leaderboard_queries import leaderboard_filters
 
         self._outdated = not self.isVisible()
         if self._outdated:
@@ -337,7 +337,7 @@ class LeaderboardPanel(QWidget):
         self.download_entry(self.model.entry_at(rows[0].row()))
 
     def download_entry(self, entry: dict[str, Any]) -> None:
-        from racetrace_desktop.services.sync_ui_queries import own_fastest_lap
+        from racetrace_desktop.services.leaderboard_queries import own_fastest_lap
 
         config = self.view.configuration_server_id if self.view else self.board()[0]
         wanted = {**entry, "track_configuration_id": config}

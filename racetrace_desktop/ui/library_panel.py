@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, 
 from racetrace_desktop.ui.units import format_lap_time
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library.records import SessionGroup, SessionSummary
+    from racetrace_desktop.services.read_models import SessionGroup, SessionSummary
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 2

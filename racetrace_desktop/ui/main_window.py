@@ -23,13 +23,14 @@ from racetrace_desktop.ui.library_panel import LibraryPanel
 from racetrace_desktop.ui.map.line_picker import LinePicker, Pick
 from racetrace_desktop.ui.records import RecordsActions
 from racetrace_desktop.ui.session_panel import SessionPanel
+from racetrace_desktop.ui.sync_controller import SyncController
 from racetrace_desktop.ui.sync_ui import SyncUi
 from racetrace_desktop.ui.tasks import Pool
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library import Library
-    from racetrace_desktop.services import ui_queries
+    from racetrace_desktop.services import session_views
     from racetrace_desktop.services.changes import Changes
+    from racetrace_desktop.services.library_access import Library
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "racetrace-256.png"
 TELEMETRY_FILTER = "Telemetry files (*.csv *.CSV);;All files (*)"
@@ -51,7 +52,7 @@ class MainWindow(QMainWindow):
             self.setWindowIcon(QIcon(str(ICON)))
         self.setAcceptDrops(True)
         self.current_session: uuid.UUID | None = None
-        self.session_view: ui_queries.SessionView | None = None
+        self.session_view: session_views.SessionView | None = None
         self.files_pending = False  # files from the command line are on their way: show them, not the welcome
         self.restore_last = True  # reopen the last session and lap when the library opens
         self.instance_server: object | None = None
@@ -60,13 +61,20 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self.importer = ImportController(context, self)
         self._wire_import()
-        self.compare = CompareController(context, self.compare_view, self)
+        self.sync_controller = SyncController(context, self)
+        self.compare = CompareController(context, self.compare_view, self,
+                                         fetch_telemetry=self.sync_controller.fetch_lap_telemetry)
         self.compare.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.records = RecordsActions(self)
+        self.records = RecordsActions(context, self, self.library_panel, self.import_log,
+                                      current_session=lambda: self.current_session,
+                                      refresh_library=self.refresh_library, say=self.status_text.setText)
         self.line_picker = LinePicker(self)
         self.line_picker.message.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.line_picker.saved.connect(self.refresh_library)
-        self.sync_ui = SyncUi(self)
+        self.sync_ui = SyncUi(self.sync_controller, self, shown_sessions=lambda: self.library_panel.session_uuids,
+                              refresh_library=self.refresh_library, compare_only=self._compare_only,
+                              flash=lambda text: self.statusBar().showMessage(text, 8000))
+        self._place_sync_ui()
         self._build_menus()
         context.errors.problem.connect(self._show_problem)
         context.runner.failed.connect(lambda name, exc: context.errors.report(f"{name} failed", exc))
@@ -116,12 +124,30 @@ class MainWindow(QMainWindow):
         self.lap_view.channels_changed.connect(self._channels_chosen)
         self.compare_view.channels_changed.connect(self._channels_chosen)
 
+    def _place_sync_ui(self) -> None:
+        self.statusBar().addPermanentWidget(self.sync_ui.status)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.sync_ui.dock)
+        self.sync_ui.dock.hide()
+        self.sync_ui.dock.visibilityChanged.connect(self._leaderboard_shown)
+        self._leaderboard_sized = False
+        self.library_refreshed.connect(self.sync_controller.note_library_changed)
+        self.session_panel.session_public_toggled.connect(lambda s, on: self.records.set_public(s, on))
+        self.session_panel.laps_public_toggled.connect(lambda laps, on: self.records.set_laps_public(laps, on))
+
+    def _leaderboard_shown(self, visible: bool) -> None:
+        """The first time the leaderboard opens it takes about a third of the window (then Qt remembers)."""
+        if visible and not self._leaderboard_sized:
+            self._leaderboard_sized = True
+            width = max(420, self.width() // 3)
+            QTimer.singleShot(0, self, lambda: self.resizeDocks([self.sync_ui.dock], [width],
+                                                                Qt.Orientation.Horizontal))
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction("&Import files…", QKeySequence.StandardKey.Open, self.choose_files)
         file_menu.addAction("Open &demo data", self.records.load_demo)
         file_menu.addSeparator()
-        file_menu.addAction("&Settings…", QKeySequence("Ctrl+,"), self.records.open_settings)
+        file_menu.addAction("&Settings…", QKeySequence("Ctrl+,"), self.open_settings)
         file_menu.addAction("&Quit", QKeySequence.StandardKey.Quit, self.close)
         session_menu = self.menuBar().addMenu("&Session")
         session_menu.addAction("&Edit session…", QKeySequence("Ctrl+E"), lambda: self.records.edit_session())
@@ -180,6 +206,15 @@ class MainWindow(QMainWindow):
         analysis_width = width - library_width
         self.analysis.setSizes([round(analysis_width * 0.6), analysis_width - round(analysis_width * 0.6)])
 
+    def open_settings(self) -> None:
+        from racetrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.context.settings, self, self.sync_ui.settings_section())
+        if dialog.exec():
+            dialog.apply()
+            self.analysis.set_online(self.context.settings.online_tiles)
+            self.apply_units()
+
     def _rename_current_track(self) -> None:
         summary = self.session_view.detail.summary if self.session_view else None
         if summary is None or summary.track_id is None:
@@ -210,7 +245,7 @@ class MainWindow(QMainWindow):
                                    pool=Pool.WRITE, on_success=lambda c: None if c.empty else self.refresh_library(c))
 
     def _restore_last_session(self, library: Library) -> None:
-        from racetrace_desktop.services import ui_queries
+        from racetrace_desktop.services import session_views
 
         if not self.restore_last or self.files_pending:
             return
@@ -218,14 +253,14 @@ class MainWindow(QMainWindow):
         if session is None:
             return
 
-        def shown(view: ui_queries.SessionView | None) -> None:
+        def shown(view: session_views.SessionView | None) -> None:
             if view is None or self.current_session is not None or self.library is not library:
                 return  # deleted meanwhile, or the driver already opened another session
             self.current_session = session
             self._wanted_lap = lap
             self._show_session_view(session, view)
 
-        self.context.runner.submit(lambda: ui_queries.session_view_if_exists(library, session),
+        self.context.runner.submit(lambda: session_views.session_view_if_exists(library, session),
                                    name="reopen last session", key="session", on_success=shown)
 
     def refresh_library(self, changes: Changes, first: bool = False) -> None:
@@ -271,7 +306,7 @@ class MainWindow(QMainWindow):
         self.library_panel.select_session(session)
 
     def open_session(self, session_uuid: uuid.UUID | None, force: bool = False) -> None:
-        from racetrace_desktop.services import ui_queries
+        from racetrace_desktop.services import session_views
 
         library = self.library
         if library is None or (session_uuid == self.current_session and not force):
@@ -282,10 +317,10 @@ class MainWindow(QMainWindow):
             self.session_panel.show_session(None, [])
             return
 
-        self.context.runner.submit(lambda: ui_queries.session_view(library, session_uuid), name="open session",
+        self.context.runner.submit(lambda: session_views.session_view(library, session_uuid), name="open session",
                                    key="session", on_success=lambda view: self._show_session_view(session_uuid, view))
 
-    def _show_session_view(self, session_uuid: uuid.UUID, view: ui_queries.SessionView) -> None:
+    def _show_session_view(self, session_uuid: uuid.UUID, view: session_views.SessionView) -> None:
         self.session_view = view
         self.session_panel.show_session(view.detail, view.laps, view.overall_sector_bests)
         wanted, self._wanted_lap = self._wanted_lap, None
@@ -311,7 +346,7 @@ class MainWindow(QMainWindow):
                 self.context.settings.remember_opened(str(library.path), self.current_session, lap_uuid)
             self.lap_loaded.emit(lap_uuid)
 
-        fetch = self.compare.fetch_telemetry  # a lap synced from another computer: its arrays come on demand
+        fetch = self.sync_controller.fetch_lap_telemetry  # a lap synced from another computer: arrays on demand
 
         def load() -> object:
             from racetrace_desktop.services.compare_service import ensure_telemetry
@@ -331,6 +366,11 @@ class MainWindow(QMainWindow):
         if lap_uuids:
             self.compare.add_laps(lap_uuids)
             self.analysis.tabs.setCurrentWidget(self.compare_view)
+
+    def _compare_only(self, lap_uuids: list[uuid.UUID]) -> None:
+        """These laps, and no others, in the compare (a lap downloaded from the leaderboard and the driver's own)."""
+        self.compare.clear()
+        self.compare_laps(lap_uuids)
 
     def zoom_to_sector(self, number: int) -> None:
         boundaries = (self.compare.sector_boundaries() if self.analysis.active_view() is self.compare_view

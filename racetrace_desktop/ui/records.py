@@ -1,38 +1,49 @@
-"""Window actions on records: edit/delete/share sessions, lap validity, cars, events, tracks, settings, demo."""
+"""Window actions on records: edit/delete/share sessions, lap validity, cars, events, tracks, about, demo."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from racetrace_desktop import paths
+from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.tasks import Pool
 
 if TYPE_CHECKING:
     from racetrace_desktop.services.changes import Changes
     from racetrace_desktop.services.importer import ImportReport
     from racetrace_desktop.ui.dialogs.tracks import TracksDialog
-    from racetrace_desktop.ui.main_window import MainWindow
+    from racetrace_desktop.ui.importing import ImportLog
+    from racetrace_desktop.ui.library_panel import LibraryPanel
 
 
 class RecordsActions:
     """Thin glue between menus/context menus, dialogs and the library services.
 
-    Dialogs and services are imported when first used: the window must appear before SQLAlchemy is loaded.
+    Its collaborators come through the constructor: `parent` for the dialogs, the library panel (its selection and
+    rows), `current_session()`, `refresh_library(changes)` after every write, `say(text)` for the status line and
+    the import log for the demo's results. Dialogs and services are imported when first used: the window must
+    appear before SQLAlchemy is loaded.
     """
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
-        self.context = window.context
+    def __init__(self, context: AppContext, parent: QWidget, library_panel: LibraryPanel, import_log: ImportLog, *,
+                 current_session: Callable[[], uuid.UUID | None], refresh_library: Callable[[Changes], None],
+                 say: Callable[[str], None]) -> None:  # fmt: skip
+        self.context = context
+        self.parent = parent
+        self.library_panel = library_panel
+        self.import_log = import_log
+        self._current_session, self._refresh_library, self._say = current_session, refresh_library, say
         self.dialogs: list[object] = []  # keep non-modal dialogs alive
 
     def _write(self, title: str, work, on_done=None) -> None:
         from racetrace_desktop.ui.dialogs.common import run_write
 
         def done(changes: Changes) -> None:
-            self.window.refresh_library(changes)
+            self._refresh_library(changes)
             if on_done is not None:
                 on_done(changes)
 
@@ -43,7 +54,7 @@ class RecordsActions:
         from racetrace_desktop.services import library_service
         from racetrace_desktop.ui.dialogs.session_edit import SessionEditDialog
 
-        session_uuid = session_uuid or self.window.current_session
+        session_uuid = session_uuid or self._current_session()
         library = self.context.library
         if session_uuid is None or library is None:
             return
@@ -53,7 +64,7 @@ class RecordsActions:
                     library_service.list_events(library))
 
         def ask(loaded: tuple) -> None:
-            dialog = SessionEditDialog(*loaded, parent=self.window)
+            dialog = SessionEditDialog(*loaded, parent=self.parent)
             if dialog.exec():
                 values = dialog.values()
                 self._write("edit session", lambda lib: library_service.update_session(lib, session_uuid, **values))
@@ -63,12 +74,12 @@ class RecordsActions:
     def delete_sessions(self, session_uuids: list[uuid.UUID] | None = None) -> None:
         from racetrace_desktop.services import library_service
 
-        targets = session_uuids or self.window.library_panel.selected_sessions()
+        targets = session_uuids or self.library_panel.selected_sessions()
         if not targets:
             return
-        names = [s.source_name for t in targets if (s := self.window.library_panel.summary(t))]
+        names = [s.source_name for t in targets if (s := self.library_panel.summary(t))]
         answer = QMessageBox.question(
-            self.window, "Delete sessions",
+            self.parent, "Delete sessions",
             f"Delete {len(targets)} session(s) with their laps and stored files?\n\n" + "\n".join(names[:10]))
         if answer == QMessageBox.StandardButton.Yes:
             self._write("delete sessions", lambda lib: library_service.delete_sessions(lib, targets))
@@ -100,7 +111,7 @@ class RecordsActions:
 
         from racetrace_desktop.services import library_service
 
-        dialog = QInputDialog(self.window)
+        dialog = QInputDialog(self.parent)
         dialog.setObjectName("rename_track")
         dialog.setWindowTitle("Rename track")
         dialog.setLabelText("Track name:")
@@ -113,7 +124,7 @@ class RecordsActions:
 
     # ---- records dialogs --------------------------------------------------------------------------------------------
     def _open(self, dialog) -> None:
-        dialog.changed.connect(self.window.refresh_library)
+        dialog.changed.connect(self._refresh_library)
         dialog.finished.connect(lambda _r: self.dialogs.remove(dialog) if dialog in self.dialogs else None)
         self.dialogs.append(dialog)
         dialog.show()
@@ -129,35 +140,25 @@ class RecordsActions:
     def open_cars(self) -> None:
         from racetrace_desktop.ui.dialogs.cars import CarsDialog
 
-        self._open(CarsDialog(self.context, self.window))
+        self._open(CarsDialog(self.context, self.parent))
 
     def open_events(self) -> None:
         from racetrace_desktop.ui.dialogs.events import EventsDialog
 
-        self._open(EventsDialog(self.context, self.window))
+        self._open(EventsDialog(self.context, self.parent))
 
     def open_tracks(self) -> TracksDialog:
         from racetrace_desktop.ui.dialogs.tracks import TracksDialog
 
-        dialog = TracksDialog(self.context, self.window)
+        dialog = TracksDialog(self.context, self.parent)
         self._open(dialog)
         return dialog
-
-    def open_settings(self) -> None:
-        from racetrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
-
-        sync_ui = self.window.sync_ui
-        dialog = SettingsDialog(self.context.settings, self.window, sync_ui.settings_section())
-        if dialog.exec():
-            dialog.apply()
-            self.window.analysis.set_online(self.context.settings.online_tiles)
-            self.window.apply_units()
 
     def open_about(self) -> None:
         from racetrace_desktop.ui.dialogs.about import show_about
 
         library = self.context.library
-        self.dialogs.append(show_about(self.window, str(paths.data_dir()), str(library.path) if library else None))
+        self.dialogs.append(show_about(self.parent, str(paths.data_dir()), str(library.path) if library else None))
 
     # ---- demo data --------------------------------------------------------------------------------------------------
     def offer_demo(self) -> None:
@@ -167,7 +168,7 @@ class RecordsActions:
         settings.demo_offered = True
         box = QMessageBox(QMessageBox.Icon.Question, "Welcome to RaceTrace",
                           "Your library is empty. Drop TrackAddict CSV files on the window to import them, "
-                          "or open demo data to look around first.", parent=self.window)
+                          "or open demo data to look around first.", parent=self.parent)
         demo_button = box.addButton("Open demo data", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Start empty", QMessageBox.ButtonRole.RejectRole)
         box.setObjectName("welcome")
@@ -183,15 +184,15 @@ class RecordsActions:
             return
         from racetrace_desktop.services import demo  # generating demo data pulls in the synthetic generator
 
-        self.window.status_text.setText("Generating demo sessions…")
+        self._say("Generating demo sessions…")
 
         def done(report: ImportReport | None) -> None:
             if report is None:
-                self.window.status_text.setText("Demo data is only added to an empty library.")
+                self._say("Demo data is only added to an empty library.")
                 return
-            self.window.import_log.add_results(report.results)
-            self.window.refresh_library(report.changes)
-            self.window.status_text.setText("Demo data ready.")
+            self.import_log.add_results(report.results)
+            self._refresh_library(report.changes)
+            self._say("Demo data ready.")
 
         self.context.runner.submit(lambda: demo.fill_demo_library(library), name="demo data", pool=Pool.WRITE,
                                    on_success=done)

@@ -33,7 +33,7 @@ class ScreenshotRun(QObject):
         QTimer.singleShot(TIMEOUT_MS, self._timeout)
 
     def _on_library(self) -> None:
-        from racetrace_desktop.services import ui_queries
+        from racetrace_desktop.services import session_views
 
         log.info("library listed")
         window = self.window
@@ -41,12 +41,12 @@ class ScreenshotRun(QObject):
             self._fail("the library has no session to show")
             return
         library = window.context.library
-        window.context.runner.submit(lambda: ui_queries.fastest_laps(library, 2), name="fastest laps",
+        window.context.runner.submit(lambda: session_views.fastest_laps(library, 2), name="fastest laps",
                                      on_success=self._show_fastest)
 
     def _show_fastest(self, laps: list) -> None:
         """Open the session of the fastest lap on that lap; for compare, the two fastest laps."""
-        from racetrace_desktop.services import ui_queries
+        from racetrace_desktop.services import session_views
 
         window = self.window
         if len(laps) < (2 if self.view == "compare" else 1):
@@ -59,7 +59,7 @@ class ScreenshotRun(QObject):
             window.lap_loaded.connect(self._on_plots, Qt.ConnectionType.SingleShotConnection)
             window.session_loaded.connect(lambda _s: window.session_panel.select_lap(laps[0]),
                                           Qt.ConnectionType.SingleShotConnection)
-        window.context.runner.submit(lambda: ui_queries.session_of_lap(window.context.library, laps[0]),
+        window.context.runner.submit(lambda: session_views.session_of_lap(window.context.library, laps[0]),
                                      name="session of lap", on_success=window.library_panel.select_session)
 
     def _on_plots(self, *_args: object) -> None:

@@ -25,7 +25,7 @@ from racetrace_desktop.ui.lap_table import LapTableModel
 from racetrace_desktop.ui.units import format_lap_time
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library.records import LapRecord, SessionDetail
+    from racetrace_desktop.services.read_models import LapRecord, SessionDetail
 
 
 def describe_session(detail: SessionDetail) -> str:

@@ -178,8 +178,8 @@ class SmokeRun:
         self.report["leaflet"] = {"version": state["leaflet"], "page": str(area.map_context.page)}
 
     def _import_generated_file(self) -> list[Any]:
-        from racetrace_desktop.library import open_library
         from racetrace_desktop.services import importer, library_service
+        from racetrace_desktop.services.library_access import open_library
         from racetrace_desktop.telemetry.synthetic import generate_session
 
         generated = generate_session(laps=SMOKE_LAPS, gps_hz=10.0, seed=7)

@@ -23,7 +23,7 @@ from racetrace_desktop.ui.errors import describe
 from racetrace_desktop.ui.tasks import Pool
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library import Library
+    from racetrace_desktop.services.library_access import Library
     from racetrace_desktop.sync import SyncProgress, SyncReport, SyncService, SyncStatus
     from racetrace_desktop.sync.service import AccountInfo
 
@@ -73,7 +73,7 @@ class SyncController(QObject):
                  debounce_ms: int = DEBOUNCE_MS, start_delay_ms: int = START_DELAY_MS) -> None:  # fmt: skip
         super().__init__(parent)
         self.context = context
-        self.settings_file: Path | None = None  # None: sync.json in the data folder
+        self.settings_file: Path | None = context.sync_settings_file  # None: sync.json in the data folder
         self.service_options: dict[str, Any] = {}  # SyncService options (tests: fewer retries)
         self.open_browser: Callable[[str], Any] = webbrowser.open
         self.service: SyncService | None = None
@@ -91,6 +91,12 @@ class SyncController(QObject):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(debounce_ms)
         self._debounce.timeout.connect(lambda: self.sync_now(auto=True))
+
+    def fetch_lap_telemetry(self, lap_uuid: uuid.UUID) -> str | None:
+        """For the lap view and the compare (runs in their worker): a lap synced from another device gets its arrays
+        now; the reason when it cannot."""
+        service = self.service
+        return service.fetch_lap_telemetry(lap_uuid) if service is not None else "sync has not started yet"
 
     def set_timing(self, start_delay_ms: int, debounce_ms: int, interval_ms: int) -> None:
         """When automatic syncs happen (tests shorten them)."""
@@ -172,7 +178,7 @@ class SyncController(QObject):
         if not auto and not self.signed_in:
             self.sign_in_requested.emit()
             return
-        from racetrace_desktop.services import sync_ui_queries
+        from racetrace_desktop.services import session_views
 
         self._debounce.stop()
         self._cancel = False
@@ -184,7 +190,7 @@ class SyncController(QObject):
                 progress(step.done, step.total, progress_text(step))
 
             done = service.sync(progress=report, cancelled=lambda: self._cancel)
-            return done, sync_ui_queries.session_uuids(service.library), service.status()
+            return done, session_views.session_uuids(service.library), service.status()
 
         self.context.runner.submit(work, name="sync", pool=Pool.NET, on_progress=self._progress,
                                    on_success=self._done, on_error=lambda exc: self._failed(exc, auto))  # fmt: skip

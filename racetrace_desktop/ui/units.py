@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from racetrace_desktop.telemetry import display
+
 METRIC = "metric"
 IMPERIAL = "imperial"
 
@@ -75,14 +77,7 @@ def speed_unit(system: str = METRIC) -> DisplayUnit:
     return display_unit("m/s", system)
 
 
-def format_lap_time(ms: int | float | None) -> str:
-    """1:47.089 style; '–' for an untimed lap."""
-    if ms is None or not np.isfinite(ms):
-        return "–"
-    ms = round(ms)
-    minutes, rest = divmod(abs(ms), 60_000)
-    sign = "-" if ms < 0 else ""
-    return f"{sign}{minutes}:{rest / 1000:06.3f}" if minutes else f"{sign}{rest / 1000:.3f}"
+format_lap_time = display.lap_time  # the one lap-time format of the CLI, the window and the web pages
 
 
 def format_gap(ms: int | float | None) -> str:

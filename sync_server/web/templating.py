@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from racetrace_desktop.telemetry.display import lap_time  # the lap-time format of the CLI and the window
+
 WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
@@ -32,14 +34,6 @@ MAP_SECURITY_HEADERS = {
         "frame-ancestors 'none'; base-uri 'none'"
     ),
 }
-
-
-def lap_time(ms: int | None) -> str:
-    """90_123 -> '1:30.123'."""
-    if ms is None:
-        return "–"
-    minutes, rest = divmod(int(ms), 60_000)
-    return f"{minutes}:{rest / 1000:06.3f}"
 
 
 def lap_gap(ms: int | None, best: int | None) -> str:

@@ -20,7 +20,7 @@ from racetrace_desktop.ui.plots.traces import DELTA_KEY, ChannelSpec, Trace
 from racetrace_desktop.ui.units import display_unit, format_lap_time, speed_unit
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library.records import LapRecord, LoadedLap
+    from racetrace_desktop.services.read_models import LapRecord, LoadedLap
 
 # Preferred order in the stack; any other channel follows alphabetically.
 CHANNEL_ORDER = ("speed", "obd_speed", "rpm", "throttle", "gps_long_g", "gps_lat_g", "accel_x", "accel_y",

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from racetrace_desktop.library import Library
-from racetrace_desktop.library.records import LapRecord, LoadedLap, SessionSummary
 from racetrace_desktop.services import library_service
 from racetrace_desktop.services.compare_service import (
     MissingTelemetryError,
@@ -18,6 +16,8 @@ from racetrace_desktop.services.compare_service import (
     compare_loaded,
     ensure_telemetry,
 )
+from racetrace_desktop.services.library_access import Library
+from racetrace_desktop.services.read_models import LapRecord, LoadedLap, SessionSummary
 from racetrace_desktop.telemetry.compare import CompareResult
 from racetrace_desktop.telemetry.model import ChannelInfo
 from racetrace_desktop.ui.analysis.build import lap_label

@@ -18,7 +18,7 @@ from racetrace_desktop.ui.map.track import TrackMarks, track_marks
 from racetrace_desktop.ui.theme import lap_colour
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library.records import LapRecord, SessionSummary
+    from racetrace_desktop.services.read_models import LapRecord, SessionSummary
     from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
 
 

@@ -17,7 +17,7 @@ from racetrace_desktop.ui.theme import lap_colour
 from racetrace_desktop.ui.units import distance_unit
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library.records import LoadedLap
+    from racetrace_desktop.services.read_models import LoadedLap
 
 
 class LapView(QWidget):

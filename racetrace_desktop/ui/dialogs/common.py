@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from racetrace_desktop.library import Library
+from racetrace_desktop.services.library_access import Library
 from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.errors import describe
 from racetrace_desktop.ui.tasks import Pool

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from racetrace_desktop.library.records import EventRecord
 from racetrace_desktop.services import library_service
+from racetrace_desktop.services.read_models import EventRecord
 from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.dialogs.common import action_row, master_detail, run_read, run_write, text
 

@@ -14,8 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from racetrace_desktop.library import SessionType
-from racetrace_desktop.library.records import CarRecord, EventRecord, SessionDetail
+from racetrace_desktop.services.read_models import CarRecord, EventRecord, SessionDetail, SessionType
 
 
 class SessionEditDialog(QDialog):

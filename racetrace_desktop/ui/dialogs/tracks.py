@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from racetrace_desktop.library.records import ConfigurationRecord, TrackRecord
 from racetrace_desktop.services import library_service
+from racetrace_desktop.services.read_models import ConfigurationRecord, TrackRecord
 from racetrace_desktop.services.relap import RelapProgress, edit_configuration
 from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.dialogs.common import master_detail, run_read

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from racetrace_desktop.library.tracks_repo import distance_m
+from racetrace_desktop.telemetry.geo import distance_m
 from racetrace_desktop.ui.map.lines import nearest_index
 from racetrace_desktop.ui.tasks import Pool
 
 if TYPE_CHECKING:
-    from racetrace_desktop.library.records import ConfigurationRecord
+    from racetrace_desktop.services.read_models import ConfigurationRecord
     from racetrace_desktop.ui.main_window import MainWindow
     from racetrace_desktop.ui.map.widget import MapView
 

@@ -155,7 +155,7 @@ def test_the_window_compares_through_the_same_service(library: Library, tmp_path
 
 
 def test_the_session_panel_data_carries_the_bests(library: Library, tmp_path: Path) -> None:
-    from racetrace_desktop.services.ui_queries import session_view
+    from racetrace_desktop.services.session_views import session_view
 
     session_uuid = _imported(library, tmp_path, seed=10)
     view = session_view(library, session_uuid)

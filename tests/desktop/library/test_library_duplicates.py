@@ -10,7 +10,7 @@ import pytest
 from library_fakes import table_dump
 from test_library_schema import downgrade
 
-from racetrace_desktop.library import Library, open_library, store
+from racetrace_desktop.library import Library, open_library, session_store_repo
 from racetrace_desktop.services import library_service
 from racetrace_desktop.services.importer import ImportStatus, import_files
 
@@ -92,7 +92,7 @@ def test_a_library_made_before_recording_keys_recognises_a_resaved_copy(
     try:
         with sqlite3.connect(path) as connection:
             (key,) = connection.execute("SELECT recording_key FROM sessions").fetchone()
-        assert key == store.recording_key(s2.read_bytes())
+        assert key == session_store_repo.recording_key(s2.read_bytes())
         (result,) = import_files(library, [resaved(s2, tmp_path)["bom+crlf"]]).results
         assert result.status == ImportStatus.DUPLICATE and result.session_uuid == first.session_uuid
     finally:
@@ -101,9 +101,9 @@ def test_a_library_made_before_recording_keys_recognises_a_resaved_copy(
 
 def test_recording_key_ignores_bom_and_line_ends_only() -> None:
     text = b"# RaceRender Data\n\"Time\"\n0.000\n0.050\n"
-    key = store.recording_key(text)
-    assert store.recording_key(BOM + text.replace(b"\n", b"\r\n")) == key
-    assert store.recording_key(text.replace(b"\n", b"\r")) == key
-    assert store.recording_key(text + b"\n\n") == key
-    assert store.recording_key(text.replace(b"0.050", b"0.051")) != key
-    assert store.recording_key(text.replace(b"\n", b" \n")) != key  # trailing blanks are content
+    key = session_store_repo.recording_key(text)
+    assert session_store_repo.recording_key(BOM + text.replace(b"\n", b"\r\n")) == key
+    assert session_store_repo.recording_key(text.replace(b"\n", b"\r")) == key
+    assert session_store_repo.recording_key(text + b"\n\n") == key
+    assert session_store_repo.recording_key(text.replace(b"0.050", b"0.051")) != key
+    assert session_store_repo.recording_key(text.replace(b"\n", b" \n")) != key  # trailing blanks are content

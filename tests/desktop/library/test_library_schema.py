@@ -15,6 +15,7 @@ from library_fakes import fake_analyser, fake_file, fake_reader, table_dump
 
 from racetrace_desktop.library import LibraryBusyError, LibraryError, MigrationError, migrate, open_library
 from racetrace_desktop.library.db import create_engine
+from racetrace_desktop.library.migrations import HEAD_REVISION
 from racetrace_desktop.library.models import Car, SessionRow
 from racetrace_desktop.services import importer, library_service
 
@@ -102,6 +103,12 @@ def test_open_library_creates_the_file_in_the_data_folder_with_wal_and_foreign_k
         assert migrate.current_revision(connection) == migrate.head_revision() == "0005_corners"
     library.close()
     assert library.path == racetrace_home / "library.sqlite" and library.path.is_file()
+
+
+def test_head_revision_constant_is_the_newest_migration() -> None:
+    """Opening a file at HEAD_REVISION skips Alembic: the constant must name Alembic's head (update it with each
+    new migration)."""
+    assert migrate.head_revision() == HEAD_REVISION
 
 
 def test_models_match_the_migrations(racetrace_home: Path) -> None:

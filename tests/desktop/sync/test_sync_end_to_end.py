@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import Device, Server, copy_sample, signed_up, slower_goodwood, unique
 
-from racetrace_desktop.library.records import LapRecord
+from racetrace_desktop.library.read_models import LapRecord
 from racetrace_desktop.services import library_service
 from racetrace_desktop.services.compare_service import compare_stored_laps
 from racetrace_desktop.services.importer import import_files

@@ -25,7 +25,7 @@ from sync_ui_helpers import (
 from ui_helpers import import_by_drop, open_first_session
 
 from racetrace_desktop.services import library_service
-from racetrace_desktop.services.sync_ui_queries import own_fastest_lap
+from racetrace_desktop.services.leaderboard_queries import own_fastest_lap
 from racetrace_desktop.ui import leaderboard_view
 from racetrace_desktop.ui.leaderboard_view import ALL_CATEGORIES, COLUMNS
 from racetrace_desktop.ui.plots.traces import DELTA_KEY

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from ui_helpers import import_by_drop, open_first_session, wait_map_drawn
 
-from racetrace_desktop.library.tracks_repo import distance_m
 from racetrace_desktop.services import library_service
+from racetrace_desktop.telemetry.geo import distance_m
 from racetrace_desktop.ui.map.line_picker import Pick, bearing_deg, gate_segment, snap_to_lap
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from racetrace_desktop.library.codec import decompress
-from racetrace_desktop.library.store import recording_key
+from racetrace_desktop.library.session_store_repo import recording_key
 
 revision: str = "0003_recording_key"
 down_revision: str | None = "0002"

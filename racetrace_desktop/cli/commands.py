@@ -1,7 +1,7 @@
-"""`racetrace <subcommand>`: import, sessions, laps, compare, corners, demo; account, sync, publish, leaderboard
-(cli_sync).
+"""The CLI's commands on the library (import, sessions, laps, compare, corners, demo) and `run`, which opens the
+library, runs the parsed command (the sync ones are in `sync_commands`) and prints its text or JSON.
 
-Human-readable output by default, `--json` for scripts; the exit code is non-zero when anything failed.
+Each command returns (payload for --json, text, exit code). Loaded only when a command runs (see `cli.main`).
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from racetrace_desktop import __version__, cli_sync
-from racetrace_desktop.cli_output import (
+from racetrace_desktop.cli import sync_commands
+from racetrace_desktop.cli.output import (
     bests_json,
     compare_json,
     compare_text,
@@ -27,40 +26,10 @@ from racetrace_desktop.cli_output import (
     session_json,
     sessions_text,
 )
-from racetrace_desktop.library import Library, LibraryError, open_library
 from racetrace_desktop.services import library_service
+from racetrace_desktop.services.library_access import Library, LibraryError, open_library
 from racetrace_desktop.services.lookup import NotFoundError, resolve_configuration, resolve_session
 from racetrace_desktop.sync.errors import SyncError
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="racetrace", description="RaceTrace lap-telemetry library.")
-    parser.add_argument("--version", action="version", version=f"racetrace {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    imp = sub.add_parser("import", help="import telemetry files into the library")
-    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
-
-    sub.add_parser("sessions", help="list the sessions in the library")
-
-    laps = sub.add_parser("laps", help="list the laps of a session")
-    laps.add_argument("session", metavar="SESSION_ID", help="session id (or a unique prefix of it)")
-
-    cmp_ = sub.add_parser("compare", help="compare laps against a reference: sector deltas and delta-T")
-    cmp_.add_argument("laps", nargs="+", metavar="LAP_ID", help="lap id, unique prefix, or SESSION_ID:LAP_NUMBER")
-    cmp_.add_argument("--reference", metavar="LAP_ID", help="reference lap (default: the fastest valid lap)")
-
-    corners = sub.add_parser("corners", help="the corners of a track configuration, detected once from its fastest lap")
-    corners.add_argument("target", metavar="TRACK_OR_SESSION_ID",
-                         help="a session id (or unique prefix), a track name, or a track configuration number")
-    corners.add_argument("--redetect", action="store_true", help="detect the corners again (resets names and edits)")
-
-    sub.add_parser("demo", help="fill an empty library with generated demo sessions")
-    cli_sync.add_parsers(sub)
-
-    for command in sub.choices.values():
-        command.add_argument("--json", action="store_true", help="print JSON for scripts")
-    return parser
 
 
 def _cmd_import(library: Library, args: argparse.Namespace) -> tuple[Any, str, int]:
@@ -88,11 +57,11 @@ def _cmd_laps(library: Library, args: argparse.Namespace) -> tuple[Any, str, int
 def _cmd_compare(library: Library, args: argparse.Namespace) -> tuple[Any, str, int]:
     from racetrace_desktop.services.compare_service import compare_stored_laps
 
-    lap_ids = [cli_sync.resolve_compare_lap(library, text) for text in args.laps]
-    reference = cli_sync.resolve_compare_lap(library, args.reference) if args.reference else None
+    lap_ids = [sync_commands.resolve_compare_lap(library, text) for text in args.laps]
+    reference = sync_commands.resolve_compare_lap(library, args.reference) if args.reference else None
     if reference is not None and reference not in lap_ids:
         lap_ids.insert(0, reference)
-    result = compare_stored_laps(library, lap_ids, reference, fetch_telemetry=cli_sync.telemetry_fetcher(library))
+    result = compare_stored_laps(library, lap_ids, reference, fetch_telemetry=sync_commands.telemetry_fetcher(library))
     return compare_json(result), compare_text(result), 0
 
 
@@ -120,15 +89,14 @@ COMMANDS: dict[str, Callable[[Library, argparse.Namespace], tuple[Any, str, int]
     "compare": _cmd_compare,
     "corners": _cmd_corners,
     "demo": _cmd_demo,
-    "account": cli_sync.cmd_account,
-    "sync": cli_sync.cmd_sync,
-    "publish": cli_sync.cmd_publish,
-    "leaderboard": cli_sync.cmd_leaderboard,
+    "account": sync_commands.cmd_account,
+    "sync": sync_commands.cmd_sync,
+    "publish": sync_commands.cmd_publish,
+    "leaderboard": sync_commands.cmd_leaderboard,
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     try:
         with open_library() as library:
             payload, text, code = COMMANDS[args.command](library, args)

@@ -1,4 +1,5 @@
-"""Writing an analysed session into the library (import) and replacing its laps (re-lap)."""
+"""The repository that stores a session: writes an analysed session into the library (import) and replaces its
+laps (re-lap)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from racetrace_desktop.library import lapdata_repo
 from racetrace_desktop.library.base import TimeSource, utcnow
 from racetrace_desktop.library.models import Lap, SessionRow
-from racetrace_desktop.library.records import ConfigurationRecord
+from racetrace_desktop.library.read_models import ConfigurationRecord
 from racetrace_desktop.telemetry.model import AnalysedSession, ChannelInfo, GeoPoint, RawSession
 from racetrace_desktop.telemetry.model import Lap as AnalysedLap
 from racetrace_desktop.telemetry.session import derived_channel_info

@@ -1,29 +1,15 @@
-"""Small Qt-free questions the desktop's sync parts ask the library: what a sync changed in the library list, the
-driver's own fastest lap on a server configuration (to compare a leaderboard lap against), the filter choices of
-the leaderboard. They run in workers."""
+"""What the leaderboard panel asks the library: the driver's own fastest lap on a server configuration (to compare
+a leaderboard lap against), the laps downloaded from leaderboards, the filter choices. Qt-free; run in workers."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Set
 from dataclasses import dataclass
 
 from racetrace_desktop.library import Library, remote_repo
-from racetrace_desktop.library.records import LapRecord, SessionSummary
+from racetrace_desktop.library.read_models import LapRecord, SessionSummary
 from racetrace_desktop.services import library_service
-from racetrace_desktop.services.changes import Changes, ids
-
-
-def session_uuids(library: Library) -> frozenset[uuid.UUID]:
-    return ids(summary.uuid for summary in library_service.list_sessions(library))
-
-
-def changes_after_sync(shown: Set[uuid.UUID], now: Set[uuid.UUID]) -> Changes:
-    """What the library list must redraw after a sync, from the sessions it showed before and those in the library
-    now: sessions pulled from other devices are added, deleted ones removed, and every other one may have been
-    edited or re-lapped."""
-    before, after = ids(shown), ids(now)
-    return Changes(sessions_added=after - before, sessions_removed=before - after, sessions_updated=after & before)
+from racetrace_desktop.services.changes import ids
 
 
 def downloaded_session_uuids(library: Library) -> frozenset[uuid.UUID]:

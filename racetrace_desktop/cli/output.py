@@ -1,24 +1,21 @@
-"""Text and JSON renderings of CLI results. Times are shown as m:ss.mmm, distances in metres."""
+"""Text and JSON renderings of CLI results. Lap times read as everywhere (`telemetry.display`: m:ss.mmm), distances
+in metres."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from racetrace_desktop.library import Library
-from racetrace_desktop.library.records import ConfigurationRecord, LapRecord, SessionSummary
 from racetrace_desktop.services import library_service
-from racetrace_desktop.services.compare_service import StoredComparison
-from racetrace_desktop.services.importer import ImportReport
-from racetrace_desktop.services.lap_bests import SessionBests
-from racetrace_desktop.telemetry.corner_figures import report_json
-from racetrace_desktop.telemetry.corners import Corner
+from racetrace_desktop.services.library_access import Library
+from racetrace_desktop.services.read_models import ConfigurationRecord, LapRecord, SessionSummary
+from racetrace_desktop.telemetry import display
+from racetrace_desktop.telemetry.display import lap_time
 
-
-def lap_time(ms: int | None) -> str:
-    if ms is None:
-        return "-"
-    minutes, rest = divmod(ms, 60_000)
-    return f"{minutes}:{rest // 1000:02d}.{rest % 1000:03d}"
+if TYPE_CHECKING:  # the compare and import machinery (numpy analysis) loads only for the commands using it
+    from racetrace_desktop.services.compare_service import StoredComparison
+    from racetrace_desktop.services.importer import ImportReport
+    from racetrace_desktop.services.lap_bests import SessionBests
+    from racetrace_desktop.telemetry.corners import Corner
 
 
 def signed_seconds(seconds: float | None) -> str:
@@ -26,7 +23,7 @@ def signed_seconds(seconds: float | None) -> str:
 
 
 def lap_flags(lap: LapRecord) -> str:
-    flags = [name for name, on in (("out", lap.is_outlap), ("in", lap.is_inlap), ("pit", lap.is_pit)) if on]
+    flags = display.lap_flags(lap.is_outlap, lap.is_inlap, lap.is_pit)
     if not lap.is_valid:
         flags.append(f"invalid: {lap.invalid_reason}" if lap.invalid_reason else "invalid")
     return ", ".join(flags)
@@ -108,6 +105,8 @@ def bests_json(bests: SessionBests) -> dict[str, Any]:
 
 
 def compare_json(result: StoredComparison) -> dict[str, Any]:
+    from racetrace_desktop.telemetry.corner_figures import report_json
+
     return {
         "reference_lap_id": str(result.reference.uuid),
         "distance_m": result.distance_m.round(3).tolist(),

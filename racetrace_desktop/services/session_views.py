@@ -1,22 +1,18 @@
-"""Small helpers the desktop window needs on top of library_service (Qt-free; they run in workers or in the
-import process)."""
+"""Read-side views of sessions for the desktop window: what the session panel shows for one session, the sessions
+of compared laps, the fastest laps (screenshot mode, demo), the sessions in the library. Qt-free; run in workers."""
 
 from __future__ import annotations
 
-import multiprocessing.queues
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from racetrace_desktop.library import Library, sessions_repo
 from racetrace_desktop.library.errors import RecordNotFoundError
-from racetrace_desktop.library.records import LapRecord, SessionDetail, SessionSummary
+from racetrace_desktop.library.read_models import LapRecord, SessionDetail, SessionSummary
 from racetrace_desktop.services import library_service
+from racetrace_desktop.services.changes import ids
 from racetrace_desktop.services.lap_bests import SessionBests, session_bests
-
-if TYPE_CHECKING:
-    from racetrace_desktop.services.importer import ImportReport
+from racetrace_desktop.telemetry.display import sector_bests
 
 
 @dataclass(frozen=True)
@@ -27,16 +23,6 @@ class SessionView:
     laps: list[LapRecord]
     overall_sector_bests: list[int | None]  # best valid sector times of every session on this configuration
     bests: SessionBests | None = None  # theoretical, realistic and rolling best of this session
-
-
-def sector_bests(laps: list[LapRecord]) -> list[int | None]:
-    count = max((len(lap.sector_times_ms) for lap in laps), default=0)
-    bests: list[int | None] = []
-    for i in range(count):
-        times = [t for lap in laps if lap.is_valid and i < len(lap.sector_times_ms)
-                 and (t := lap.sector_times_ms[i]) is not None]
-        bests.append(min(times) if times else None)
-    return bests
 
 
 def session_view(library: Library, session_uuid: uuid.UUID) -> SessionView:
@@ -99,27 +85,6 @@ def session_of_lap(library: Library, lap_uuid: uuid.UUID) -> uuid.UUID:
         return sessions_repo.lap_record(db, lap_uuid).session_uuid
 
 
-# ---- import in a separate process (the window's GUI thread then never competes for the GIL) -------------------
-_progress_queue = None  # set in the import process by `init_import_process`
-
-
-def init_import_process(progress_queue: multiprocessing.queues.Queue) -> None:
-    global _progress_queue
-    _progress_queue = progress_queue
-
-
-def import_job(library_path: str, paths: list[str]) -> ImportReport:
-    """Run in the import process: import `paths` into the library file, sending (fraction, text) progress."""
-    from racetrace_desktop.library import open_library
-    from racetrace_desktop.services.importer import ImportProgress, import_files
-
-    def report(step: ImportProgress) -> None:
-        if _progress_queue is not None:
-            _progress_queue.put((step.fraction, f"{step.path.name} ({step.file_index + 1}/{step.file_count}): "
-                                                f"{step.stage}"))
-
-    library = open_library(Path(library_path))
-    try:
-        return import_files(library, [Path(p) for p in paths], progress=report)
-    finally:
-        library.close()
+def session_uuids(library: Library) -> frozenset[uuid.UUID]:
+    """Every session in the library (what the library list shows)."""
+    return ids(summary.uuid for summary in library_service.list_sessions(library))

@@ -1,4 +1,4 @@
-"""Plain, immutable read models handed out by the repositories (safe to pass to other threads and the UI)."""
+"""Read models: the plain records the library repositories hand back (frozen dataclasses, no SQLAlchemy)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""`racetrace account|sync|publish|leaderboard`: the sync subcommands of the CLI and their text/JSON renderings;
+"""`racetrace account|sync|publish|leaderboard`: the sync commands of the CLI and their text/JSON renderings;
 and what `racetrace compare` needs from sync (laps of the leaderboard and arrays of other devices' laps on demand).
 
 Each command returns (payload for --json, text, exit code) like the other CLI commands; sync errors are raised as
-`SyncError` and reported by cli.main with their message.
+`SyncError` and reported by `commands.run` with their message. Their arguments are in `cli.parser`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from racetrace_desktop.cli_output import lap_time
-from racetrace_desktop.library import Library
 from racetrace_desktop.services import library_service
+from racetrace_desktop.services.library_access import Library
 from racetrace_desktop.services.lookup import NotFoundError, resolve_lap, resolve_session
+from racetrace_desktop.telemetry.display import lap_time
 
 if TYPE_CHECKING:  # the sync package (httpx, keyring) is imported only by the commands that use it
     from racetrace_desktop.sync import SyncProgress, SyncService, SyncStatus
@@ -24,35 +24,6 @@ if TYPE_CHECKING:  # the sync package (httpx, keyring) is imported only by the c
     from racetrace_desktop.sync.service import AccountInfo
 
 Result = tuple[Any, str, int]
-
-
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    account = sub.add_parser("account", help="sign in to a sync server, sign out, show the sync status")
-    actions = account.add_subparsers(dest="action", required=True, metavar="ACTION")
-    for name, helptext in (("register", "create an account and sign in"), ("login", "sign in with a password")):
-        parser = actions.add_parser(name, help=helptext)
-        parser.add_argument("--server", required=True, metavar="URL", help="e.g. https://racetrace.example.org")
-        parser.add_argument("--username", required=True)
-        parser.add_argument("--email", help="e-mail address (register only)")
-        parser.add_argument("--password-stdin", action="store_true", required=True,
-                            help="read the password from the first line of standard input")  # fmt: skip
-    actions.add_parser("logout", help="sign out (revokes the sign-in on the server and clears the keyring)")
-    actions.add_parser("status", help="server, account, last sync, pending changes, last error")
-    actions.add_parser("unlink", help="detach the library from its account (the next sync uploads everything)")
-    for parser in actions.choices.values():
-        parser.add_argument("--json", action="store_true", help="print JSON for scripts")
-
-    sync = sub.add_parser("sync", help="sync the library with the server (push, pull, telemetry, leaderboards)")
-    sync.add_argument("--progress", action="store_true", help="print progress lines on standard error")
-
-    publish = sub.add_parser("publish", help="make a session (or one lap) public for the leaderboard")
-    publish.add_argument("session", metavar="SESSION_ID", nargs="?", help="session id (or a unique prefix)")
-    publish.add_argument("--lap", metavar="LAP_ID", help="publish only this lap (id, prefix or SESSION:N)")
-
-    board = sub.add_parser("leaderboard", help="leaderboards per track configuration; `download LAP_ID` stores one")
-    board.add_argument("words", nargs="*", metavar="download LAP_ID", help="download an entry's lap for compare")
-    board.add_argument("--track-config", metavar="ID", help="server configuration id (or a unique prefix)")
-    board.add_argument("--category", help="car category filter")
 
 
 def read_password() -> str:
