@@ -20,3 +20,12 @@ def configurations_of(db: Session, track_ids: list[uuid.UUID]) -> Sequence[Track
     """Every configuration of these tracks (deleted ones too), by name."""
     statement = select(TrackConfiguration).where(TrackConfiguration.track_id.in_(track_ids))
     return db.scalars(statement.order_by(TrackConfiguration.name, TrackConfiguration.id)).all()
+
+
+def live_configurations(db: Session) -> Sequence[TrackConfiguration]:
+    """Configurations not deleted, of tracks not deleted."""
+    return db.scalars(
+        select(TrackConfiguration)
+        .join(Track, Track.id == TrackConfiguration.track_id)
+        .where(TrackConfiguration.deleted_at.is_(None), Track.deleted_at.is_(None))
+    ).all()
