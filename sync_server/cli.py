@@ -7,7 +7,6 @@ import getpass
 import sys
 
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from sync_server.db import Database
 from sync_server.migrate import upgrade
@@ -84,9 +83,9 @@ def read_new_password() -> str:
 
 
 def create_admin(settings: Settings, username: str, email: str, display_name: str | None) -> None:
+    from sync_server.auth.repository import username_taken
     from sync_server.auth.schemas import RegisterRequest
     from sync_server.auth.service import register
-    from sync_server.models import User
     from sync_server.security import PasswordHasher
 
     migrate(settings)
@@ -100,7 +99,7 @@ def create_admin(settings: Settings, username: str, email: str, display_name: st
     database = Database(settings.database_url)
     try:
         with database.sessions.begin() as db:
-            if db.scalar(select(User.id).where(User.username == username.lower())) is not None:
+            if username_taken(db, username.lower()):
                 raise SystemExit(f"racetrace-server: user '{username.lower()}' already exists")
             user = register(db, PasswordHasher(fast=settings.fast_password_hash), request)
             user.is_admin = True

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import delete, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sync_server.admin import repository
 from sync_server.admin.schemas import AdminUserOut, AdminUserPage, AdminUserUpdate, Member, TeamOut
 from sync_server.auth.service import revoke_all_for_user
 from sync_server.errors import ConflictError, NotFoundError
 from sync_server.models import Team, TeamMember, User
 from sync_server.sync.revisions import next_rev
+from sync_server.users import repository as teams
 from sync_server.users.service import teams_of
 
 
@@ -31,13 +31,16 @@ def user_out(db: Session, user: User) -> AdminUserOut:
 
 
 def list_users(db: Session, search: str | None, page: int, page_size: int) -> AdminUserPage:
-    statement = select(User)
-    if search:
-        pattern = f"%{search.lower()}%"
-        statement = statement.where(or_(User.username.like(pattern), User.email.like(pattern)))
-    total = db.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    users = db.scalars(statement.order_by(User.username).offset((page - 1) * page_size).limit(page_size))
+    total, users = repository.users_page(db, search, page, page_size)
     return AdminUserPage(total=total, page=page, page_size=page_size, users=[user_out(db, u) for u in users])
+
+
+def user_id_by_username(db: Session, username: str) -> uuid.UUID | None:
+    return repository.user_id_by_username(db, username.strip().lower())
+
+
+def dashboard_counts(db: Session) -> dict[str, int]:
+    return repository.dashboard_counts(db)
 
 
 def get_user(db: Session, user_id: uuid.UUID) -> User:
@@ -66,10 +69,7 @@ def update_user(db: Session, admin: User, user_id: uuid.UUID, changes: AdminUser
 
 
 def team_out(db: Session, team: Team) -> TeamOut:
-    members = db.scalars(
-        select(User).join(TeamMember, TeamMember.user_id == User.id).where(TeamMember.team_id == team.id)
-        .order_by(User.username)
-    )
+    members = repository.members_of(db, team.id)
     return TeamOut(
         id=team.id,
         name=team.name,
@@ -79,18 +79,13 @@ def team_out(db: Session, team: Team) -> TeamOut:
 
 
 def list_teams(db: Session) -> list[TeamOut]:
-    return [team_out(db, team) for team in db.scalars(select(Team).order_by(Team.name))]
+    return [team_out(db, team) for team in teams.all_teams(db)]
 
 
 def create_team(db: Session, name: str) -> TeamOut:
-    if db.scalar(select(Team.id).where(Team.name == name)) is not None:
-        raise ConflictError(f"A team named '{name}' already exists", code="team_exists")
     team = Team(name=name)
-    db.add(team)
-    try:
-        db.flush()
-    except IntegrityError as exc:
-        raise ConflictError(f"A team named '{name}' already exists", code="team_exists") from exc
+    if repository.team_name_taken(db, name) or not repository.add_team(db, team):
+        raise ConflictError(f"A team named '{name}' already exists", code="team_exists")
     return team_out(db, team)
 
 
@@ -117,6 +112,6 @@ def add_member(db: Session, team_id: uuid.UUID, user_id: uuid.UUID) -> TeamOut:
 
 def remove_member(db: Session, team_id: uuid.UUID, user_id: uuid.UUID) -> TeamOut:
     team = get_team(db, team_id)
-    db.execute(delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id))
+    repository.remove_member(db, team.id, user_id)
     next_rev(db)
     return team_out(db, team)

@@ -7,34 +7,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from racetrace_desktop.telemetry.compare import compare_laps
 from racetrace_desktop.telemetry.corners import ReferencePath, detect_corners
+from sync_server.analysis import repository
 from sync_server.analysis.compare import CompareError, LapTrace, compare_input
 from sync_server.errors import InvalidError
-from sync_server.models import DrivingSession, Lap, LapTelemetry
 from sync_server.sync import telemetry_format, uploads
-
-
-def fastest_lap_with_telemetry(db: Session, configuration_id: uuid.UUID) -> Lap | None:
-    """The fastest live, timed, valid lap of any driver on this configuration that has its telemetry here."""
-    query = (
-        sa.select(Lap)
-        .join(DrivingSession, DrivingSession.id == Lap.session_id)
-        .join(LapTelemetry, LapTelemetry.lap_id == Lap.id)
-        .where(DrivingSession.track_configuration_id == configuration_id, DrivingSession.deleted_at.is_(None),
-               Lap.deleted_at.is_(None), Lap.lap_time_ms.is_not(None), Lap.is_valid, Lap.is_pit.is_(False))
-        .order_by(Lap.lap_time_ms, Lap.id)
-        .limit(1)
-    )
-    return db.scalars(query).first()
 
 
 def detected_corners(db: Session, configuration_id: uuid.UUID) -> list[dict[str, Any]]:
     """Corners (as stored on the configuration) from its fastest lap; InvalidError when there is no such lap."""
-    lap = fastest_lap_with_telemetry(db, configuration_id)
+    lap = repository.fastest_lap_with_telemetry(db, configuration_id)
     if lap is None:
         raise InvalidError(f"track configuration {configuration_id} has no valid timed lap with telemetry to find "
                            "corners on", code="no_reference_lap")

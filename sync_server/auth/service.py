@@ -1,4 +1,8 @@
-"""Sign-in rules: lockout, deactivation, refresh-token rotation with reuse detection."""
+"""Sign-in rules: lockout, deactivation, refresh-token rotation with reuse detection.
+
+The SQL is in auth/repository.py and nothing here commits. What must persist although the request fails is kept
+in one of two ways: the failed-attempt counter and the lockout by the repository's own short transaction; a
+revoked token family by raising the error with `keep_writes=True`, on which the request's unit of work commits."""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync_server.auth import repository
@@ -34,9 +36,9 @@ class IssuedTokens:
 def register(db: Session, passwords: PasswordHasher, data: RegisterRequest) -> User:
     username, email = data.username.lower(), str(data.email).lower()
     hashed = passwords.hash(data.password)  # before the first query: no transaction is open while it hashes
-    if db.scalar(select(User.id).where(User.username == username)) is not None:
+    if repository.username_taken(db, username):
         raise ConflictError(f"Username '{username}' is already taken", code="username_taken")
-    if db.scalar(select(User.id).where(User.email == email)) is not None:
+    if repository.email_taken(db, email):
         raise ConflictError("An account with this email address already exists", code="email_taken")
     user = User(
         username=username,
@@ -44,11 +46,8 @@ def register(db: Session, passwords: PasswordHasher, data: RegisterRequest) -> U
         display_name=data.display_name or data.username,
         hashed_password=hashed,
     )
-    db.add(user)
-    try:
-        db.flush()
-    except IntegrityError as exc:  # a concurrent registration won the race
-        raise ConflictError("Username or email already registered", code="username_taken") from exc
+    if not repository.add_user(db, user):  # a concurrent registration won the race
+        raise ConflictError("Username or email already registered", code="username_taken")
     return user
 
 
@@ -110,18 +109,18 @@ def issue_tokens(
     """A new access token and a new refresh token (a new family unless rotating one). OAuth sign-ins use this too."""
     access, expires_in = tokens.create_access_token(user.id, ROLE_USER, user.token_generation)
     if family_id is None:  # a new sign-in: forget this user's expired tokens (reuse detection no longer needs them)
-        db.execute(delete(RefreshToken).where(RefreshToken.user_id == user.id, RefreshToken.expires_at < utcnow()))
+        repository.forget_expired_refresh_tokens(db, user.id)
     refresh = new_refresh_token()
-    db.add(
+    repository.add_refresh_token(
+        db,
         RefreshToken(
             user_id=user.id,
             family_id=family_id or uuid.uuid4(),
             token_hash=hash_refresh_token(refresh),
             client=client,
             expires_at=utcnow() + timedelta(seconds=settings.refresh_token_ttl_s),
-        )
+        ),
     )
-    db.flush()
     return IssuedTokens(access, expires_in, refresh, settings.refresh_token_ttl_s)
 
 
@@ -155,33 +154,24 @@ def logout(db: Session, presented: str | None) -> None:
     """Revoke the presented token's whole family. Unknown tokens are ignored: logout is idempotent."""
     if not presented:
         return
-    record = db.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(presented)))
+    record = repository.find_refresh_token(db, hash_refresh_token(presented))
     if record is not None:
         revoke_family(db, record.family_id)
         repository.bump_token_generation(db, record.user_id)  # the access tokens stop working now, not in 15 min
 
 
 def revoke_family(db: Session, family_id: uuid.UUID) -> None:
-    db.execute(
-        update(RefreshToken)
-        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    repository.revoke_family(db, family_id)
 
 
 def revoke_all_for_user(db: Session, user_id: uuid.UUID) -> None:
     """Every refresh token and every access token of the account (password change, deactivation)."""
     repository.bump_token_generation(db, user_id)
-    db.execute(
-        update(RefreshToken)
-        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    repository.revoke_refresh_tokens_of(db, user_id)
 
 
 def _find_refresh_token(db: Session, presented: str) -> RefreshToken:
-    statement = select(RefreshToken).where(RefreshToken.token_hash == hash_refresh_token(presented))
-    record = db.scalar(statement.with_for_update())
+    record = repository.find_refresh_token(db, hash_refresh_token(presented), lock=True)
     if record is None:
         raise UnauthorizedError("Unknown refresh token; sign in again", code="invalid_refresh_token")
     return record

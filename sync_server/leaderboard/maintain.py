@@ -1,4 +1,4 @@
-"""Keep `best_laps` exact inside the same transaction as the writes that change it.
+"""Keep `best_laps` exact inside the same transaction as the writes that change it (SQL in repository.py).
 
 Recomputing one (configuration, driver) pair reads only that driver's laps on that configuration, so a push
 costs a few small queries and a leaderboard page is an index range scan whatever the number of laps.
@@ -11,10 +11,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from sync_server.models import BestLap, Car, DrivingSession, Lap, TrackConfiguration
+from sync_server.leaderboard import repository
 from sync_server.models.leaderboard import ANY
 
 MAX_LAP_SPEED_MS = 400 / 3.6  # no lap averages more than 400 km/h: a faster lap time is a logging error or a lie
@@ -43,12 +42,7 @@ def refresh_for_changes(
     session_ids, car_ids = list(session_ids), list(car_ids)
     configs = set(configuration_ids)
     if session_ids or car_ids:
-        touched = select(DrivingSession.track_configuration_id).where(
-            DrivingSession.owner_id == user_id,
-            DrivingSession.track_configuration_id.is_not(None),
-            or_(DrivingSession.id.in_(session_ids), DrivingSession.car_id.in_(car_ids)),
-        )
-        configs.update(db.scalars(touched.distinct()))
+        configs.update(repository.configurations_of_sessions_or_cars(db, user_id, session_ids, car_ids))
     for config_id in configs:
         recompute(db, config_id, user_id)
 
@@ -76,24 +70,17 @@ def telemetry_implausibility(
 def flag_implausible_times(db: Session, config_id: uuid.UUID, user_id: uuid.UUID) -> None:
     """Flag the driver's laps on the configuration that are faster than its length allows. Flagged laps stay
     stored (and synced) but never reach the leaderboard."""
-    length = db.scalar(select(TrackConfiguration.length_m).where(TrackConfiguration.id == config_id))
+    length = repository.configuration_length(db, config_id)
     limit_ms = min_lap_time_ms(length)
     where = f"{length:.0f} m" if length else f"a {MIN_TRACK_LENGTH_M:.0f} m track (length unknown)"
-    sessions = select(DrivingSession.id).where(
-        DrivingSession.track_configuration_id == config_id, DrivingSession.owner_id == user_id
-    )
-    db.execute(
-        update(Lap)
-        .where(Lap.session_id.in_(sessions), Lap.lap_time_ms < limit_ms, Lap.implausible_reason.is_(None))
-        .values(implausible_reason=f"lap time under {limit_ms / 1000:.1f} s: faster than {where} at 400 km/h")
-        .execution_options(synchronize_session=False)
-    )
+    reason = f"lap time under {limit_ms / 1000:.1f} s: faster than {where} at 400 km/h"
+    repository.flag_laps_faster_than(db, config_id, user_id, limit_ms, reason)
 
 
 def recompute(db: Session, config_id: uuid.UUID, user_id: uuid.UUID) -> None:
     flag_implausible_times(db, config_id, user_id)
-    best = _best_by_grain(db.execute(_qualifying_laps(config_id, user_id)))
-    db.execute(delete(BestLap).where(BestLap.track_configuration_id == config_id, BestLap.user_id == user_id))
+    best = _best_by_grain(repository.qualifying_laps(db, config_id, user_id))
+    repository.delete_bests(db, config_id, user_id)
     _insert(db, best)
 
 
@@ -103,24 +90,15 @@ def add_new_laps(db: Session, user_id: uuid.UUID, lap_ids: list[uuid.UUID]) -> N
     driver with thousands of laps made each push re-read all of them)."""
     if not lap_ids:
         return
-    configs = set(
-        db.scalars(
-            select(DrivingSession.track_configuration_id)
-            .join(Lap, Lap.session_id == DrivingSession.id)
-            .where(Lap.id.in_(lap_ids), DrivingSession.track_configuration_id.is_not(None))
-            .distinct()
-        )
-    )
+    configs = repository.configurations_of_laps(db, lap_ids)
     for config_id in configs:
         flag_implausible_times(db, config_id, user_id)
-    candidates = _best_by_grain(db.execute(_qualifying_laps(user_id=user_id).where(Lap.id.in_(lap_ids))))
+    candidates = _best_by_grain(repository.qualifying_laps(db, user_id=user_id, lap_ids=lap_ids))
     if not candidates:
         return
     stored = {
         (row.track_configuration_id, row.user_id, row.category_key, row.event_key): row
-        for row in db.scalars(
-            select(BestLap).where(BestLap.user_id == user_id, BestLap.track_configuration_id.in_(configs))
-        )
+        for row in repository.stored_bests(db, user_id, configs)
     }
     fresh: dict[BestKey, Candidate] = {}
     for key, candidate in candidates.items():
@@ -136,8 +114,8 @@ def add_new_laps(db: Session, user_id: uuid.UUID, lap_ids: list[uuid.UUID]) -> N
 def rebuild_all(db: Session) -> int:
     """Recompute the whole table from the laps in one streamed pass (after a bulk import or a restore).
     Returns the number of rows written."""
-    best = _best_by_grain(db.execute(_qualifying_laps().execution_options(yield_per=10_000)))
-    db.execute(delete(BestLap))
+    best = _best_by_grain(repository.qualifying_laps(db, streamed=True))
+    repository.delete_all_bests(db)
     _insert(db, best)
     return len(best)
 
@@ -169,8 +147,7 @@ def _insert(db: Session, best: dict[BestKey, Candidate]) -> None:
         }
         for (config_id, user_id, cat, event), (lap_time, achieved_at, lap_id) in best.items()
     ]
-    for start in range(0, len(rows), 5000):
-        db.execute(insert(BestLap), rows[start : start + 5000])
+    repository.insert_bests(db, rows)
 
 
 def _grains(category: str | None, event_id: uuid.UUID | None) -> list[tuple[str, str]]:
@@ -183,37 +160,3 @@ def _grains(category: str | None, event_id: uuid.UUID | None) -> list[tuple[str,
     if category and event:
         keys.append((category, event))
     return keys
-
-
-def _qualifying_laps(config_id: uuid.UUID | None = None, user_id: uuid.UUID | None = None) -> Select[Any]:
-    """Valid, timed, public, live laps (not out/in/pit laps), optionally of one driver on one configuration."""
-    statement = (
-        select(
-            DrivingSession.track_configuration_id,
-            Lap.owner_id,
-            Lap.lap_time_ms,
-            func.coalesce(DrivingSession.recorded_at, Lap.created_at),
-            Lap.id,
-            Car.category,
-            DrivingSession.event_id,
-        )
-        .join(DrivingSession, DrivingSession.id == Lap.session_id)
-        .outerjoin(Car, (Car.id == DrivingSession.car_id) & Car.deleted_at.is_(None))
-        .where(
-            DrivingSession.track_configuration_id.is_not(None),
-            Lap.deleted_at.is_(None),
-            DrivingSession.deleted_at.is_(None),
-            Lap.is_valid.is_(True),
-            Lap.lap_time_ms.is_not(None),
-            Lap.is_outlap.is_(False),
-            Lap.is_inlap.is_(False),
-            Lap.is_pit.is_(False),
-            Lap.implausible_reason.is_(None),
-            or_(Lap.is_public.is_(True), DrivingSession.is_public.is_(True)),
-        )
-    )
-    if user_id is not None:
-        statement = statement.where(Lap.owner_id == user_id)
-    if config_id is not None:
-        statement = statement.where(DrivingSession.track_configuration_id == config_id)
-    return statement

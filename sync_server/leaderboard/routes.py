@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -16,9 +15,9 @@ from sync_server.errors import error_responses
 from sync_server.leaderboard.bests import BestLapsPage, best_per_configuration
 from sync_server.leaderboard.cache import WRITE_EPOCH, PageCache
 from sync_server.leaderboard.query import LeaderboardPage, leaderboard
-from sync_server.models import Team
 from sync_server.seed_paths import add_trailing_slash_aliases
 from sync_server.sync.revisions import state
+from sync_server.users import repository as teams
 from sync_server.users.schemas import TeamRef
 
 router = APIRouter(tags=["leaderboard"])
@@ -64,7 +63,7 @@ def _page(db: Session, config_id: uuid.UUID | None, *filters: Any) -> Leaderboar
 @router.get("/teams", response_model=list[TeamRef])
 def list_teams(db: DbSession) -> list[TeamRef]:
     """Team names and ids, for the leaderboard's team filter (public)."""
-    return [TeamRef(id=team.id, name=team.name) for team in db.scalars(select(Team).order_by(Team.name))]
+    return [TeamRef(id=team.id, name=team.name) for team in teams.all_teams(db)]
 
 
 add_trailing_slash_aliases(router, "/leaderboard")

@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from pydantic.fields import FieldInfo
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync_server.errors import InvalidError, NotFoundError
 from sync_server.models import User
+from sync_server.records import repository
 from sync_server.sync.engine import Write, apply_writes
 from sync_server.sync.kinds import RecordData, RecordKind
 
@@ -76,9 +76,7 @@ def owned_row(db: Session, kind: RecordKind, user: User, record_id: uuid.UUID, *
 
 
 def list_rows(db: Session, kind: RecordKind, user: User) -> list[Any]:
-    model = kind.model
-    statement = select(model).where(model.owner_id == user.id, model.deleted_at.is_(None))
-    return list(db.scalars(statement.order_by(model.created_at, model.id)))
+    return repository.live_rows_of(db, kind.model, user.id)
 
 
 def create_row(db: Session, kind: RecordKind, user: User, body: BaseModel) -> Any:

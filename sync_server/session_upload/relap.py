@@ -15,7 +15,6 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync_server.db import Database, utcnow
@@ -44,16 +43,7 @@ class Original:
 
 def with_original(db: Session, session_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """The live sessions among these, on no configuration, whose original file the server holds."""
-    statement = (
-        select(DrivingSession.id)
-        .join(SessionFile, SessionFile.session_id == DrivingSession.id)
-        .where(
-            DrivingSession.id.in_(session_ids),
-            DrivingSession.deleted_at.is_(None),
-            DrivingSession.track_configuration_id.is_(None),
-        )
-    )
-    return list(db.scalars(statement))
+    return repository.unplaced_sessions_with_original(db, session_ids)
 
 
 def relap_all(database: Database, session_ids: list[uuid.UUID]) -> int:

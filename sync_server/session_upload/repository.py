@@ -1,4 +1,5 @@
-"""The SQL of the upload: find a recording already stored, add lap telemetry rows and the original file."""
+"""The SQL of the upload and the re-lap: find a recording already stored, add lap telemetry rows and the
+original file, find the sessions a server re-lap can move."""
 
 from __future__ import annotations
 
@@ -62,3 +63,17 @@ def add_original(db: Session, owner_id: uuid.UUID, session_id: uuid.UUID, origin
 def laps_with_telemetry(db: Session, session_id: uuid.UUID) -> set[uuid.UUID]:
     statement = select(LapTelemetry.lap_id).join(Lap, Lap.id == LapTelemetry.lap_id).where(Lap.session_id == session_id)
     return set(db.scalars(statement))
+
+
+def unplaced_sessions_with_original(db: Session, session_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """The live sessions among these, on no configuration, whose original file the server holds."""
+    statement = (
+        select(DrivingSession.id)
+        .join(SessionFile, SessionFile.session_id == DrivingSession.id)
+        .where(
+            DrivingSession.id.in_(session_ids),
+            DrivingSession.deleted_at.is_(None),
+            DrivingSession.track_configuration_id.is_(None),
+        )
+    )
+    return list(db.scalars(statement))

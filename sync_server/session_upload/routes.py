@@ -60,7 +60,7 @@ async def upload_session(request: Request, user: CurrentUser, db: DbSession, set
     matching track configuration, and stores the session, laps, lap telemetry and original file: it then syncs
     to the owner's desktops like any pushed session. A bad file is a 422 naming the file and line; a file over
     MAX_UPLOAD_SIZE_MB is refused with 413 while it streams in."""
-    await run_in_threadpool(db.commit)  # end the authentication read: SQLite would hold its lock while streaming
+    # No transaction is open while the body streams: `CurrentUser` ended its read (SQLite would hold its lock).
     with GATE.for_user(user.id):
         form = await receive_form(
             request.headers.get("content-type"), request.stream(), FILE_FIELD, settings.max_upload_bytes

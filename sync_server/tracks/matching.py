@@ -8,12 +8,12 @@ import uuid
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from racetrace_desktop.telemetry.geo import haversine_m
 from racetrace_desktop.telemetry.model import GeoPoint, RawSession, TrackDefinition
-from sync_server.models import Track, TrackConfiguration
+from sync_server.models import TrackConfiguration
+from sync_server.tracks import repository
 
 # Same value as the desktop: loggers place the start/finish where the driver tapped, 70-110 m off the line.
 MATCH_TOLERANCE_M = 150.0
@@ -30,11 +30,7 @@ class KnownConfiguration:
 
 
 def live_configurations(db: Session) -> list[KnownConfiguration]:
-    rows = db.scalars(
-        select(TrackConfiguration)
-        .join(Track, Track.id == TrackConfiguration.track_id)
-        .where(TrackConfiguration.deleted_at.is_(None), Track.deleted_at.is_(None))
-    ).all()
+    rows = repository.live_configurations(db)
     return [KnownConfiguration(row.id, row.version, row.start_finish_lat, row.start_finish_lon, definition(row))
             for row in rows]  # fmt: skip
 

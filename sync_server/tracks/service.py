@@ -6,13 +6,13 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync_server.db import utcnow
 from sync_server.errors import NotFoundError
 from sync_server.models import Track, TrackConfiguration
 from sync_server.sync import revisions
+from sync_server.tracks import repository
 from sync_server.tracks.schemas import (
     ConfigurationFields,
     ConfigurationOut,
@@ -37,7 +37,7 @@ def track_out(track: Track, configurations: list[TrackConfiguration]) -> TrackOu
 
 
 def list_tracks(db: Session) -> list[TrackOut]:
-    tracks = db.scalars(select(Track).where(Track.deleted_at.is_(None)).order_by(Track.name, Track.id)).all()
+    tracks = repository.live_tracks(db)
     configs = _configurations_by_track(db, [t.id for t in tracks])
     return [track_out(track, configs.get(track.id, [])) for track in tracks]
 
@@ -82,7 +82,8 @@ def delete_track(db: Session, track_id: uuid.UUID) -> None:
     live = [c for c in configs if c.deleted_at is None]
     revs = revisions.allocate(db, 1 + len(live))
     now = utcnow()
-    for row, rev in zip([*live, track], revs, strict=True):
+    rows: list[Track | TrackConfiguration] = [*live, track]
+    for row, rev in zip(rows, revs, strict=True):
         row.deleted_at, row.rev, row.updated_at = now, rev, now
 
 
@@ -145,7 +146,6 @@ def _configurations_by_track(db: Session, track_ids: list[uuid.UUID]) -> dict[uu
     grouped: dict[uuid.UUID, list[TrackConfiguration]] = {}
     if not track_ids:
         return grouped
-    statement = select(TrackConfiguration).where(TrackConfiguration.track_id.in_(track_ids))
-    for config in db.scalars(statement.order_by(TrackConfiguration.name, TrackConfiguration.id)):
+    for config in repository.configurations_of(db, track_ids):
         grouped.setdefault(config.track_id, []).append(config)
     return grouped

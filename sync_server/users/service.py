@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sync_server.auth import repository as accounts
 from sync_server.errors import ConflictError
-from sync_server.models import Team, TeamMember, User
+from sync_server.models import User
 from sync_server.sync.revisions import next_rev
+from sync_server.users import repository
 from sync_server.users.schemas import ProfileUpdate, TeamRef, UserProfile
 
 
 def teams_of(db: Session, user: User) -> list[TeamRef]:
-    rows = db.execute(
-        select(Team.id, Team.name).join(TeamMember, TeamMember.team_id == Team.id).where(
-            TeamMember.user_id == user.id
-        ).order_by(Team.name)
-    )
-    return [TeamRef(id=team_id, name=name) for team_id, name in rows]
+    return [TeamRef(id=team_id, name=name) for team_id, name in repository.teams_of(db, user.id)]
 
 
 def profile_of(db: Session, user: User) -> UserProfile:
@@ -38,8 +34,7 @@ def update_profile(db: Session, user: User, changes: ProfileUpdate) -> User:
         next_rev(db)  # leaderboards show display names: cached pages must not outlive the change
     if changes.email is not None:
         email = str(changes.email).lower()
-        taken = db.scalar(select(User.id).where(User.email == email, User.id != user.id))
-        if taken is not None:
+        if accounts.email_taken(db, email, other_than=user.id):
             raise ConflictError("An account with this email address already exists", code="email_taken")
         user.email = email
     db.flush()

@@ -8,14 +8,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import func, select
 
 from sync_server.admin import service as admin_service
 from sync_server.admin.schemas import AdminUserUpdate
 from sync_server.auth.service import authenticate
 from sync_server.deps import AppSettings, DbSession, Passwords, Tokens
 from sync_server.errors import AppError, ConflictError, NotFoundError
-from sync_server.models import Team, Track, TrackConfiguration, User
 from sync_server.security import ROLE_ADMIN
 from sync_server.web import admin_session as sessions
 from sync_server.web.admin_session import Admin, AdminPost, PageError
@@ -104,18 +102,7 @@ def logout(_admin: AdminPost, settings: AppSettings) -> Response:
 
 @router.get("", response_class=HTMLResponse, name="admin_dashboard")
 def dashboard(request: Request, admin: Admin, db: DbSession) -> Response:
-    def count(query: object) -> int:
-        return db.scalar(query) or 0  # type: ignore[arg-type]
-
-    live = TrackConfiguration.deleted_at.is_(None)
-    stats = {
-        "Users": count(select(func.count()).select_from(User)),
-        "Active users": count(select(func.count()).where(User.is_active.is_(True))),
-        "Administrators": count(select(func.count()).where(User.is_admin.is_(True))),
-        "Tracks": count(select(func.count()).where(Track.deleted_at.is_(None))),
-        "Configurations": count(select(func.count()).where(live)),
-        "Teams": count(select(func.count()).select_from(Team)),
-    }
+    stats = admin_service.dashboard_counts(db)
     return render(request, "admin/dashboard.html", {"admin": admin, "stats": stats, "section": "overview"})
 
 
@@ -208,7 +195,7 @@ def delete_team(team_id: uuid.UUID, _admin: AdminPost, db: DbSession) -> Respons
 def add_member(
     team_id: uuid.UUID, _admin: AdminPost, db: DbSession, username: Annotated[str, Form(max_length=254)] = ""
 ) -> Response:
-    user_id = db.scalar(select(User.id).where(User.username == username.strip().lower()))
+    user_id = admin_service.user_id_by_username(db, username)
     if user_id is None:
         return back_to("/admin/teams", error=f"No user named '{username.strip()}'.")
     try:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from sync_server.models import DesktopLoginCode
+from sync_server.models import DesktopLoginCode, User
 from sync_server.oauth.loopback import OAuthFlowError, check_loopback_redirect
 
 from .conftest import (
@@ -76,6 +76,21 @@ def test_wrong_pkce_verifier_is_refused_and_spends_the_code(client):
     assert wrong.status_code == 400
     assert "code_verifier does not match" in wrong.json()["detail"]
     assert redeem(client, code, verifier).status_code == 400
+
+
+def test_code_redeemed_for_a_deactivated_account_stays_spent(client, clean_database):
+    verifier, challenge = pkce_pair()
+    code = desktop_redirect(client, "google", challenge)["code"]
+    with clean_database.engine.begin() as connection:
+        connection.execute(update(User).values(is_active=False))
+    refused = redeem(client, code, verifier)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "account_inactive"
+    with clean_database.engine.begin() as connection:
+        connection.execute(update(User).values(is_active=True))
+    again = redeem(client, code, verifier)  # the refusal was an attempt: the code is spent although it failed
+    assert again.status_code == 400
+    assert "already used" in again.json()["detail"]
 
 
 def test_code_is_bound_to_its_redirect_uri_and_expires(client, clean_database):
