@@ -204,6 +204,12 @@ class CompareView(QWidget):
         for r, (_, times, total) in enumerate(rows):
             for c, value in enumerate([*times, *([None] * (count - len(times))), total]):
                 self.sectors.setItem(r, c, _sector_item(value, ref_times[c] if c < len(ref_times) else None))
+        for r, (label, _, _) in enumerate(rows):
+            tip = _best_tip(label, display)
+            if tip:
+                self.sectors.verticalHeaderItem(r).setToolTip(tip)
+                for c in range(len(headers)):
+                    self.sectors.item(r, c).setToolTip(tip)
 
     def _draw(self) -> None:
         display = self.display
@@ -241,6 +247,16 @@ class CompareView(QWidget):
     def _on_channels(self, keys: list[str]) -> None:
         self.channels_changed.emit(keys)
         self._draw()
+
+
+def _best_tip(label: str, display: CompareDisplay) -> str:
+    if label == "Theoretical best":
+        return "The best valid sector times of these laps, added up"
+    if label == "Realistic best" and display.realistic is not None:
+        laps = ", ".join(f"L{n}" for n in display.realistic.lap_numbers)
+        return ("Corner segments of these laps joined only where the speeds at the joins agree (a lap a driver "
+                f"could have put together); segments from {laps}")
+    return ""
 
 
 def _sector_item(value: int | None, reference: int | None) -> QTableWidgetItem:
