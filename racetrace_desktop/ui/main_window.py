@@ -172,9 +172,11 @@ class MainWindow(QMainWindow):
         from racetrace_desktop.ui.plots.stack import MIN_PLOT_HEIGHT
 
         width, height = self.main_split.width() or self.width(), self.right_split.height() or self.height() - 60
-        library_width = max(300, min(540, round(width * 0.27)))
+        # A narrow screen (1366 px) gives the library a larger share, so its columns need not elide much.
+        library_width = max(300, min(540, round(width * (0.32 if width < 1600 else 0.27))))
         self.main_split.setSizes([library_width, width - library_width])
-        plots_height = 4 * MIN_PLOT_HEIGHT + 30 + self.analysis.tabs.tabBar().sizeHint().height() + 40
+        # four plots, the distance axis, the tab bar, the view's title row and the legend line
+        plots_height = 4 * MIN_PLOT_HEIGHT + 30 + self.analysis.tabs.tabBar().sizeHint().height() + 100
         table_height = max(200, min(height - plots_height, height // 2))
         self.right_split.setSizes([table_height, height - table_height])
         analysis_width = width - library_width

@@ -44,7 +44,7 @@ rtLines.show = function (lines) {
   return lines.length;
 };
 rtLines.count = function () {
-  return document.querySelectorAll("path.rt-gate").length;
+  return document.querySelectorAll("path.rt-gate-start, path.rt-gate-sector").length;  // not the track marks
 };
 """
 
