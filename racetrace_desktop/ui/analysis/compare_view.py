@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+COMPARE_TOP_HEIGHT = 150  # px for the lap list and the sector/corner tables (about five rows) above the plots
 CORNER_MARGIN = 0.25  # of the corner's length, shown before and after it when zooming to a corner
 
 
@@ -77,6 +78,7 @@ class CompareView(QWidget):
         self.sectors.setObjectName("sector_table")
         self.sectors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sectors.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.sectors.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.corner_report = CornerReport(self)
         self.corner_report.corner_chosen.connect(self.show_corner)
         self.tables = QTabWidget(self)
@@ -111,7 +113,7 @@ class CompareView(QWidget):
         split.addWidget(top)
         split.addWidget(self.plots)
         split.setStretchFactor(1, 4)
-        split.setSizes([120, 600])
+        split.setSizes([COMPARE_TOP_HEIGHT, 600])
         split.setCollapsible(1, False)
         self.laps.setMinimumHeight(60)
         self.tables.setMinimumHeight(80)
