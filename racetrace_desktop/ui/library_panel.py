@@ -7,7 +7,7 @@ from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeView, QVBoxLayout, QWidget
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 TRACK_ROLE = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Session", "Best lap", "Laps", "Car", "Configuration", "Public")
+# Which columns give way in a narrow pane, first to last, and how narrow each may get (px).
+SHRINK_ORDER = (("Car", 70), ("Configuration", 70), ("Best lap", 120), ("Session", 130))
 FLAGGED_TIP = ("No lap of this session counts as valid (out-lap, in-lap, pit or marked invalid).\n"
                "Shown: the fastest full lap among them. The lap table says why each lap is flagged.")
 
@@ -74,8 +76,13 @@ class LibraryPanel(QWidget):
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         header = self.view.header()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Widths follow the contents, and in a narrow pane (1366x768) the wide columns give way (their text
+        # elides, tooltips say it all) so every chosen column stays in view: see `fit_columns`.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setMinimumSectionSize(24)
         header.setStretchLastSection(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.viewport().installEventFilter(self)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         header.setToolTip("Right-click to choose the columns")
@@ -108,6 +115,7 @@ class LibraryPanel(QWidget):
             for summary in incoming.values():
                 self._update_row(summary)
             self._summaries = incoming
+            self.fit_columns()
             return
         self._shape = shape
         selected = self.selected_sessions()
@@ -132,6 +140,8 @@ class LibraryPanel(QWidget):
             track.appendRow([day] + [_group_item("") for _ in COLUMNS[1:]])
             for summary in group.sessions:
                 items = [QStandardItem(text) for text in _session_cells(summary, summary.uuid in self._with_file)]
+                for item in items[2:]:  # a narrow column elides: the tooltip reads in full
+                    item.setToolTip(item.text())
                 items[0].setData(summary.uuid, UUID_ROLE)
                 items[0].setToolTip(summary.source_name)
                 _mark_flagged(items[1], summary)
@@ -139,6 +149,7 @@ class LibraryPanel(QWidget):
                 self._rows[summary.uuid] = items[0]
         self.view.expandAll()
         self._span_group_rows()
+        self.fit_columns()
 
     def _span_group_rows(self) -> None:
         """Track and day rows span the whole width: long track names do not widen the Session column."""
@@ -158,11 +169,39 @@ class LibraryPanel(QWidget):
             item = parent.child(first.row(), column)
             if item is not None and item.text() != text:
                 item.setText(text)
+                if column >= 2:
+                    item.setToolTip(text)
         best = parent.child(first.row(), 1)
         if best is not None:
             _mark_flagged(best, summary)
 
     # ---- columns --------------------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
+
+    def fit_columns(self) -> None:
+        """Each shown column as wide as its contents; when they do not fit, the Car, then the Session, then the
+        Configuration column shrink (to a readable minimum), and the session column takes any room left."""
+        header = self.view.header()
+        shown = [i for i in range(len(COLUMNS)) if not self.view.isColumnHidden(i)]
+        wanted = {i: max(header.sectionSizeHint(i), self.view.sizeHintForColumn(i)) for i in shown}
+        room = self.view.viewport().width()
+        excess = sum(wanted.values()) - room
+        for name, floor in SHRINK_ORDER:
+            i = COLUMNS.index(name)
+            if excess <= 0:
+                break
+            if i in wanted and wanted[i] > floor:
+                cut = min(excess, wanted[i] - floor)
+                wanted[i] -= cut
+                excess -= cut
+        if excess < 0 and shown:
+            wanted[shown[0]] -= excess  # room to spare: a wider session column
+        for i, width in wanted.items():
+            header.resizeSection(i, max(width, 24))
+
     @property
     def hidden_columns(self) -> list[str]:
         return [name for i, name in enumerate(COLUMNS) if self.view.isColumnHidden(i)]
@@ -170,6 +209,7 @@ class LibraryPanel(QWidget):
     def set_hidden_columns(self, names: list[str]) -> None:
         for i, name in enumerate(COLUMNS):
             self.view.setColumnHidden(i, i > 0 and name in names)  # the session column always stays
+        self.fit_columns()
 
     def column_menu(self) -> QMenu:
         menu = QMenu(self)
@@ -181,6 +221,7 @@ class LibraryPanel(QWidget):
 
     def _toggle_column(self, column: int) -> None:
         self.view.setColumnHidden(column, not self.view.isColumnHidden(column))
+        self.fit_columns()
         self.columns_changed.emit(self.hidden_columns)
 
     def _header_menu(self, pos: QPoint) -> None:

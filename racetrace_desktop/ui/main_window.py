@@ -36,6 +36,8 @@ ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "racetrace-
 TELEMETRY_FILTER = "Telemetry files (*.csv *.CSV);;All files (*)"
 
 
+COMPARE_TABLE_SHARE = 0.2  # of the right-hand height: the lap table while the compare is shown
+
 class MainWindow(QMainWindow):
     """`session_loaded`, `lap_loaded` and `library_refreshed` let tests and the screenshot mode wait for data."""
 
@@ -100,6 +102,8 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(1, 4)
         self.setCentralWidget(self.main_split)
         self.splitters = {"main": self.main_split, "right": self.right_split, "analysis": self.analysis}
+        self._table_height_for_laps: int | None = None  # the lap table's height before the compare took room
+        self.analysis.tabs.currentChanged.connect(self._room_for_the_compare)
         self.import_log = ImportLog(self)
         self.log_dock = QDockWidget("Imports and problems", self)
         self.log_dock.setObjectName("log_dock")
@@ -198,9 +202,12 @@ class MainWindow(QMainWindow):
         from racetrace_desktop.ui.plots.stack import MIN_PLOT_HEIGHT
 
         width, height = self.main_split.width() or self.width(), self.right_split.height() or self.height() - 60
-        library_width = max(300, min(540, round(width * 0.27)))
+        # A narrow screen (1366 px) gives the library a larger share, so its columns need not elide much.
+        library_width = max(300, min(540, round(width * (0.32 if width < 1600 else 0.27))))
         self.main_split.setSizes([library_width, width - library_width])
-        plots_height = 4 * MIN_PLOT_HEIGHT + 30 + self.analysis.tabs.tabBar().sizeHint().height() + 40
+        # four plots, the distance axis, the tab bar, the view's title row and the legend line (the compare takes
+        # more when it is shown: `_room_for_the_compare`)
+        plots_height = 4 * MIN_PLOT_HEIGHT + 30 + self.analysis.tabs.tabBar().sizeHint().height() + 100
         table_height = max(200, min(height - plots_height, height // 2))
         self.right_split.setSizes([table_height, height - table_height])
         analysis_width = width - library_width
@@ -214,6 +221,23 @@ class MainWindow(QMainWindow):
             dialog.apply()
             self.analysis.set_online(self.context.settings.online_tiles)
             self.apply_units()
+
+    def _room_for_the_compare(self) -> None:
+        """The compare (delta plot, channels, corner report) takes room from the session's lap table, which it
+        does not need; back on the lap view the table gets its height again."""
+        sizes = self.right_split.sizes()
+        if len(sizes) != 2 or sum(sizes) <= 0:
+            return
+        total = sum(sizes)
+        if self.analysis.tabs.currentWidget() is self.compare_view:
+            compact = max(150, round(total * COMPARE_TABLE_SHARE))
+            if sizes[0] > compact:
+                self._table_height_for_laps = sizes[0]
+                self.right_split.setSizes([compact, total - compact])
+        elif self._table_height_for_laps is not None:
+            table = min(self._table_height_for_laps, total - 200)
+            self.right_split.setSizes([table, total - table])
+            self._table_height_for_laps = None
 
     def _rename_current_track(self) -> None:
         summary = self.session_view.detail.summary if self.session_view else None

@@ -20,6 +20,7 @@ from racetrace_desktop.services.library_access import Library
 from racetrace_desktop.services.read_models import LapRecord, LoadedLap, SessionSummary
 from racetrace_desktop.telemetry.compare import CompareResult
 from racetrace_desktop.telemetry.model import ChannelInfo
+from racetrace_desktop.telemetry.realistic_best import lap_segments, realistic_best, segment_cuts
 from racetrace_desktop.ui.analysis.build import lap_label
 from racetrace_desktop.ui.analysis.payload import MapPayload
 from racetrace_desktop.ui.map.lines import (
@@ -44,6 +45,15 @@ class ComparedLap:
     color: str
 
 
+@dataclass(frozen=True)
+class RealisticSplits:
+    """The realistic best (corner segments joined where their boundary speeds agree) cut at the sector lines."""
+
+    lap_time_ms: int
+    sector_times_ms: tuple[int, ...]
+    lap_numbers: tuple[int, ...]  # the lap each corner segment comes from
+
+
 @dataclass
 class CompareDisplay:
     """Everything the compare view draws, from one compare run."""
@@ -55,6 +65,7 @@ class CompareDisplay:
     channel_info: dict[str, ChannelInfo]
     skipped: list[str] = field(default_factory=list)  # laps left out, with the reason
     stored: StoredComparison | None = None  # corners, per-lap corner figures and hints, sector deltas
+    realistic: RealisticSplits | None = None  # the realistic best of the valid compared laps (needs corners)
 
     def hints(self, lap_uuid: uuid.UUID) -> list[str]:
         if self.stored is None:
@@ -79,6 +90,8 @@ class CompareDisplay:
             bests.append(min(times) if times else None)
         total = sum(bests) if bests and all(b is not None for b in bests) else None  # type: ignore[arg-type]
         rows.append(("Theoretical best", bests, total))
+        if self.realistic is not None:
+            rows.append(("Realistic best", list(self.realistic.sector_times_ms), self.realistic.lap_time_ms))
         return rows
 
     def map_payload(self, focus: uuid.UUID | None) -> MapPayload:
@@ -149,4 +162,32 @@ def build_compare(library: Library, loaded: list[LoadedLap], reference: uuid.UUI
         channels[DELTA_KEY] = result.delta_s[str(item.lap.uuid)]
         traces.append(Trace(str(item.lap.uuid), label, color, result.distance_m, channels, is_reference=is_ref))
         infos.update(item.channel_info)
-    return CompareDisplay(result, laps, ref_uuid, traces, infos, list(skipped or []), stored)
+    return CompareDisplay(result, laps, ref_uuid, traces, infos, list(skipped or []), stored,
+                          realistic_splits(stored))
+
+
+def realistic_splits(stored: StoredComparison) -> RealisticSplits | None:
+    """The realistic best of the compared valid laps, with its time at each sector line; None without corners."""
+    result = stored.result
+    pool = [str(item.lap.uuid) for item in stored.laps if item.lap.is_valid] or list(result.keys)
+    if not stored.corners or not pool:
+        return None
+    cuts = segment_cuts(stored.corners, float(result.distance_m[-1]))
+    segments = lap_segments(result, cuts, pool)
+    best = realistic_best([segments[key] for key in pool])
+    if best is None:
+        return None
+    # Time of the joined lap at distance x: whole segments before x, then the chosen lap's time into its segment.
+    starts = np.concatenate([[0.0], np.cumsum([segments[key].times_s[i] for i, key in enumerate(best.laps)])])
+
+    def elapsed(x: float) -> float:
+        i = min(int(np.searchsorted(cuts, x, side="right")) - 1, len(best.laps) - 1)
+        times = result.time_s[best.laps[i]]
+        into = np.interp([cuts[i], x], result.distance_m, times)
+        return float(starts[i] + into[1] - into[0])
+
+    at_lines = [elapsed(b) for b in stored.sector_boundaries_m[:-1]] + [float(starts[-1])]
+    sectors = np.diff(np.round(np.array([0.0, *at_lines]) * 1000)).astype(int)
+    numbers = {str(item.lap.uuid): item.lap.number for item in stored.laps}
+    return RealisticSplits(round(starts[-1] * 1000), tuple(int(t) for t in sectors),
+                           tuple(numbers[key] for key in best.laps))

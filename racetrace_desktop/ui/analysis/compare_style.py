@@ -51,7 +51,7 @@ def short_label(record: LapRecord, session: SessionSummary | None) -> str:
 def style_compare(display: CompareDisplay, slots: dict[uuid.UUID, int], sessions: dict[uuid.UUID, SessionSummary],
                   flags: dict[uuid.UUID, str], dark: bool) -> CompareExtras:
     """Recolour and relabel `display` in place; return what the plots and the map add."""
-    sigma = getattr(display.result, "delta_sigma_s", None) or {}
+    sigma = display.result.delta_sigma_s
     by_key = {trace.key: trace for trace in display.traces}
     for lap in display.laps:
         is_ref = lap.uuid == display.reference
@@ -64,7 +64,7 @@ def style_compare(display: CompareDisplay, slots: dict[uuid.UUID, int], sessions
         trace.width = 1.0  # thin pens draw fastest (ten laps pan smoothly); the reference is drawn twice as wide
         trace.flagged = lap.uuid in flags
         trace.time_s = display.result.time_s.get(trace.key)
-        trace.sigma_s = sigma.get(trace.key) if isinstance(sigma, dict) else None
+        trace.sigma_s = sigma.get(trace.key)
     shown = {lap.uuid: text for lap in display.laps if (text := flags.get(lap.uuid))}
     extras = CompareExtras(shown, bridged_stretches(display.result.distance_m, display.result.gps_gap),
                            corners_from_compare(display))

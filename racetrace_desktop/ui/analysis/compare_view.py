@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from racetrace_desktop.ui.analysis.compare_build import CompareDisplay
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
+COMPARE_TOP_HEIGHT = 150  # px for the lap list and the sector/corner tables (about five rows) above the plots
 CORNER_MARGIN = 0.25  # of the corner's length, shown before and after it when zooming to a corner
 
 
@@ -77,6 +78,7 @@ class CompareView(QWidget):
         self.sectors.setObjectName("sector_table")
         self.sectors.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.sectors.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.sectors.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.corner_report = CornerReport(self)
         self.corner_report.corner_chosen.connect(self.show_corner)
         self.tables = QTabWidget(self)
@@ -111,7 +113,7 @@ class CompareView(QWidget):
         split.addWidget(top)
         split.addWidget(self.plots)
         split.setStretchFactor(1, 4)
-        split.setSizes([120, 600])
+        split.setSizes([COMPARE_TOP_HEIGHT, 600])
         split.setCollapsible(1, False)
         self.laps.setMinimumHeight(60)
         self.tables.setMinimumHeight(80)
@@ -204,6 +206,12 @@ class CompareView(QWidget):
         for r, (_, times, total) in enumerate(rows):
             for c, value in enumerate([*times, *([None] * (count - len(times))), total]):
                 self.sectors.setItem(r, c, _sector_item(value, ref_times[c] if c < len(ref_times) else None))
+        for r, (label, _, _) in enumerate(rows):
+            tip = _best_tip(label, display)
+            if tip:
+                self.sectors.verticalHeaderItem(r).setToolTip(tip)
+                for c in range(len(headers)):
+                    self.sectors.item(r, c).setToolTip(tip)
 
     def _draw(self) -> None:
         display = self.display
@@ -241,6 +249,16 @@ class CompareView(QWidget):
     def _on_channels(self, keys: list[str]) -> None:
         self.channels_changed.emit(keys)
         self._draw()
+
+
+def _best_tip(label: str, display: CompareDisplay) -> str:
+    if label == "Theoretical best":
+        return "The best valid sector times of these laps, added up"
+    if label == "Realistic best" and display.realistic is not None:
+        laps = ", ".join(f"L{n}" for n in display.realistic.lap_numbers)
+        return ("Corner segments of these laps joined only where the speeds at the joins agree (a lap a driver "
+                f"could have put together); segments from {laps}")
+    return ""
 
 
 def _sector_item(value: int | None, reference: int | None) -> QTableWidgetItem:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from racetrace_desktop.telemetry.geo import distance_m
+from racetrace_desktop.telemetry.geo import haversine_m
 from racetrace_desktop.ui.map.lines import nearest_index
 from racetrace_desktop.ui.tasks import Pool
 
@@ -44,7 +44,7 @@ rtLines.show = function (lines) {
   return lines.length;
 };
 rtLines.count = function () {
-  return document.querySelectorAll("path.rt-gate").length;
+  return document.querySelectorAll("path.rt-gate-start, path.rt-gate-sector").length;  // not the track marks
 };
 """
 
@@ -75,7 +75,7 @@ def snap_to_lap(lat: np.ndarray, lon: np.ndarray, at_lat: float, at_lon: float, 
                 ) -> TrackPoint | None:
     """The lap's point nearest to a click and its direction; None when the click is off the track."""
     index = nearest_index(lat, lon, at_lat, at_lon)
-    if index is None or float(distance_m(lat[index], lon[index], at_lat, at_lon)) > snap_m:
+    if index is None or float(haversine_m(lat[index], lon[index], at_lat, at_lon)) > snap_m:
         return None
     valid = np.flatnonzero(np.isfinite(lat) & np.isfinite(lon))
     before = valid[valid <= index - DIRECTION_SPAN]
@@ -203,7 +203,7 @@ class LinePicker(QObject):
             self.pick = None
             self._save_gates([*gates, (point.lat, point.lon, point.heading_deg)])
         elif pick is Pick.MOVE_SECTOR:
-            self._moving = min(range(len(gates)), key=lambda i: float(distance_m(gates[i][0], gates[i][1], lat, lon)))
+            self._moving = min(range(len(gates)), key=lambda i: float(haversine_m(gates[i][0], gates[i][1], lat, lon)))
             self.pick = Pick.MOVE_SECTOR_TO
             self.message.emit(f"Now click where sector line {self._moving + 1} goes (Esc cancels).")
         elif pick is Pick.MOVE_SECTOR_TO and self._moving is not None:

@@ -219,7 +219,7 @@
       polylines: rt.lines ? rt.lines.getLayers().length : 0,
       svgPaths: document.querySelectorAll("path.rt-lap").length,
       outline: document.querySelectorAll("path.rt-road").length,
-      gates: document.querySelectorAll("path.rt-gate").length,
+      gates: document.querySelectorAll("path.rt-gate:not(.rt-gate-start):not(.rt-gate-sector)").length,  // track marks, not the line picker
       gateLabels: Array.prototype.map.call(document.querySelectorAll(".rt-gate-label"), function (e) {
         return e.textContent; }),
       arrow: document.querySelectorAll(".rt-arrow").length,

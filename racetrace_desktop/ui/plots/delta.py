@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
 
 from racetrace_desktop.ui.plots.traces import DELTA_KEY, CornerMark, Trace
 from racetrace_desktop.ui.theme import is_dark
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
 
 BAND_ALPHA = 45  # of 255: the band is context, the trace stays the figure
 BRIDGED_ALPHA = 40
+BAND_POINTS = 1000  # outline points per band edge at most
 MIN_SPAN_S = 0.2  # a near-identical pair of laps still shows a readable axis
 
 
@@ -64,22 +67,17 @@ class DeltaDecorations:
         self._corners(corners, x_scale)
 
     def _band(self, trace: Trace, x_scale: float) -> None:
-        import pyqtgraph as pg
-
         x = trace.distance_m * x_scale
         delta = np.asarray(trace.channels[DELTA_KEY], float)
         sigma = np.nan_to_num(np.asarray(trace.sigma_s, float))
         if len(sigma) != len(x) or not np.any(sigma > 0):
             return
-        upper = pg.PlotCurveItem(x, delta + sigma, pen=None, skipFiniteCheck=True)
-        lower = pg.PlotCurveItem(x, delta - sigma, pen=None, skipFiniteCheck=True)
         colour = QColor(trace.color)
         colour.setAlpha(BAND_ALPHA)
-        band = pg.FillBetweenItem(upper, lower, brush=pg.mkBrush(colour))
+        band = UncertaintyBand(x, delta - sigma, delta + sigma, colour)
         band.setZValue(-5)
-        for item in (upper, lower, band):
-            self.plot.addItem(item, ignoreBounds=True)
-            self.items.append(item)
+        self.plot.addItem(band, ignoreBounds=True)
+        self.items.append(band)
         self.bands[trace.key] = band
 
     def _shade(self, bridged_m: list[tuple[float, float]], x_scale: float) -> None:
@@ -104,3 +102,24 @@ class DeltaDecorations:
         axis.setTicks([[(c.apex_m * x_scale, f"T{c.number}") for c in corners], []])
         axis.setStyle(showValues=True)
         axis.setHeight(22)
+
+
+class UncertaintyBand(QGraphicsPathItem):
+    """A light fill between `lower` and `upper`: one closed polygon, built from the arrays at once (a fill between
+    two curve items rebuilds both curves' paths, several times per compare), with at most BAND_POINTS per edge."""
+
+    def __init__(self, x: np.ndarray, lower: np.ndarray, upper: np.ndarray, colour: QColor) -> None:
+        super().__init__()
+        ok = np.isfinite(x) & np.isfinite(lower) & np.isfinite(upper)
+        x, lower, upper = x[ok], lower[ok], upper[ok]
+        step = max(1, len(x) // BAND_POINTS)
+        keep = np.unique(np.r_[np.arange(0, len(x), step), len(x) - 1]) if len(x) else np.arange(0)
+        self.x, self.lower, self.upper = x[keep], lower[keep], upper[keep]
+        import pyqtgraph as pg
+
+        path = pg.arrayToQPath(np.r_[self.x, self.x[::-1]], np.r_[self.upper, self.lower[::-1]], connect="all")
+        path.closeSubpath()
+        self.setPath(path)
+        self.setBrush(QBrush(colour))
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+

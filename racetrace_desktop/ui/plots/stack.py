@@ -60,6 +60,7 @@ class ChannelPlotStack(QWidget):
         self._cursor_lines: dict[str, pg.InfiniteLine] = {}
         self._sector_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self._pool: dict[str, list[pg.PlotDataItem]] = {}  # curves per channel, reused by the next laps
+        self._thin: dict[str, bool] = {}  # per plot: its downsampling and clip-to-view setting
         self._layout_key: tuple = ()
         self._request = PlotRequest([], [], distance_unit())
         self._cursor_m = 0.0
@@ -136,6 +137,7 @@ class ChannelPlotStack(QWidget):
         self._cursor_lines.clear()
         self._sector_lines.clear()
         self._pool.clear()
+        self._thin.clear()
         self._decorations = None
         first = None
         main_stretch = main_plot_stretch(shown)
@@ -167,14 +169,17 @@ class ChannelPlotStack(QWidget):
         plot.getAxis("left").setWidth(64)
         plot.getAxis("left").enableAutoSIPrefix(False)  # the unit is in the label; no "(x0.001)"
         plot.getAxis("bottom").enableAutoSIPrefix(False)
-        plot.showGrid(x=True, y=True, alpha=0.2)
-        for side in ("left", "bottom"):  # major and first minor ticks only: fewer grid lines to paint
-            plot.getAxis(side).setStyle(maxTickLevel=1)
+        # Horizontal grid lines only: they stay put while panning, so the axis keeps its cached picture; vertical
+        # ones would be redrawn in every plot on every frame (the sector lines mark the distance instead).
+        plot.showGrid(x=False, y=True, alpha=0.2)
+        plot.getAxis("left").setStyle(maxTickLevel=1)  # major and first minor ticks only: fewer lines to paint
         plot.setMouseEnabled(x=True, y=False)
-        # y spans the whole lap (not only the visible part): panning then changes x only, so every curve is
-        # clipped once per frame instead of twice (x, then the y range that follows it).
-        plot.enableAutoRange(axis="y", enable=not spec.main)  # the main plot's range: `_decorate_main`
+        # y spans the whole lap (not only the visible part), set once per data (`_fill_curves`; the main plot's in
+        # `_decorate_main`): panning then changes x only, and no frame walks every curve for its bounds.
+        plot.enableAutoRange(axis="y", enable=False)
         plot.getAxis("bottom").setStyle(showValues=is_last)
+        if not is_last:  # the plots share x: one distance axis, under the last plot, is repainted while panning
+            plot.hideAxis("bottom")
         if is_last:
             plot.setLabel("bottom", f"Distance ({self._request.distance_unit.label})")
         if spec.zero_line:
@@ -192,10 +197,10 @@ class ChannelPlotStack(QWidget):
         them); curves left over are emptied and hidden."""
         self.curves.clear()
         x_scale = self._request.distance_unit.scale
-        # Many points (a long lap, or ten overlaid laps): draw only the visible part, thinned to the pixels (peak
-        # keeps the extremes). A few short laps are faster drawn whole than clipped again on every frame.
-        points = sum(len(t.distance_m) for t in self._request.traces)
-        thin = points > THIN_ABOVE_POINTS
+        # A long trace (a lap of a 1-hour session's raw samples): draw only the visible part, thinned to the pixels
+        # (peak keeps the extremes). Clipping costs every curve a re-preparation per frame while panning: ten
+        # overlaid laps of a few thousand points each are faster drawn whole (about half the frame time).
+        thin = max((len(t.distance_m) for t in self._request.traces), default=0) > THIN_ABOVE_POINTS
         for spec in self._request.channels:
             plot = self.plots[spec.key]
             pool = self._pool.setdefault(spec.key, [])
@@ -205,17 +210,25 @@ class ChannelPlotStack(QWidget):
                     continue
                 y = spec.unit.convert(np.asarray(trace.channels[spec.key], dtype=float))
                 curve = self._pooled_curve(plot, pool, used)
-                curve.setData(trace.distance_m * x_scale, y, connect="finite", skipFiniteCheck=True)
-                curve.setPen(pg_pen(trace.color, trace.width * (2.0 if trace.is_reference else 1.0)))
+                # Data and pen in one call: each setter re-prepares the curve (ten laps: hundreds of times).
+                curve.setData(trace.distance_m * x_scale, y, connect="finite", skipFiniteCheck=True,
+                              pen=pg_pen(trace.color, trace.width * (2.0 if trace.is_reference else 1.0)))
                 curve.setZValue(0.5 if trace.is_reference else 1)  # the wide reference under the others
-                curve.setVisible(True)
+                if not curve.isVisible():
+                    curve.setVisible(True)
                 self.curves[(spec.key, trace.key)] = curve
                 used += 1
             for spare in pool[used:]:
-                spare.setData([], [])
-                spare.setVisible(False)
-            plot.setDownsampling(ds=1, auto=thin, mode="peak")  # after the data: applies to every curve
-            plot.setClipToView(thin)
+                if spare.isVisible():
+                    spare.setData([], [])
+                    spare.setVisible(False)
+            y_range = _whole_range([c.yData for c in pool[:used]])
+            if y_range is not None and not spec.main:
+                plot.setYRange(*y_range, padding=0.05)
+            if self._thin.get(spec.key) != thin:  # a change re-prepares every curve of the plot
+                plot.setDownsampling(ds=1, auto=thin, mode="peak")
+                plot.setClipToView(thin)
+                self._thin[spec.key] = thin
 
     @staticmethod
     def _pooled_curve(plot: pg.PlotItem, pool: list, index: int) -> pg.PlotDataItem:
@@ -456,3 +469,18 @@ def main_plot_stretch(shown: list[ChannelSpec]) -> int:
     four other channels, 40-67 %), since it is what a driver reads first."""
     others = sum(1 for spec in shown if not spec.main)
     return max(2, -(-3 * others // 4))
+
+
+def _whole_range(values: list[np.ndarray | None]) -> tuple[float, float] | None:
+    """min and max over the finite values of all curves (a flat channel gets a unit-wide range)."""
+    lows, highs = [], []
+    for v in values:
+        if v is not None and len(v):
+            finite = v[np.isfinite(v)]
+            if len(finite):
+                lows.append(float(finite.min()))
+                highs.append(float(finite.max()))
+    if not lows:
+        return None
+    lo, hi = min(lows), max(highs)
+    return (lo - 0.5, hi + 0.5) if hi - lo < 1e-9 else (lo, hi)

@@ -1,16 +1,16 @@
 """Screenshots of the compare view and its map at 1920x1080 and 1366x768, light and dark, saved under
-.artifacts/screens/. Each asserts what a driver must be able to see in it: the delta plot as the main plot, the
-legend clear of the plots, the map legend and scale clear of the track, the theme followed."""
+.artifacts/screens/, on the real corner analysis of a generated ten-lap session. Each asserts what a driver must be
+able to see in it: the delta plot as the main plot, the corner report with its costliest corner and readable
+figures, corner numbers on the delta plot and the map, the legend clear of the plots, the map legend and scale
+clear of the track, the theme followed."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
-from compare_helpers import compare, dark_palette, hand_built_corners, import_synthetic
+from compare_helpers import compare, dark_palette, import_synthetic
 from PySide6.QtGui import QColor
 from ui_helpers import make_window, map_state, wait_map_drawn
 
-from racetrace_desktop.ui.analysis.compare_style import CompareExtras
 from racetrace_desktop.ui.plots.traces import DELTA_KEY
 
 
@@ -44,23 +44,19 @@ def delta_plot_in_view(plots) -> bool:
     return visible.contains(top_left) and visible.contains(bottom_right)
 
 
-def with_hand_built_extras(window, display) -> None:
-    """Corners and an uncertainty band as the analysis will provide them (hand-built here)."""
+def show_corner_report(window, display) -> int:
+    """The real corner analysis of the compare: the Corners tab in front, the worst corner of the focused lap
+    first. Returns the number of corners."""
     view = window.compare_view
-    keys = [str(display.reference)] + [str(lap.uuid) for lap in display.laps if lap.uuid != display.reference]
-    corners = hand_built_corners(keys, float(display.result.distance_m[-1]))
-    for trace in display.traces:
-        if not trace.is_reference:
-            trace.sigma_s = 0.02 + 0.04 * np.linspace(0, 1, len(trace.distance_m))
-    focus = next(lap.uuid for lap in display.laps if lap.uuid != display.reference)
-    view.show_compare(display, window.context.units, focus, CompareExtras(view.extras.flags,
-                                                                          [(900.0, 1000.0)], corners))
+    assert display.stored is not None and display.stored.corners, "the generated track has corners"
+    view.tables.setCurrentWidget(view.corner_report)
+    return len(display.stored.corners)
 
 
-def check_and_save(qtbot, window, path) -> tuple[dict, QColor]:
+def check_and_save(qtbot, window, path, corners: int) -> tuple[dict, QColor]:
     window.log_dock.hide()  # the import log opened with the import; the driver closes it to read the compare
     wait_map_drawn(qtbot, window)
-    qtbot.waitUntil(lambda: map_state(qtbot, window)["corners"] == 3, timeout=5000)
+    qtbot.waitUntil(lambda: map_state(qtbot, window)["corners"] == corners, timeout=5000)
     qtbot.wait(500)  # offscreen compositing of the map
     image = window.grab().toImage()
     assert image.save(str(path))
@@ -74,6 +70,15 @@ def check_and_save(qtbot, window, path) -> tuple[dict, QColor]:
         assert label.boundingRect().width() <= plot.sceneBoundingRect().height(), key
     assert plots.legend.isVisible() and not plots.legend.geometry().intersects(plots.scroll.geometry())
     assert plots.legend.height() < 80, "ten laps' legend fits in a few lines"
+    report = window.compare_view.corner_report
+    assert report.isVisible() and report.rowCount() == corners
+    first = report.visualItemRect(report.item(0, 0))
+    assert report.viewport().rect().contains(first), "the costliest corner is on screen"
+    for col in range(1, 6):  # every figure column is wide enough for its text (no elided numbers)
+        text = report.item(0, col).text()
+        assert report.columnWidth(col) >= report.fontMetrics().horizontalAdvance(text), (col, text)
+    ticks = plots.plots[DELTA_KEY].getAxis("top")._tickLevels[0]
+    assert len(ticks) == corners, "corner numbers along the delta plot"
     state = map_state(qtbot, window)
     assert state["outline"] == 1 and state["gates"] == 3 and state["arrow"] == 1
     assert state["legendOverTrack"] == 0 and state["scaleOverTrack"] == 0
@@ -89,15 +94,17 @@ def test_compare_screen(qtbot, tmp_path, library, screens_dir, size, theme):
     if theme == "dark":
         with dark_palette():
             display = compare(qtbot, window, valid)
-            with_hand_built_extras(window, display)
-            state, ground = check_and_save(qtbot, window, screens_dir / f"compare_{size[0]}x{size[1]}_dark.png")
+            corners = show_corner_report(window, display)
+            state, ground = check_and_save(qtbot, window, screens_dir / f"compare_{size[0]}x{size[1]}_dark.png",
+                                           corners)
             assert state["dark"]
             assert window.compare_view.plots.layout_widget.backgroundBrush().color().lightness() < 80
             assert _lightness(state["background"]) < 80 and ground.lightness() < 80  # page and picture
     else:
         display = compare(qtbot, window, valid)
-        with_hand_built_extras(window, display)
-        state, ground = check_and_save(qtbot, window, screens_dir / f"compare_{size[0]}x{size[1]}_light.png")
+        corners = show_corner_report(window, display)
+        state, ground = check_and_save(qtbot, window, screens_dir / f"compare_{size[0]}x{size[1]}_light.png",
+                                       corners)
         assert not state["dark"] and _lightness(state["background"]) > 150 and ground.lightness() > 150
 
 

@@ -75,11 +75,14 @@ def test_library_and_lap_table_screens(qtbot, window, trackaddict_samples, scree
         rect = tree.visualRect(best.index())
         assert tree.viewport().rect().contains(rect)  # the flagged best lap is on screen, not scrolled away
         table = window.session_panel.table
+        assert tree.header().length() <= tree.viewport().width(), "the library columns fit, at 1366x768 too"
+        car = tree.visualRect(row.parent().child(row.row(), COLUMNS.index("Car")).index())
+        assert tree.viewport().rect().contains(car), "the Car column is in view"
         if (width, height) == (1920, 1080):
             assert table.verticalScrollBar().maximum() == 0  # all six laps without scrolling
-            assert tree.header().length() <= tree.viewport().width()  # the library columns fit
         plots = window.lap_view.plots
         assert plots.isVisible() and plots.height() > 240
+        assert len(plots.plots) == 4 and plots.scroll.verticalScrollBar().maximum() == 0, "four channels fit"
         dark_base = plots.layout_widget.backgroundBrush().color().lightness() < 80
         assert dark_base == (theme == "dark")
     finally:

@@ -126,10 +126,12 @@ def test_uncertainty_bands_bridged_gps_and_corner_numbers_on_the_delta_plot(stac
     assert set(decorations.bands) == {"lap1", "lap2"}  # none around the reference
     band = decorations.bands["lap1"]
     assert band.brush().color().alpha() < 80  # drawn lightly
-    upper, lower = band.curves
-    assert upper.getData()[1] == pytest.approx(traces[1].channels[DELTA_KEY] + 0.05)
-    assert lower.getData()[1] == pytest.approx(traces[1].channels[DELTA_KEY] - 0.05)
+    on_edge = np.interp(band.x, traces[1].distance_m, traces[1].channels[DELTA_KEY])
+    assert band.upper == pytest.approx(on_edge + 0.05) and band.lower == pytest.approx(on_edge - 0.05)
+    assert band.x[0] == traces[1].distance_m[0] and band.x[-1] == traces[1].distance_m[-1]  # the whole lap
+    assert band.boundingRect().height() == pytest.approx(np.ptp(traces[1].channels[DELTA_KEY]) + 0.1, rel=0.02)
     assert [region.getRegion() for region in decorations.bridged] == [(1200.0, 1300.0)]
+    stack.plots[DELTA_KEY].setDownsampling(ds=1, auto=True, mode="peak")  # regression: bands broke this (ten laps)
     ticks = stack.plots[DELTA_KEY].getAxis("top")._tickLevels[0]
     assert ticks == [(400.0, "T1"), (1800.0, "T2")]
     stack.set_data(PlotRequest(traces[:1], compare_specs(), distance_unit()))  # a new compare: no leftovers
