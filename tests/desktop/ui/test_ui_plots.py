@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QColor
 
 from racetrace_desktop.ui.plots.stack import ChannelPlotStack
 from racetrace_desktop.ui.plots.traces import DELTA_KEY, ChannelSpec, CornerMark, PlotRequest, Trace
@@ -96,7 +97,18 @@ def test_screenshot_light_theme(stack, qtbot, screenshot_dir):
     stack.set_data(PlotRequest(make_traces(), channels(), distance_unit(), sector_boundaries_m=[1000, 2000, 3000]))
     stack.set_cursor(1500.0)
     qtbot.wait(50)
-    assert stack.grab().save(str(screenshot_dir / "plots_light.png"))
+    picture = stack.grab()
+    assert picture.save(str(screenshot_dir / "plots_light.png"))
+
+    image = picture.toImage()
+    pixels = [image.pixelColor(x, y) for x in range(0, image.width(), 5) for y in range(0, image.height(), 5)]
+    background = max(set(p.name() for p in pixels), key=[p.name() for p in pixels].count)
+    assert QColor(background).lightnessF() > 0.8  # a light theme: the plot ground is light
+    drawn = {p.name() for p in pixels} - {background}
+    lap_colours = {QColor(lap_colour(i, dark=False)).name() for i in range(3)}
+    assert lap_colours & drawn  # the laps' own colours are on the picture, not only axes and grid
+    assert set(stack.plots) == {"speed", "rpm", DELTA_KEY}  # the channel no lap has is left out
+    assert all(plot.sceneBoundingRect().height() > 50 for plot in stack.plots.values())
 
 
 def compare_specs() -> list[ChannelSpec]:
