@@ -66,11 +66,32 @@ def _cmd_compare(library: Library, args: argparse.Namespace) -> tuple[Any, str, 
 
 
 def _cmd_corners(library: Library, args: argparse.Namespace) -> tuple[Any, str, int]:
-    from racetrace_desktop.services.corner_service import configuration_corners
+    from racetrace_desktop.services import corner_service as corners_of
 
     configuration = resolve_configuration(library, args.target)
-    corners = configuration_corners(library, configuration.id, redetect=args.redetect)
-    return corners_json(configuration.id, corners), corners_text(configuration, corners), 0
+    config_id = configuration.id
+    if args.rename:
+        corners = corners_of.rename_corner(library, config_id, _corner_number(args.rename[0]), args.rename[1])
+    elif args.add is not None:
+        corners = corners_of.add_corner(library, config_id, args.add)
+    elif args.delete is not None:
+        corners = corners_of.delete_corner(library, config_id, args.delete)
+    elif args.move_apex:
+        corners = corners_of.move_apex(library, config_id, _corner_number(args.move_apex[0]), args.move_apex[1])
+    elif args.split:
+        corners = corners_of.split_corner(library, config_id, _corner_number(args.split[0]), args.split[1])
+    elif args.merge is not None:
+        corners = corners_of.merge_corners(library, config_id, args.merge)
+    else:
+        corners = corners_of.configuration_corners(library, config_id, redetect=args.redetect)
+    return corners_json(config_id, corners), corners_text(configuration, corners), 0
+
+
+def _corner_number(text: str | float) -> int:
+    number = float(text)
+    if not number.is_integer() or number < 1:
+        raise ValueError(f"corner number must be a whole number from 1, not {text!r}")
+    return int(number)
 
 
 def _cmd_demo(library: Library, _args: argparse.Namespace) -> tuple[Any, str, int]:

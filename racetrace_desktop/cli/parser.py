@@ -38,7 +38,14 @@ def _add_library_parsers(sub: SubParsers[argparse.ArgumentParser]) -> None:
     corners = sub.add_parser("corners", help="the corners of a track configuration, detected once from its fastest lap")
     corners.add_argument("target", metavar="TRACK_OR_SESSION_ID",
                          help="a session id (or unique prefix), a track name, or a track configuration number")
-    corners.add_argument("--redetect", action="store_true", help="detect the corners again (resets names and edits)")
+    edit = corners.add_mutually_exclusive_group()
+    edit.add_argument("--redetect", action="store_true", help="detect the corners again (resets names and edits)")
+    edit.add_argument("--rename", nargs=2, metavar=("N", "NAME"), help="name corner N (e.g. 'Eau Rouge')")
+    edit.add_argument("--add", type=float, metavar="APEX_M", help="add a corner with its apex at this distance")
+    edit.add_argument("--delete", type=int, metavar="N", help="delete corner N")
+    edit.add_argument("--move-apex", nargs=2, type=float, metavar=("N", "APEX_M"), help="move corner N's apex")
+    edit.add_argument("--split", nargs=2, type=float, metavar=("N", "AT_M"), help="split corner N at this distance")
+    edit.add_argument("--merge", type=int, metavar="N", help="merge corner N with the next one (a double apex)")
 
     sub.add_parser("demo", help="fill an empty library with generated demo sessions")
 

@@ -201,6 +201,32 @@ def test_corners_are_listed_by_session_or_track_and_redetected_on_request(racetr
     assert code == 2 and "no track, track configuration or session 'Nowhere Ring'" in error["error"]
 
 
+def test_corners_are_edited_from_the_command_line_and_the_compare_follows(racetrace_home: Path, tmp_path: Path,
+                                                                          capsys) -> None:
+    session = _generated_session(tmp_path, capsys)
+    target = session["session_id"][:8]
+    _, detected = run_json(capsys, "corners", target)
+    third = detected["corners"][2]
+
+    _, renamed = run_json(capsys, "corners", target, "--rename", "3", "Eau Rouge")
+    assert renamed["corners"][2]["name"] == "Eau Rouge" and len(renamed["corners"]) == 9
+    _, merged = run_json(capsys, "corners", target, "--merge", "1")
+    assert len(merged["corners"]) == 8 and merged["corners"][1]["name"] == "Eau Rouge"  # renumbered in order
+    first = merged["corners"][0]
+    _, split = run_json(capsys, "corners", target, "--split", "1", str(round((first["start_m"] + first["end_m"]) / 2)))
+    assert len(split["corners"]) == 9
+    _, moved = run_json(capsys, "corners", target, "--move-apex", "3", str(third["apex_m"] + 10))
+    assert moved["corners"][2]["apex_m"] == pytest.approx(third["apex_m"] + 10, abs=3)
+    _, deleted = run_json(capsys, "corners", target, "--delete", "9")
+    assert len(deleted["corners"]) == 8
+    code, error = run_json(capsys, "corners", target, "--delete", "42")
+    assert code == 2 and "42" in error["error"]
+
+    laps = [lap["lap_id"] for lap in run_json(capsys, "laps", session["session_id"])[1]["laps"] if lap["is_valid"]]
+    _, compared = run_json(capsys, "compare", *laps[:2])
+    assert [c["name"] for c in compared["corners"]][2] == "Eau Rouge" and len(compared["corners"]) == 8
+
+
 def test_compare_json_carries_corners_hints_and_uncertainty(racetrace_home: Path, tmp_path: Path, capsys) -> None:
     session = _generated_session(tmp_path, capsys)
     laps = [lap["lap_id"] for lap in session["laps"] if lap["lap_number"] in (1, 2, 3)]
