@@ -14,6 +14,23 @@ import pytest
 from tests.prerequisites import missing
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _own_xdg_folders_per_worker() -> None:
+    """Under pytest-xdist, each worker gets its own config, cache, data and runtime folders: Qt settings, the
+    QtWebEngine profile and local sockets of two test processes must never meet."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR"):
+        base = os.environ.get(name)
+        if base:
+            folder = Path(base) / f"xdist-{worker}"
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.environ[name] = str(folder)
+
+
+_own_xdg_folders_per_worker()
 SHARED_DIR = Path(os.environ.get("RACETRACE_SHARED", REPO_ROOT.parent / "shared"))
 TRACKADDICT_SAMPLES = SHARED_DIR / "samples" / "trackaddict"
 OTHER_SAMPLES = SHARED_DIR / "samples" / "other"

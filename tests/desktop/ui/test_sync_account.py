@@ -65,7 +65,8 @@ def test_the_sign_in_dialog_signs_in_and_says_why_a_wrong_password_fails(
 
     click_and_wait(qtbot, dialog, dialog.sign_in_button, lambda d: "refused" in d.said)
 
-    assert dialog.said == "the server refused the sign-in (Incorrect username or password)"
+    assert dialog.said == ("the server refused the sign-in (Incorrect username or password, "
+                           "or too many failed sign-ins: after 5 the account waits 15 minutes)")
     assert not window.sync_ui.controller.signed_in and dialog.sign_in_box.isVisible()
     assert QApplication.activeModalWidget() is None  # said in the dialog, no message box
     dialog.grab().save(str(screenshot_dir / "sync_account_dialog_wrong_password.png"))
