@@ -73,7 +73,8 @@ case "$cmd" in
     # CI=true or RACETRACE_REQUIRE_ALL=1 (set by .ci/run) it fails them instead.
     "$venv/bin/ruff" check .
     "$venv/bin/lint-imports" --no-cache
-    exec packaging/with-postgres.sh "$py" -m pytest "$@"
+    # Two workers (pytest-xdist, one file at a time each): most tests wait on servers, Qt or PostgreSQL, not CPU.
+    exec packaging/with-postgres.sh "$py" -m pytest -n "${RACETRACE_TEST_WORKERS:-2}" --dist loadfile "$@"
     ;;
   bench)
     ensure_debs "${runtime_debs[@]}" "${test_debs[@]}"
