@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from sync_server.models import BestLap, Car, DrivingSession, Lap, TrackConfiguration
@@ -73,9 +73,11 @@ def telemetry_implausibility(
     return None
 
 
-def flag_implausible_times(db: Session, config_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    """Flag the driver's laps on the configuration that are faster than its length allows. Flagged laps stay
-    stored (and synced) but never reach the leaderboard."""
+def flag_implausible_times(
+    db: Session, config_id: uuid.UUID, user_id: uuid.UUID, lap_ids: list[uuid.UUID] | None = None
+) -> None:
+    """Flag the driver's laps on the configuration (or only `lap_ids` of them) that are faster than its length
+    allows. Flagged laps stay stored (and synced) but never reach the leaderboard."""
     length = db.scalar(select(TrackConfiguration.length_m).where(TrackConfiguration.id == config_id))
     limit_ms = min_lap_time_ms(length)
     where = f"{length:.0f} m" if length else f"a {MIN_TRACK_LENGTH_M:.0f} m track (length unknown)"
@@ -84,7 +86,8 @@ def flag_implausible_times(db: Session, config_id: uuid.UUID, user_id: uuid.UUID
     )
     db.execute(
         update(Lap)
-        .where(Lap.session_id.in_(sessions), Lap.lap_time_ms < limit_ms, Lap.implausible_reason.is_(None))
+        .where(Lap.session_id.in_(sessions), Lap.lap_time_ms < limit_ms, Lap.implausible_reason.is_(None),
+               Lap.id.in_(lap_ids) if lap_ids is not None else true())
         .values(implausible_reason=f"lap time under {limit_ms / 1000:.1f} s: faster than {where} at 400 km/h")
         .execution_options(synchronize_session=False)
     )
@@ -112,7 +115,7 @@ def add_new_laps(db: Session, user_id: uuid.UUID, lap_ids: list[uuid.UUID]) -> N
         )
     )
     for config_id in configs:
-        flag_implausible_times(db, config_id, user_id)
+        flag_implausible_times(db, config_id, user_id, lap_ids)  # the new laps only: a push reads no old lap
     candidates = _best_by_grain(db.execute(_qualifying_laps(user_id=user_id).where(Lap.id.in_(lap_ids))))
     if not candidates:
         return
