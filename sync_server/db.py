@@ -124,9 +124,9 @@ def take_writer_turn(db: Session) -> None:
     """Wait for this process's turn to write (PostgreSQL: before the revision-counter lock), kept until the
     session's transaction ends. Idempotent. A waiter holds no pooled connection unless its transaction had
     already begun. On SQLite every write transaction took its turn when it began."""
-    bind = db.get_bind()
-    queue = _WRITER_QUEUES.get(bind.pool)
-    if queue is None or bind.dialect.name == "sqlite":
+    engine = db.get_bind().engine
+    queue = _WRITER_QUEUES.get(engine.pool)
+    if queue is None or engine.dialect.name == "sqlite":
         return
     if db.in_transaction() and db.connection().info.get(_TURN):
         return

@@ -69,15 +69,21 @@ def server_record(kind: RecordKind, row: Any) -> ServerRecord:
 def apply_writes(db: Session, user: User, writes: list[Write]) -> list[PushResult]:
     """Apply all writes or none. Raises ConflictError (409) or InvalidError (422).
 
-    Planning and checking read outside any write lock; the write transaction then takes the writers' turn and
-    the revision-counter lock, re-reads only the revisions of the chunk's records (plans again in the rare case
-    a concurrent writer changed one meanwhile) and stamps, inserts and updates the leaderboard."""
+    Called outside a transaction (a push), planning and checking read outside any write lock; the write
+    transaction then takes the writers' turn and the revision-counter lock, re-reads only the revisions of the
+    chunk's records (plans again in the rare case a concurrent writer changed one meanwhile) and stamps, inserts
+    and updates the leaderboard. Called inside the caller's transaction (an upload that checked duplicates under
+    the counter lock), everything happens in that transaction."""
     _refuse_duplicates(writes)
-    with reading(db):
+    if db.in_transaction():
+        revisions.lock_counter(db)
         plans = _checked_plans(db, user, writes)
-    revisions.lock_counter(db)
-    if _changed_since_planned(db, plans) or _same_file_conflicts(db, user, plans):
-        plans = _checked_plans(db, user, writes)
+    else:
+        with reading(db):
+            plans = _checked_plans(db, user, writes)
+        revisions.lock_counter(db)
+        if _changed_since_planned(db, plans) or _same_file_conflicts(db, user, plans):
+            plans = _checked_plans(db, user, writes)
     # Kind order (cars, events, sessions, laps) for both revisions and inserts: references resolve in a pull
     # and foreign keys hold at every flush.
     changing = sorted(
