@@ -24,6 +24,7 @@ import psutil
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 START_TIMEOUT_S = 90.0
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -54,10 +55,13 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(database_url: str, workers: int = 2, source: Path | None = None) -> Iterator[Server]:
+def running_server(
+    database_url: str, workers: int = 2, source: Path | None = None, app: str = "sync_server.app:create_app"
+) -> Iterator[Server]:
     """uvicorn with `workers` processes on 127.0.0.1, production settings, access log off (as a load test should).
 
-    `source`: a folder holding another `sync_server` package (e.g. an older commit's) to serve instead."""
+    `source`: a folder holding another `sync_server` package (e.g. an older commit's) to serve instead (this
+    repository's `benchmarks` stay importable, e.g. for `app="benchmarks.timed_app:create_app"`)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -66,9 +70,9 @@ def running_server(database_url: str, workers: int = 2, source: Path | None = No
         "ENVIRONMENT": "production",
     }
     if source is not None:
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), os.environ.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), str(ROOT), os.environ.get("PYTHONPATH")]))
     command = [
-        sys.executable, "-m", "uvicorn", "sync_server.app:create_app", "--factory", "--host", "127.0.0.1",
+        sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1",
         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
     ]
     with tempfile.TemporaryFile() as log:

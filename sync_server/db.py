@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -12,10 +15,10 @@ from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import Pool, StaticPool
 from sqlalchemy.types import TypeDecorator
 
-from sync_server.errors import AppError
+from sync_server.errors import AppError, ServiceUnavailableError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -62,6 +65,108 @@ PG_STATEMENT_TIMEOUT_MS = 20_000
 PG_LOCK_TIMEOUT_MS = 10_000
 PG_IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000
 POOL_TIMEOUT_S = 10
+WRITER_QUEUE_TIMEOUT_MS = 20_000  # PostgreSQL writers queue this long in their process (no lock held), then 503
+SQLITE_POOL_SIZE = 40  # one per FastAPI worker thread: writers wait in the writers' queue holding a connection
+
+
+class WriterQueue:
+    """First come, first served turns to write, within one server process.
+
+    Without it the writers of a process race for the database's write lock: SQLite's busy handler polls with
+    growing sleeps (a writer that arrives later often wins) and on PostgreSQL every waiter holds a pooled
+    connection and a transaction while it waits on the revision-counter row. Here a waiter holds neither a
+    database lock nor a transaction and is served in arrival order; the wait is bounded (then 503)."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self._mutex = threading.Lock()
+        self._waiting: deque[threading.Event] = deque()
+        self._held = False
+
+    def acquire(self) -> None:
+        with self._mutex:
+            if not self._held and not self._waiting:
+                self._held = True
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(self.timeout_s):
+            return
+        with self._mutex:
+            if turn.is_set():  # handed over while timing out
+                return
+            self._waiting.remove(turn)
+        raise ServiceUnavailableError()
+
+    @property
+    def waiting(self) -> int:
+        with self._mutex:
+            return len(self._waiting)
+
+    def release(self) -> None:
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().set()  # handed straight to the next writer: nobody can jump the queue
+            else:
+                self._held = False
+
+
+_WRITER_QUEUES: weakref.WeakKeyDictionary[Pool, WriterQueue] = weakref.WeakKeyDictionary()
+_TURN = "racetrace_writer_turn"  # connection info key: this connection's transaction holds the writers' turn
+
+
+def writer_queue(engine: Engine) -> WriterQueue | None:
+    """The writers' queue of this process for the engine's database (None for an in-memory SQLite)."""
+    return _WRITER_QUEUES.get(engine.pool)
+
+
+def take_writer_turn(db: Session) -> None:
+    """Wait for this process's turn to write (PostgreSQL: before the revision-counter lock), kept until the
+    session's transaction ends. Idempotent. A waiter holds no pooled connection unless its transaction had
+    already begun. On SQLite every write transaction took its turn when it began."""
+    engine = db.get_bind().engine
+    queue = _WRITER_QUEUES.get(engine.pool)
+    if queue is None or engine.dialect.name == "sqlite":
+        return
+    if db.in_transaction() and db.connection().info.get(_TURN):
+        return
+    queue.acquire()
+    try:
+        connection = db.connection()
+    except BaseException:
+        queue.release()
+        raise
+    connection.info[_TURN] = queue
+
+
+def _take_turn_on_begin(connection: Any) -> None:
+    queue = _WRITER_QUEUES.get(connection.engine.pool)
+    if queue is not None and not connection.info.get(_TURN):
+        queue.acquire()
+        connection.info[_TURN] = queue
+
+
+def _release_writer_turn(info: dict[Any, Any]) -> None:
+    queue = info.pop(_TURN, None)
+    if queue is not None:
+        queue.release()
+
+
+def _install_writer_queue(engine: Engine, timeout_s: float) -> None:
+    _WRITER_QUEUES[engine.pool] = WriterQueue(timeout_s)
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn: Any) -> None:
+        _release_writer_turn(conn.info)
+
+    @event.listens_for(engine, "reset")
+    def _on_reset(_dbapi_conn: Any, record: Any, _reset_state: Any) -> None:
+        _release_writer_turn(record.info)  # a connection returned mid-transaction (e.g. a dropped request)
+
+    @event.listens_for(engine, "close")
+    def _on_close(_dbapi_conn: Any, record: Any) -> None:
+        _release_writer_turn(record.info)
 
 
 def _configure_sqlite(engine: Engine, *, own_transactions: bool, busy_timeout_ms: int) -> None:
@@ -86,8 +191,17 @@ def _configure_sqlite(engine: Engine, *, own_transactions: bool, busy_timeout_ms
     def _on_begin(conn: Any) -> None:
         # A transaction that will write takes the one write lock up front (IMMEDIATE): upgrading a read
         # transaction later fails at once with "database is locked" whenever another writer committed meanwhile.
-        # Read-only transactions (WAL readers never block nor wait) begin DEFERRED.
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        # Read-only transactions (WAL readers never block nor wait) begin DEFERRED. Writers of this process
+        # first queue for their turn (WriterQueue); the busy timeout then only covers other processes.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+            return
+        _take_turn_on_begin(conn)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_writer_turn(conn.info)
+            raise
 
 
 def make_engine(url: str, lock_wait_ms: int | None = None, *, bounded: bool = False) -> Engine:
@@ -104,7 +218,7 @@ def make_engine(url: str, lock_wait_ms: int | None = None, *, bounded: bool = Fa
             f"-c idle_in_transaction_session_timeout={PG_IDLE_IN_TRANSACTION_TIMEOUT_MS}"
         )
         bounded = bounded or lock_wait_ms is not None
-        return create_engine(
+        engine = create_engine(
             url,
             pool_pre_ping=True,
             pool_size=20,
@@ -112,6 +226,8 @@ def make_engine(url: str, lock_wait_ms: int | None = None, *, bounded: bool = Fa
             pool_timeout=POOL_TIMEOUT_S,
             connect_args={"options": options} if bounded else {},
         )
+        _install_writer_queue(engine, (lock_wait_ms or WRITER_QUEUE_TIMEOUT_MS) / 1000)  # see lock_counter
+        return engine
     if parsed.database in (None, "", ":memory:"):
         # One shared connection, or each thread would see its own empty database.
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
@@ -121,8 +237,11 @@ def make_engine(url: str, lock_wait_ms: int | None = None, *, bounded: bool = Fa
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": (lock_wait_ms or SQLITE_BUSY_TIMEOUT_MS) / 1000},
+        pool_size=SQLITE_POOL_SIZE,
+        max_overflow=0,
         pool_timeout=POOL_TIMEOUT_S,
     )
+    _install_writer_queue(engine, (lock_wait_ms or SQLITE_BUSY_TIMEOUT_MS) / 1000)
     _configure_sqlite(engine, own_transactions=True, busy_timeout_ms=lock_wait_ms or SQLITE_BUSY_TIMEOUT_MS)
     return engine
 

@@ -67,14 +67,16 @@ def telemetry_implausibility(
     return None
 
 
-def flag_implausible_times(db: Session, config_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    """Flag the driver's laps on the configuration that are faster than its length allows. Flagged laps stay
-    stored (and synced) but never reach the leaderboard."""
+def flag_implausible_times(
+    db: Session, config_id: uuid.UUID, user_id: uuid.UUID, lap_ids: list[uuid.UUID] | None = None
+) -> None:
+    """Flag the driver's laps on the configuration (or only `lap_ids` of them) that are faster than its length
+    allows. Flagged laps stay stored (and synced) but never reach the leaderboard."""
     length = repository.configuration_length(db, config_id)
     limit_ms = min_lap_time_ms(length)
     where = f"{length:.0f} m" if length else f"a {MIN_TRACK_LENGTH_M:.0f} m track (length unknown)"
     reason = f"lap time under {limit_ms / 1000:.1f} s: faster than {where} at 400 km/h"
-    repository.flag_laps_faster_than(db, config_id, user_id, limit_ms, reason)
+    repository.flag_laps_faster_than(db, config_id, user_id, limit_ms, reason, lap_ids)
 
 
 def recompute(db: Session, config_id: uuid.UUID, user_id: uuid.UUID) -> None:
@@ -92,7 +94,7 @@ def add_new_laps(db: Session, user_id: uuid.UUID, lap_ids: list[uuid.UUID]) -> N
         return
     configs = repository.configurations_of_laps(db, lap_ids)
     for config_id in configs:
-        flag_implausible_times(db, config_id, user_id)
+        flag_implausible_times(db, config_id, user_id, lap_ids)  # the new laps only: a push reads no old lap
     candidates = _best_by_grain(repository.qualifying_laps(db, user_id=user_id, lap_ids=lap_ids))
     if not candidates:
         return

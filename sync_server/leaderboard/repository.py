@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from sync_server.models import BestLap, Car, DrivingSession, Event, Lap, TrackConfiguration
@@ -41,14 +41,19 @@ def configuration_length(db: Session, config_id: uuid.UUID) -> float | None:
     return db.scalar(select(TrackConfiguration.length_m).where(TrackConfiguration.id == config_id))
 
 
-def flag_laps_faster_than(db: Session, config_id: uuid.UUID, user_id: uuid.UUID, limit_ms: int, reason: str) -> None:
-    """Mark the driver's laps on the configuration under `limit_ms` (and not flagged yet) implausible."""
+def flag_laps_faster_than(
+    db: Session, config_id: uuid.UUID, user_id: uuid.UUID, limit_ms: int, reason: str,
+    lap_ids: list[uuid.UUID] | None = None,
+) -> None:  # fmt: skip
+    """Mark the driver's laps on the configuration (or only `lap_ids` of them) under `limit_ms`, and not flagged
+    yet, implausible."""
     sessions = select(DrivingSession.id).where(
         DrivingSession.track_configuration_id == config_id, DrivingSession.owner_id == user_id
     )
+    only = Lap.id.in_(lap_ids) if lap_ids is not None else true()
     db.execute(
         update(Lap)
-        .where(Lap.session_id.in_(sessions), Lap.lap_time_ms < limit_ms, Lap.implausible_reason.is_(None))
+        .where(Lap.session_id.in_(sessions), Lap.lap_time_ms < limit_ms, Lap.implausible_reason.is_(None), only)
         .values(implausible_reason=reason)
         .execution_options(synchronize_session=False)
     )

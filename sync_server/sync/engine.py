@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from sync_server.db import utcnow
+from sync_server.db import reading, utcnow
 from sync_server.errors import ConflictError, InvalidError
 from sync_server.leaderboard.maintain import add_new_laps, refresh_for_changes
 from sync_server.models import DrivingSession, Lap, TrackConfiguration, User
@@ -67,18 +67,23 @@ def server_record(kind: RecordKind, row: Any) -> ServerRecord:
 
 
 def apply_writes(db: Session, user: User, writes: list[Write]) -> list[PushResult]:
-    """Apply all writes or none. Raises ConflictError (409) or InvalidError (422)."""
+    """Apply all writes or none. Raises ConflictError (409) or InvalidError (422).
+
+    Called outside a transaction (a push), planning and checking read outside any write lock; the write
+    transaction then takes the writers' turn and the revision-counter lock, re-reads only the revisions of the
+    chunk's records (plans again in the rare case a concurrent writer changed one meanwhile) and stamps, inserts
+    and updates the leaderboard. Called inside the caller's transaction (an upload that checked duplicates under
+    the counter lock), everything happens in that transaction."""
     _refuse_duplicates(writes)
-    revisions.lock_counter(db)
-    existing = _load_existing(db, writes)
-    plans, conflicts = _plan(db, user, writes, existing)
-    if conflicts:
-        raise ConflictError(
-            f"{len(conflicts)} record(s) changed on the server since the client's base revision; "
-            "nothing from this chunk was applied",
-            conflicts=[item.model_dump(mode="json") for item in conflicts],
-        )
-    _check_references(db, user, writes)
+    if db.in_transaction():
+        revisions.lock_counter(db)
+        plans = _checked_plans(db, user, writes)
+    else:
+        with reading(db):
+            plans = _checked_plans(db, user, writes)
+        revisions.lock_counter(db)
+        if _changed_since_planned(db, plans) or _same_file_conflicts(db, user, plans):
+            plans = _checked_plans(db, user, writes)
     # Kind order (cars, events, sessions, laps) for both revisions and inserts: references resolve in a pull
     # and foreign keys hold at every flush.
     changing = sorted(
@@ -104,6 +109,32 @@ def apply_writes(db: Session, user: User, writes: list[Write]) -> list[PushResul
     else:
         refresh_for_changes(db, user.id, affected.session_ids, affected.car_ids, affected.configuration_ids)
     return [PushResult(kind=p.write.kind.name, id=p.write.id, status=p.status, rev=_rev(p)) for p in plans]  # type: ignore[arg-type]
+
+
+def _checked_plans(db: Session, user: User, writes: list[Write]) -> list[_Plan]:
+    existing = _load_existing(db, writes)
+    plans, conflicts = _plan(db, user, writes, existing)
+    if conflicts:
+        raise ConflictError(
+            f"{len(conflicts)} record(s) changed on the server since the client's base revision; "
+            "nothing from this chunk was applied",
+            conflicts=[item.model_dump(mode="json") for item in conflicts],
+        )
+    _check_references(db, user, writes)
+    return plans
+
+
+def _changed_since_planned(db: Session, plans: list[_Plan]) -> bool:
+    """Whether a record of the chunk was created or written by someone else since it was planned."""
+    for kind in KINDS.values():
+        planned = {plan.write.id: plan.row.rev if plan.row is not None else None
+                   for plan in plans if plan.write.kind is kind}
+        if planned:
+            statement = select(kind.model.id, kind.model.rev).where(kind.model.id.in_(list(planned)))
+            now = {row.id: row.rev for row in db.execute(statement)}
+            if any(now.get(record_id) != rev for record_id, rev in planned.items()):
+                return True
+    return False
 
 
 def _rev(plan: _Plan) -> int | None:

@@ -10,13 +10,16 @@ from __future__ import annotations
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from sync_server.db import take_writer_turn
 from sync_server.leaderboard.cache import note_committed_write
 from sync_server.models import SyncState
 from sync_server.models.sync_state import SYNC_STATE_ID
 
 
 def lock_counter(db: Session) -> None:
-    """Serialise this write transaction against every other writer of synced data."""
+    """Serialise this write transaction against every other writer of synced data. Writers of this process
+    first queue for their turn (db.WriterQueue): a waiter holds no row lock and is served in arrival order."""
+    take_writer_turn(db)
     db.execute(select(SyncState.id).where(SyncState.id == SYNC_STATE_ID).with_for_update())
 
 

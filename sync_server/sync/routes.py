@@ -70,10 +70,12 @@ def pull_changes(
     settings: AppSettings,
     cursor: Annotated[int, Query(ge=0, description="next_cursor of the previous pull; 0 for everything")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
-) -> PullResponse:
+) -> Response:
     """Changes to the user's records and to shared data (tracks, configurations) after `cursor`, in revision
     order, tombstones included."""
-    return pull(db, user.id, cursor, min(limit, settings.sync_max_pull_limit))
+    changes = pull(db, user.id, cursor, min(limit, settings.sync_max_pull_limit))
+    # Serialised here: FastAPI would validate the page of up to 1000 records once more in another thread hop.
+    return Response(changes.model_dump_json(), media_type="application/json")
 
 
 @router.put("/laps/{lap_id}/telemetry", response_model=TelemetryStored, responses=TELEMETRY_RESPONSES)
