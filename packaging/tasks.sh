@@ -73,6 +73,7 @@ case "$cmd" in
     # CI=true or RACETRACE_REQUIRE_ALL=1 (set by .ci/run) it fails them instead.
     "$venv/bin/ruff" check .
     "$venv/bin/lint-imports" --no-cache
+    "$venv/bin/mypy"  # files and strictness per layer: [tool.mypy] in pyproject.toml
     exec packaging/with-postgres.sh "$py" -m pytest "$@"
     ;;
   bench)
