@@ -6,6 +6,8 @@ analysed, exactly as the app would hand them over from the library. Target: <= 5
 
 from __future__ import annotations
 
+from functools import partial
+
 from benchmarks.measure import best_of, peak_mb
 
 
@@ -32,8 +34,8 @@ def run() -> list[dict]:
             compare_laps(laps, method=method)  # warm-up
             rows.append({
                 "name": f"compare 10 laps ({gps_hz:g} Hz GPS, {method}, {channels} ch)",
-                "seconds": best_of(lambda laps=laps, method=method: compare_laps(laps, method=method)),
-                "peak_mb": peak_mb(lambda laps=laps, method=method: compare_laps(laps, method=method)),
+                "seconds": best_of(partial(compare_laps, laps, method=method)),
+                "peak_mb": peak_mb(partial(compare_laps, laps, method=method)),
                 "target": "<= 50 ms",
             })
     return rows

@@ -8,6 +8,8 @@ corner analysis of 10 laps.
 
 from __future__ import annotations
 
+from functools import partial
+
 from benchmarks.bench_compare import ten_laps
 from benchmarks.measure import best_of, peak_mb
 
@@ -25,24 +27,24 @@ def run() -> list[dict]:
         ref = result.reference_key
         intervals = {lap.key: fix_interval(lap.data) for lap in laps}
 
-        def detect(result=result, ref=ref):  # type: ignore[no-untyped-def]
+        def detect(result=result, ref=ref):
             path = ReferencePath.of(result.distance_m, result.lat, result.lon, result.channels[ref].get("speed"))
             return detect_corners(path)
 
         corners = detect()
 
-        def analysis(result=result, corners=corners, ref=ref, intervals=intervals):  # type: ignore[no-untyped-def]
+        def analysis(result=result, corners=corners, ref=ref, intervals=intervals):
             placed = place_corners(corners, result.distance_m, result.lat, result.lon)
             figures = corner_figures(result, placed, intervals)
             said = {key: hints(placed, figures, key, ref) for key in result.keys}
             segments = lap_segments(result, segment_cuts(placed, float(result.distance_m[-1])))
             return said, realistic_best(list(segments.values())), rolling_best([list(segments.values())])
 
-        baseline = best_of(lambda laps=laps: compare_laps(laps))
+        baseline = best_of(partial(compare_laps, laps))
         rows.append({"name": f"corner analysis, 10 laps, {len(corners)} corners ({gps_hz:g} Hz)",
                      "seconds": best_of(analysis), "baseline_seconds": baseline,
                      "ratio": best_of(analysis) / baseline, "peak_mb": peak_mb(analysis), "target": "<= 50 ms"})
-        def whole(laps=laps, corners=corners, analysis=analysis):  # type: ignore[no-untyped-def]
+        def whole(laps=laps, corners=corners, analysis=analysis):
             result = compare_laps(laps)
             return analysis(result, corners, result.reference_key)
 

@@ -7,9 +7,9 @@ Target (issue 11): every new reader within 1.5x pandas; peak memory is reported 
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from benchmarks.measure import best_of_each, peak_mb
@@ -27,8 +27,7 @@ def _vbo_data_line(path: Path) -> int:
 def _cases(folder: Path) -> list[tuple[str, Path, Callable[[Path], object]]]:
     import pandas as pd
 
-    sys.path.insert(0, str(REPO / "tests" / "desktop" / "telemetry"))
-    from format_writers import aim_csv, drive, laplegend_csv
+    from tests.desktop.telemetry.format_writers import aim_csv, drive, laplegend_csv
 
     long_drive = drive(seed=5, gps_hz=10, laps=20)
     aim, laplegend = folder / "aim_20_laps.csv", folder / "laplegend_20_laps.csv"
@@ -54,7 +53,7 @@ def run() -> list[dict]:
         for name, path, baseline in _cases(Path(scratch)):
             session = read_file(path)
             best = best_of_each(  # interleaved: a busy machine slows both alike
-                {"ours": lambda path=path: read_file(path), "pandas": lambda path=path, b=baseline: b(path)}, REPEATS
+                {"ours": partial(read_file, path), "pandas": partial(baseline, path)}, REPEATS
             )
             ours, theirs = best["ours"], best["pandas"]
             size_mb = path.stat().st_size / 1e6
@@ -63,7 +62,7 @@ def run() -> list[dict]:
                 "seconds": ours.wall_s,
                 "baseline_seconds": theirs.wall_s,
                 "ratio": ours.wall_s / theirs.wall_s,
-                "peak_mb": peak_mb(lambda path=path: read_file(path)),
+                "peak_mb": peak_mb(partial(read_file, path)),
                 "target": f"{size_mb:.1f} MB, {session.row_count} rows: <= 1.5x pandas.read_csv; "
                 f"CPU x{ours.cpu_s / theirs.cpu_s:.2f}",
             })

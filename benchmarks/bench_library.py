@@ -13,10 +13,16 @@ import io
 import sqlite3
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.measure import best_of, peak_mb
+
+if TYPE_CHECKING:
+    from racetrace_desktop.library import Library
 
 
 def _generated_file(folder: Path) -> Path:
@@ -29,23 +35,38 @@ class _ImportRun:
     """A fresh library per run so every import really stores (no duplicate short-cut)."""
 
     def __init__(self, folder: Path, csv: Path) -> None:
-        self.folder, self.csv, self.count, self.library = folder, csv, 0, None
+        self.folder, self.csv, self.count = folder, csv, 0
+        self._library: Library | None = None
+        self._session_uuid: uuid.UUID | None = None
+
+    @property
+    def library(self) -> Library:
+        if self._library is None:
+            raise RuntimeError("benchmark library not opened: call fresh() first")
+        return self._library
+
+    @property
+    def session_uuid(self) -> uuid.UUID:
+        """The session the last run imported."""
+        if self._session_uuid is None:
+            raise RuntimeError("benchmark import has not run")
+        return self._session_uuid
 
     def fresh(self) -> None:
         from racetrace_desktop.library import open_library
 
-        if self.library is not None:
-            self.library.close()
+        if self._library is not None:
+            self._library.close()
         self.count += 1
-        self.library = open_library(self.folder / f"library-{self.count}.sqlite")
+        self._library = open_library(self.folder / f"library-{self.count}.sqlite")
 
     def run(self) -> None:
         from racetrace_desktop.services.importer import ImportStatus, import_file
 
         result = import_file(self.library, self.csv)
-        if result.status != ImportStatus.IMPORTED:
+        if result.status != ImportStatus.IMPORTED or result.session_uuid is None:
             raise RuntimeError(f"benchmark import failed: {result.error}")
-        self.result = result
+        self._session_uuid = result.session_uuid
 
 
 def _interleaved(baseline: Callable[[], object], importer: _ImportRun, repeats: int = 7) -> list[float]:
@@ -107,12 +128,12 @@ def _stage_rows(csv: Path, data: bytes, run: _ImportRun) -> list[dict]:
 def _lap_rows(run: _ImportRun) -> list[dict]:
     from racetrace_desktop.services import library_service
 
-    laps = library_service.session_laps(run.library, run.result.session_uuid)
+    laps = library_service.session_laps(run.library, run.session_uuid)
     timed = next(lap for lap in laps if lap.lap_time_ms and not lap.is_outlap)
     longest = max(laps, key=lambda lap: lap.row_count)
     rows = []
     for label, lap in (("a timed lap", timed), ("the longest lap", longest)):
-        seconds = best_of(lambda lap=lap: library_service.load_lap(run.library, lap.uuid))
+        seconds = best_of(partial(library_service.load_lap, run.library, lap.uuid))
         name = f"open {label}'s channels ({lap.row_count} rows)"
         rows.append({"name": name, "seconds": seconds, "target": "<= 20 ms"})
     return rows

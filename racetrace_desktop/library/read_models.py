@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from racetrace_desktop.telemetry.model import ChannelInfo, GeoPoint, LapData, TrackDefinition
 
@@ -55,7 +55,7 @@ class TrackRecord:
 
 @dataclass(frozen=True)
 class CarRecord:
-    uuid: uuid.UUID
+    uuid: UUID
     make: str
     model: str
     year: int | None = None
@@ -75,7 +75,7 @@ class CarRecord:
 
 @dataclass(frozen=True)
 class EventRecord:
-    uuid: uuid.UUID
+    uuid: UUID
     name: str
     event_date: date | None = None
     notes: str = ""
@@ -86,15 +86,15 @@ class EventRecord:
 class SessionSummary:
     """One row of the library list."""
 
-    uuid: uuid.UUID
+    uuid: UUID
     source_name: str
     track_id: int | None
     track_name: str | None
     configuration_id: int | None
     configuration_name: str | None
-    car_uuid: uuid.UUID | None
+    car_uuid: UUID | None
     car_name: str | None
-    event_uuid: uuid.UUID | None
+    event_uuid: UUID | None
     event_name: str | None
     session_type: str
     recorded_at_utc: datetime | None
@@ -118,7 +118,7 @@ class SessionRef:
     """Enough to find a stored session again inside the same unit of work (the id is local, never synced)."""
 
     id: int
-    uuid: uuid.UUID
+    uuid: UUID
     source_name: str
     configuration_id: int | None
 
@@ -162,8 +162,8 @@ class SessionDetail:
 
 @dataclass(frozen=True)
 class LapRecord:
-    uuid: uuid.UUID
-    session_uuid: uuid.UUID
+    uuid: UUID
+    session_uuid: UUID
     number: int
     lap_time_ms: int | None
     time_source: str

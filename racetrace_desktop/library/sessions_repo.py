@@ -40,7 +40,19 @@ def _lap_totals() -> sa.Subquery:
     )
 
 
-def _summary_query() -> sa.Select:
+# One summary row: the session, then its track, configuration, car and event (outer-joined, so any may be NULL), then
+# lap count, timed lap count, best valid lap and fastest flagged lap (milliseconds).
+_SummaryQuery = sa.Select[
+    SessionRow, int | None, str | None, int | None, str | None, Car | None, uuid.UUID | None, str | None,
+    int, int, int | None, int | None,
+]
+_SummaryRow = sa.Row[
+    SessionRow, int | None, str | None, int | None, str | None, Car | None, uuid.UUID | None, str | None,
+    int, int, int | None, int | None,
+]
+
+
+def _summary_query() -> _SummaryQuery:
     totals = _lap_totals()
     return (
         sa.select(
@@ -58,7 +70,7 @@ def _summary_query() -> sa.Select:
     )  # fmt: skip
 
 
-def _summary(row: sa.Row) -> SessionSummary:
+def _summary(row: _SummaryRow) -> SessionSummary:
     session, track_id, track_name, config_id, config_name, car, event_uuid, event_name, laps, timed, best, fastest = row
     return SessionSummary(
         uuid=session.uuid,

@@ -60,7 +60,7 @@ class LapSpan:
     row_end: int
 
 
-def _relappable() -> sa.Select:
+def _relappable() -> sa.Select[SessionRow]:
     """Own live sessions whose original file is in the library."""
     return (
         sa.select(SessionRow)

@@ -46,7 +46,7 @@ def _session_counts(db: Session) -> dict[int, int]:
         .where(SessionRow.deleted_at.is_(None), SessionRow.track_configuration_id.is_not(None))
         .group_by(SessionRow.track_configuration_id)
     )
-    return {config_id: count for config_id, count in db.execute(query)}
+    return {config_id: count for config_id, count in db.execute(query) if config_id is not None}
 
 
 def _configurations_with_tracks(db: Session) -> list[tuple[TrackConfiguration, Track]]:

@@ -82,8 +82,11 @@ def compare_loaded(library: Library, loaded: list[LoadedLap], reference: uuid.UU
     """The compare of laps whose arrays are already loaded (the window shows their channels too)."""
     config = corner_service.configuration_of_laps(library, [item.lap.uuid for item in loaded])
     inputs = [_compare_input(item) for item in loaded]
-    sectors = {"num_sectors": config.num_sectors} if config is not None else {}
-    result = compare_laps(inputs, str(reference) if reference else None, spacing_m=spacing_m, **sectors)
+    reference_key = str(reference) if reference else None
+    if config is None:  # no configuration: the analysis's default sector count
+        result = compare_laps(inputs, reference_key, spacing_m=spacing_m)
+    else:
+        result = compare_laps(inputs, reference_key, spacing_m=spacing_m, num_sectors=config.num_sectors)
     records = {str(item.lap.uuid): item.lap for item in loaded}
     reference_lap = records[result.reference_key]
     bounds = _sector_boundaries(library, reference_lap, result)

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from racetrace_desktop.services.importer import ImportReport
 
-_progress_queue = None  # set in the import process by `init_import_process`
+# (fraction done, text) updates to the window; set in the import process by `init_import_process`
+_progress_queue: multiprocessing.queues.Queue[tuple[float, str]] | None = None
 
 
-def init_import_process(progress_queue: multiprocessing.queues.Queue) -> None:
+def init_import_process(progress_queue: multiprocessing.queues.Queue[tuple[float, str]]) -> None:
     global _progress_queue
     _progress_queue = progress_queue
 

@@ -61,7 +61,7 @@ def distance_m(lat: np.ndarray | float, lon: np.ndarray | float, lat0: float, lo
     """Ground distance from (lat0, lon0); equirectangular, exact enough within a few km."""
     dy = np.radians(np.asarray(lat) - lat0) * EARTH_RADIUS_M
     dx = np.radians(np.asarray(lon) - lon0) * EARTH_RADIUS_M * np.cos(np.radians(lat0))
-    return np.hypot(dx, dy)
+    return np.asarray(np.hypot(dx, dy))
 
 
 def heading_to_vector(heading_deg: float) -> tuple[float, float]:

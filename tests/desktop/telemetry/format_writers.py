@@ -175,7 +175,7 @@ def racechrono_v3_csv(d: Drive, *, fragment_at_s: float | None = None) -> bytes:
     laps = d.laps_before(np.array([r[0] for r in records]) + 1e-9)
     for (t, cells), lap in zip(records, laps, strict=True):
         fragment = 1 if fragment_at_s is not None and t >= fragment_at_s else 0
-        elapsed = t - (fragment_at_s if fragment else 0.0)
+        elapsed = t - fragment_at_s if fragment_at_s is not None and fragment else t
         lap_text = "" if lap == 0 or lap > len(d.crossings_s) - 1 else str(lap)
         out.append(",".join([f"{epoch0 + t:.3f}", str(fragment), lap_text, cells[0], f"{elapsed:.3f}", *cells[1:]]))
     return _join(out, False)
