@@ -10,9 +10,10 @@ from typing import Any
 
 from racetrace_desktop.library import Library, remote_repo, sessions_repo
 from racetrace_desktop.library.remote_repo import ForeignLap
-from racetrace_desktop.sync import protocol, telemetry_doc
+from racetrace_desktop.sync import protocol
 from racetrace_desktop.sync.client import ApiClient
 from racetrace_desktop.sync.errors import ServerMessage, ServerUnreachable
+from racetrace_desktop.telemetry import lap_document
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def download_entry_lap(client: ApiClient, library: Library, entry: dict[str, Any
         )
     lap = client.get(f"/laps/{lap_uuid}")
     document = client.get(f"/sync/laps/{lap_uuid}/telemetry")
-    data, infos = telemetry_doc.decode(document)
+    data, infos = lap_document.decode(document)
     foreign = _foreign_lap(entry, lap, configuration.id, config_server_id)
     with library.write() as db:
         session_uuid = remote_repo.store_downloaded_lap(db, foreign, data, infos)

@@ -27,8 +27,8 @@ from racetrace_desktop.sync.errors import NotSignedIn, ServerMessage, SyncError
 from racetrace_desktop.sync.leaderboard import DownloadedLap, LeaderboardView, cached_entry, download_entry_lap
 from racetrace_desktop.sync.leaderboard import leaderboard as fetch_leaderboard
 from racetrace_desktop.sync.settings import SyncSettings, load_settings, save_settings, settings_path
-from racetrace_desktop.sync.telemetry_doc import TelemetryDocumentError
 from racetrace_desktop.sync.tokens import TokenStore
+from racetrace_desktop.telemetry.lap_document import TelemetryDocumentError
 
 
 @dataclass(frozen=True)

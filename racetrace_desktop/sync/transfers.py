@@ -12,11 +12,11 @@ from typing import Any
 
 from racetrace_desktop.library import Library, lapdata_repo, remote_repo, sync_repo
 from racetrace_desktop.library.sync_repo import ServerCopy
-from racetrace_desktop.sync import telemetry_doc
 from racetrace_desktop.sync.client import ApiClient
 from racetrace_desktop.sync.context import SyncContext
 from racetrace_desktop.sync.errors import ServerMessage, UploadTooLarge
-from racetrace_desktop.sync.telemetry_doc import TelemetryDocumentError
+from racetrace_desktop.telemetry import lap_document
+from racetrace_desktop.telemetry.lap_document import TelemetryDocumentError
 
 TELEMETRY = "lap_telemetry"
 FILE = "session_file"
@@ -34,8 +34,8 @@ def _upload_lap(ctx: SyncContext, candidate: remote_repo.UploadCandidate) -> Non
     lap_uuid = candidate.lap_uuid
     with ctx.library.read() as db:
         data, infos = lapdata_repo.load_lap_arrays(db, lap_uuid)
-    document = telemetry_doc.encode(data, infos)
-    fingerprint = telemetry_doc.digest(document)
+    document = lap_document.encode(data, infos)
+    fingerprint = lap_document.digest(document)
     known = candidate.marker.data if candidate.marker is not None else {}
     marker = {**known, "local_updated_at": remote_repo.stamp(candidate.updated_at), "doc_sha256": fingerprint}
     if known.get("doc_sha256") == fingerprint:
@@ -75,7 +75,7 @@ def _remember(library: Library, kind: str, record_uuid: uuid.UUID, rev: int | No
 def download_telemetry(client: ApiClient, library: Library, lap_uuid: uuid.UUID) -> None:
     """Fetch a lap's arrays from the server into the library (own lap of another device, or a public lap)."""
     document = client.get(f"/sync/laps/{lap_uuid}/telemetry")
-    data, infos = telemetry_doc.decode(document)
+    data, infos = lap_document.decode(document)
     with library.write() as db:
         remote_repo.store_arrays(db, lap_uuid, data, infos)
         updated_at = remote_repo.lap_updated_at(db, lap_uuid)

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import uuid
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
-import numpy as np
-
+from racetrace_desktop.telemetry import lap_document
 from racetrace_desktop.telemetry.errors import TelemetryFormatError
 from racetrace_desktop.telemetry.formats import read_bytes
 from racetrace_desktop.telemetry.model import AnalysedSession, ChannelInfo, Lap, RawSession
@@ -32,14 +29,6 @@ from sync_server.tracks.matching import KnownConfiguration, nearest, probe_point
 UTF8_BOM = b"\xef\xbb\xbf"
 ORIGINAL_ZLIB_LEVEL = 1  # a 12 MB log: 0.4 s to 3.0 MB at level 1, 2.4 s to 2.3 MB at level 6
 _compressor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="racetrace-upload-compress")
-CHANNEL_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")  # what the telemetry document accepts; others are left out
-AXES = {
-    "time_s": ChannelInfo("time_s", "Time", "s", "s", "derived"),
-    "distance_m": ChannelInfo("distance_m", "Distance", "m", "m", "derived"),
-    "lat": ChannelInfo("lat", "Latitude", "deg", "deg", "gps"),
-    "lon": ChannelInfo("lon", "Longitude", "deg", "deg", "gps"),
-    "gps_fix": ChannelInfo("gps_fix", "GPS fix", "", "", "gps"),
-}
 
 
 class UnreadableFileError(InvalidError):
@@ -174,39 +163,11 @@ def _prepared_lap(session_id: uuid.UUID, lap: Lap, infos: dict[str, ChannelInfo]
     return PreparedLap(uuid.uuid4(), data, telemetry)
 
 
-def _channel(info: ChannelInfo, values: np.ndarray, dtype: telemetry_format.Dtype,
-             scale: float | None = None) -> dict[str, Any]:  # fmt: skip
-    return {
-        "key": info.key, "label": (info.label or info.key)[:64], "unit": info.unit[:16],
-        "display_unit": info.display_unit[:16], "source": (info.source or "file")[:16], "dtype": dtype,
-        "scale": scale, "data": telemetry_format.encode_channel(values, dtype, scale),
-    }  # fmt: skip
-
-
-def _position(info: ChannelInfo, values: np.ndarray) -> dict[str, Any]:
-    """1e-7 degree integers (about 1 cm), or float64 when a fix is missing: only floats hold NaN."""
-    return _channel(info, values, "float64") if np.isnan(values).any() else _channel(info, values, "int32", 1e-7)
-
-
 def _telemetry(arrays: LapArrays, infos: dict[str, ChannelInfo]) -> PreparedTelemetry | None:
     """The lap's arrays in the server's telemetry document, as the desktop encodes them for its uploads."""
     if arrays.row_count > telemetry_format.MAX_SAMPLES:
         return None
-    channels = [
-        _channel(AXES["time_s"], arrays.time_s, "float64"),
-        _channel(AXES["distance_m"], arrays.distance_m, "float64"),
-        _position(AXES["lat"], arrays.lat),
-        _position(AXES["lon"], arrays.lon),
-        _channel(AXES["gps_fix"], arrays.gps_fix.astype(np.uint8), "uint8"),
-    ]
-    for key, values in arrays.channels.items():
-        if len(channels) >= 128 or key in AXES or not CHANNEL_KEY.match(key):
-            continue
-        info = infos.get(key) or ChannelInfo(key, key, "", "", "file")
-        channels.append(_channel(info, np.asarray(values, dtype=np.float64), "float32"))
-    document = LapTelemetryDocument.model_validate(
-        {"format": telemetry_format.FORMAT_NAME, "version": 1, "sample_count": arrays.row_count, "channels": channels}
-    )
+    document = LapTelemetryDocument.model_validate(lap_document.encode(arrays, infos))
     try:
         decoded = telemetry_format.decode(document)
     except InvalidError:  # e.g. no distance without GPS or speed: the lap is stored, its arrays are not

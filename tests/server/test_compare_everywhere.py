@@ -13,7 +13,7 @@ from racetrace_desktop.cli import main
 from racetrace_desktop.library import open_library
 from racetrace_desktop.services import corner_service, library_service
 from racetrace_desktop.services.compare_service import compare_stored_laps
-from racetrace_desktop.sync.telemetry_doc import encode
+from racetrace_desktop.telemetry.lap_document import encode
 from racetrace_desktop.telemetry.synthetic import generate_session
 
 from .records import lap, session

@@ -42,8 +42,8 @@ def test_bad_corners_are_refused_naming_the_field(api):
 
 
 def test_the_server_detects_corners_on_the_fastest_lap_any_driver_uploaded(api):
-    from racetrace_desktop.sync.telemetry_doc import encode
     from racetrace_desktop.telemetry.formats import read_bytes
+    from racetrace_desktop.telemetry.lap_document import encode
     from racetrace_desktop.telemetry.session import analyse
     from racetrace_desktop.telemetry.synthetic import generate_session
 

@@ -23,10 +23,11 @@ from racetrace_desktop.library import (
 )
 from racetrace_desktop.library.remote_repo import ForeignLap
 from racetrace_desktop.services import library_service
-from racetrace_desktop.sync import protocol, telemetry_doc
+from racetrace_desktop.sync import protocol
 from racetrace_desktop.sync.merge import NOTES_SEPARATOR, both_texts, merge_fields
 from racetrace_desktop.sync.settings import SyncSettings, load_settings, save_settings
-from racetrace_desktop.sync.telemetry_doc import TelemetryDocumentError
+from racetrace_desktop.telemetry import lap_document
+from racetrace_desktop.telemetry.lap_document import TelemetryDocumentError
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_telemetry_documents_round_trip_the_stored_arrays(library: Library, tmp_
         data, infos = lapdata_repo.load_lap_arrays(db, lap.uuid)
     data.lat[3] = np.nan  # a lost fix: positions travel as float64 then
 
-    back, back_infos = telemetry_doc.decode(telemetry_doc.encode(data, infos))
+    back, back_infos = lap_document.decode(lap_document.encode(data, infos))
 
     np.testing.assert_array_equal(back.time_s, data.time_s)
     np.testing.assert_array_equal(back.distance_m, data.distance_m)
@@ -88,11 +89,11 @@ def test_telemetry_documents_round_trip_the_stored_arrays(library: Library, tmp_
     assert set(back.channels) == set(data.channels) and back_infos["speed"] == infos["speed"]
     for key, values in data.channels.items():
         np.testing.assert_allclose(back.channels[key], values.astype(np.float32), rtol=0, atol=0, equal_nan=True)
-    document = telemetry_doc.encode(data, infos)
-    assert telemetry_doc.digest(document) == telemetry_doc.digest(telemetry_doc.encode(data, infos))
+    document = lap_document.encode(data, infos)
+    assert lap_document.digest(document) == lap_document.digest(lap_document.encode(data, infos))
     document["channels"][5]["data"] = "not base64!"
     with pytest.raises(TelemetryDocumentError, match=rf"channel {document['channels'][5]['key']}: damaged data"):
-        telemetry_doc.decode(document)
+        lap_document.decode(document)
 
 
 def test_merging_keeps_one_sided_edits_and_both_notes(library: Library) -> None:

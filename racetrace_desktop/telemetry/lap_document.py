@@ -1,4 +1,5 @@
-"""Lap arrays <-> the server's telemetry document ("racetrace.lap-telemetry", version 1; see API.md).
+"""Lap arrays <-> the server's telemetry document ("racetrace.lap-telemetry", version 1; see sync_server/API.md):
+the desktop uploads and downloads it, the server encodes what it parses from an uploaded file the same way.
 
 Each channel: little-endian samples of `dtype`, one complete zlib stream, standard base64. Positions travel as
 int32 of 1e-7 degree (float64 when a fix is missing: NaN exists in float dtypes only); the GPS-fix flags as
