@@ -108,7 +108,8 @@ class CompareDisplay:
         classes = merge_short_runs(delta_rate_classes(r.distance_m, delta, scale), max(2, round(25 / spacing)))
         line = coloured_line(f"delta-{focus}", r.lat, r.lon, classes, DELTA_COLOURS, weight=6)
         legend = delta_legend(scale)
-        legend.title = f"{self.lap(focus).label if self.lap(focus) else 'lap'} vs reference"
+        focused = self.lap(focus)
+        legend.title = f"{focused.label if focused else 'lap'} vs reference"
         return MapPayload([line], legend, r.lat, r.lon, r.distance_m)
 
 

@@ -86,7 +86,7 @@ def test_at_1920x1080_the_lap_table_and_four_plots_fit_without_scrolling(qtbot, 
     assert table.verticalScrollBar().maximum() == 0  # sample_01's 6 laps
     assert rows_fitting >= 15  # and a longer session of 15 laps would fit as well
     plots = window.lap_view.plots
-    assert len(plots.plots) == 4 and plots.scroll.verticalScrollBar().maximum() == 0
+    assert len(plots.plots) == 4 and plots.scroll_area.verticalScrollBar().maximum() == 0
     header = window.library_panel.view.header()
     assert header.length() <= window.library_panel.view.viewport().width()  # library columns fit
 
