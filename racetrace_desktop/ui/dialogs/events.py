@@ -68,7 +68,8 @@ class EventsDialog(QDialog):
         run_read(self.context, "list events", library_service.list_events, shown)
 
     def fields(self) -> dict:
-        day: date | None = self.day.date().toPython() if self.has_date.isChecked() else None  # type: ignore[assignment]
+        chosen = self.day.date()  # QDate.toPython() is typed as returning object: build the date from its parts
+        day = date(chosen.year(), chosen.month(), chosen.day()) if self.has_date.isChecked() else None
         return {"name": text(self.name), "event_date": day, "notes": self.notes.toPlainText()}
 
     def _select(self, row: int) -> None:

@@ -135,6 +135,15 @@ def test_the_last_session_is_remembered_per_library(tmp_path):
     assert settings.last_opened("/b/library.sqlite") == (None, None)  # another library: nothing to reopen
 
 
+def test_a_settings_file_with_a_garbled_version_still_opens(tmp_path):
+    (tmp_path / "s.ini").write_text("[General]\nschema_version=two\ndisplay\\units=imperial\n")
+
+    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+
+    assert settings.units == "imperial"  # what was stored is kept
+    assert settings.store.value("schema_version") in (1, "1")
+
+
 def test_a_deleted_last_session_opens_the_newest_without_an_error(qtbot, tmp_path, library, trackaddict_samples):
     from racetrace_desktop.services import library_service
 
