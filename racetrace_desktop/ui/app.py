@@ -204,5 +204,7 @@ def _compare_fastest(window: MainWindow) -> None:
     from racetrace_desktop.services import session_views
 
     library = window.context.library
+    if library is None:  # the library failed to open: the window already says why
+        return
     window.context.runner.submit(lambda: session_views.fastest_laps(library, 2), name="fastest laps",
                                  on_success=window.compare_laps)

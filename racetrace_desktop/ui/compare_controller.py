@@ -66,7 +66,7 @@ class CompareController(QObject):
             accepted, left_out = [], []
             for lap_uuid in new:
                 summary, record, flag = summaries[lap_uuid], records.get(lap_uuid), flags[lap_uuid]
-                if flag is not None and (not on_purpose or record is None or record.lap_time_ms is None):
+                if record is not None and flag is not None and (not on_purpose or record.lap_time_ms is None):
                     left_out.append(f"{short_label(record, summary)} ({flag})")
                     continue
                 config = summary.configuration_id if config is None else config

@@ -163,9 +163,9 @@ class LapTableModel(QAbstractTableModel):
         return format_lap_time(value) if value is not None else "–"
 
     def _sector_brush(self, lap: LapRecord, sector: int) -> QBrush | None:
-        if not lap.is_valid or sector >= len(lap.sector_times_ms) or lap.sector_times_ms[sector] is None:
+        value = lap.sector_times_ms[sector] if sector < len(lap.sector_times_ms) else None
+        if not lap.is_valid or value is None:
             return None
-        value = lap.sector_times_ms[sector]
         overall = self.bests.overall[sector] if sector < len(self.bests.overall) else None
         if overall is not None and value <= overall:
             return QBrush(PURPLE)

@@ -172,7 +172,9 @@ class LeaderboardPanel(QWidget):
         refresh.clicked.connect(self.reload)
         for combo in (self.configuration, self.event_choice):
             combo.activated.connect(lambda _i: self.load_page(1))
-        self.category.lineEdit().editingFinished.connect(lambda: self.load_page(1))
+        category_editor = self.category.lineEdit()
+        assert category_editor is not None, "an editable combo box has a line edit"
+        category_editor.editingFinished.connect(lambda: self.load_page(1))
         self.category.activated.connect(lambda _i: self.load_page(1))
         self.stale = QLabel()
         self.stale.setWordWrap(True)
@@ -208,9 +210,9 @@ class LeaderboardPanel(QWidget):
         track.addWidget(refresh)
         filters = QHBoxLayout()
         box.addLayout(filters)
-        for label, widget in (("Category", self.category), ("Event", self.event_choice)):
+        for label, choice in (("Category", self.category), ("Event", self.event_choice)):
             filters.addWidget(QLabel(label, self))
-            filters.addWidget(widget, 1)
+            filters.addWidget(choice, 1)
         box.addWidget(self.stale)
         box.addWidget(self.table, 1)
         box.addWidget(self.message)

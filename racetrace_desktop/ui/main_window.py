@@ -6,6 +6,8 @@ All library work runs in the task runner; this class only wires results into wid
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +32,10 @@ from racetrace_desktop.ui.tasks import Pool
 if TYPE_CHECKING:
     from racetrace_desktop.services import session_views
     from racetrace_desktop.services.changes import Changes
+    from racetrace_desktop.services.importer import FileImportResult, ImportReport
     from racetrace_desktop.services.library_access import Library
+    from racetrace_desktop.services.read_models import LoadedLap
+    from racetrace_desktop.ui.plots.stack import ChannelPlotStack
 
 ICON = Path(__file__).resolve().parents[2] / "resources" / "icons" / "racetrace-256.png"
 TELEMETRY_FILTER = "Telemetry files (*.csv *.CSV);;All files (*)"
@@ -166,7 +171,7 @@ class MainWindow(QMainWindow):
         lap_menu.addAction("Clear compare", lambda: self.compare.clear())
         zoom = lap_menu.addMenu("&Zoom to sector")
         for n in range(1, 10):
-            zoom.addAction(f"Sector {n}", QKeySequence(f"Alt+{n}"), lambda n=n: self.zoom_to_sector(n))
+            zoom.addAction(f"Sector {n}", QKeySequence(f"Alt+{n}"), partial(self.zoom_to_sector, n))
         zoom.addAction("Whole lap", QKeySequence("Alt+0"), lambda: self._active_plots().reset_zoom())
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction("&Lap view", QKeySequence("Ctrl+1"), lambda: self.analysis.tabs.setCurrentIndex(0))
@@ -364,15 +369,15 @@ class MainWindow(QMainWindow):
             return
         sectors = list(self.session_view.detail.sector_boundaries_m) if self.session_view else []
 
-        def shown(loaded: object) -> None:
-            self.lap_view.show_lap(loaded, self.context.units, sectors)  # type: ignore[arg-type]
+        def shown(loaded: LoadedLap) -> None:
+            self.lap_view.show_lap(loaded, self.context.units, sectors)
             if library is self.library:
                 self.context.settings.remember_opened(str(library.path), self.current_session, lap_uuid)
             self.lap_loaded.emit(lap_uuid)
 
         fetch = self.sync_controller.fetch_lap_telemetry  # a lap synced from another computer: arrays on demand
 
-        def load() -> object:
+        def load() -> LoadedLap:
             from racetrace_desktop.services.compare_service import ensure_telemetry
 
             ensure_telemetry(library, [lap_uuid], fetch)
@@ -403,8 +408,8 @@ class MainWindow(QMainWindow):
             start = boundaries[number - 2] if number > 1 else 0.0
             self._active_plots().zoom_to(start, boundaries[number - 1])
 
-    def _active_plots(self):
-        return self.analysis.active_view().plots  # type: ignore[attr-defined]
+    def _active_plots(self) -> ChannelPlotStack:
+        return self.analysis.active_view().plots
 
     def _channels_chosen(self, keys: list[str]) -> None:
         self.context.settings.channels = keys
@@ -421,8 +426,7 @@ class MainWindow(QMainWindow):
     # ---- import -------------------------------------------------------------------------------------------------
     def _wire_import(self) -> None:
         self.importer.started.connect(self._import_started)
-        self.importer.progressed.connect(lambda done, text: (self.progress.setValue(done),
-                                                             self.status_text.setText(text)))
+        self.importer.progressed.connect(self._import_progressed)
         self.importer.finished.connect(self._import_finished)
         self.importer.library_changed.connect(self.refresh_library)
 
@@ -454,8 +458,12 @@ class MainWindow(QMainWindow):
         self.progress.show()
         self.status_text.setText(f"Importing {count} file(s)…")
 
-    def _import_finished(self, report: object) -> None:
-        results = getattr(report, "results", ())
+    def _import_progressed(self, done: int, text: str) -> None:
+        self.progress.setValue(done)
+        self.status_text.setText(text)
+
+    def _import_finished(self, report: ImportReport) -> None:
+        results = report.results
         self.import_log.add_results(results)
         if not self.importer.running:
             self.progress.hide()
@@ -514,9 +522,9 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
 
-def import_summary(results: object) -> str:
+def import_summary(results: Iterable[FileImportResult]) -> str:
     """One line for a whole batch: "3 added, 1 duplicate, 1 failed: see Imports"."""
-    rows = list(results)  # type: ignore[call-overload]
+    rows = list(results)
     counts = {status: sum(1 for r in rows if r.status == status) for status in ("imported", "duplicate", "failed")}
     if not rows:
         return "Import finished: no file was read."

@@ -15,6 +15,7 @@ from racetrace_desktop.ui.tasks import Pool
 if TYPE_CHECKING:
     from racetrace_desktop.services.changes import Changes
     from racetrace_desktop.services.importer import ImportReport
+    from racetrace_desktop.services.read_models import CarRecord, EventRecord, SessionDetail
     from racetrace_desktop.ui.dialogs.tracks import TracksDialog
     from racetrace_desktop.ui.importing import ImportLog
     from racetrace_desktop.ui.library_panel import LibraryPanel
@@ -59,12 +60,13 @@ class RecordsActions:
         if session_uuid is None or library is None:
             return
 
-        def load():
+        def load() -> tuple[SessionDetail, list[CarRecord], list[EventRecord]]:
             return (library_service.session_detail(library, session_uuid), library_service.list_cars(library),
                     library_service.list_events(library))
 
-        def ask(loaded: tuple) -> None:
-            dialog = SessionEditDialog(*loaded, parent=self.parent)
+        def ask(loaded: tuple[SessionDetail, list[CarRecord], list[EventRecord]]) -> None:
+            detail, cars, events = loaded
+            dialog = SessionEditDialog(detail, cars, events, parent=self.parent)
             if dialog.exec():
                 values = dialog.values()
                 self._write("edit session", lambda lib: library_service.update_session(lib, session_uuid, **values))

@@ -41,6 +41,9 @@ class ScreenshotRun(QObject):
             self._fail("the library has no session to show")
             return
         library = window.context.library
+        if library is None:
+            self._fail("no library is open")
+            return
         window.context.runner.submit(lambda: session_views.fastest_laps(library, 2), name="fastest laps",
                                      on_success=self._show_fastest)
 
@@ -49,8 +52,9 @@ class ScreenshotRun(QObject):
         from racetrace_desktop.services import session_views
 
         window = self.window
-        if len(laps) < (2 if self.view == "compare" else 1):
-            self._fail("not enough timed laps to show")
+        library = window.context.library
+        if len(laps) < (2 if self.view == "compare" else 1) or library is None:
+            self._fail("not enough timed laps to show" if library else "the library was closed")
             return
         if self.view == "compare":
             window.compare.computed.connect(self._on_plots, Qt.ConnectionType.SingleShotConnection)
@@ -59,7 +63,7 @@ class ScreenshotRun(QObject):
             window.lap_loaded.connect(self._on_plots, Qt.ConnectionType.SingleShotConnection)
             window.session_loaded.connect(lambda _s: window.session_panel.select_lap(laps[0]),
                                           Qt.ConnectionType.SingleShotConnection)
-        window.context.runner.submit(lambda: session_views.session_of_lap(window.context.library, laps[0]),
+        window.context.runner.submit(lambda: session_views.session_of_lap(library, laps[0]),
                                      name="session of lap", on_success=window.library_panel.select_session)
 
     def _on_plots(self, *_args: object) -> None:

@@ -22,7 +22,7 @@ class AppSettings:
         self._migrate()
 
     def _migrate(self) -> None:
-        version = int(self.store.value("schema_version", 0) or 0)
+        version = _int(self.store.value("schema_version", 0))
         if version < SCHEMA_VERSION:  # version 0 = nothing stored yet; later versions add migrators here
             self.store.setValue("schema_version", SCHEMA_VERSION)
 
@@ -111,6 +111,14 @@ def _uuid(value: object) -> uuid.UUID | None:
         return uuid.UUID(str(value)) if value else None
     except ValueError:
         return None
+
+
+def _int(value: object) -> int:
+    """A hand-edited or foreign settings file may hold anything: what isn't a whole number counts as 0."""
+    try:
+        return int(str(value or 0))
+    except ValueError:
+        return 0
 
 
 def _bool(value: object) -> bool:

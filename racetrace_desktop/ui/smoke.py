@@ -189,6 +189,8 @@ class SmokeRun:
         if report.failed or len(report.imported) != 1:
             raise SmokeTestError(f"import of {source.name} failed: {[str(r.error) for r in report.failed]}")
         session_uuid = report.imported[0].session_uuid
+        if session_uuid is None:
+            raise SmokeTestError(f"import of {source.name} reported no session")
         laps = library_service.session_laps(self.library, session_uuid)
         timed = [lap for lap in laps if lap.lap_time_ms is not None and not (lap.is_outlap or lap.is_inlap)]
         expected = [generated.truth.lap_times_ms[n] for n in generated.truth.timed_laps]

@@ -61,7 +61,7 @@ class _Runnable(QRunnable):
     def __init__(self, task_id: int, work: Callable[..., Any], relay: _Relay, with_progress: bool) -> None:
         super().__init__()
         self._task_id = task_id
-        self._work = work
+        self._work: Callable[..., Any] | None = work
         self._relay = relay
         self._with_progress = with_progress
 
@@ -69,7 +69,10 @@ class _Runnable(QRunnable):
         self._relay.progressed.emit(self._task_id, done, total, text)
 
     def run(self) -> None:
+        work: Callable[..., Any] | None
         work, self._work = self._work, None  # the Task on the main thread holds the other reference
+        if work is None:  # a runnable runs once
+            return
         try:
             result = work(self._progress) if self._with_progress else work()
         except BaseException as exc:  # everything must reach the main thread, even SystemExit from a library

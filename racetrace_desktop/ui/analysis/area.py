@@ -12,6 +12,7 @@ ready are queued by the map's bridge.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QSplitter, QTabWidget, QWidget
@@ -22,13 +23,20 @@ from racetrace_desktop.ui.map.widget import MapContext, MapView, create_map_cont
 from racetrace_desktop.ui.plots.stack import ChannelPlotStack
 from racetrace_desktop.ui.theme import is_dark
 
+if TYPE_CHECKING:
+    from racetrace_desktop.ui.analysis.compare_view import CompareView
+    from racetrace_desktop.ui.analysis.lap_view import LapView
+
+    AnalysisView = LapView | CompareView  # each has `plots`, `payload` and `map_changed`
+
 
 class AnalysisArea(QSplitter):
     """Routes each view's map payload and the cursor between the active plots and the map."""
 
     map_ready = Signal()
 
-    def __init__(self, context: AppContext, views: list[tuple[str, QWidget]], parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext, views: list[tuple[str, AnalysisView]],
+                 parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.context = context
         self.tabs = QTabWidget(self)
@@ -50,10 +58,10 @@ class AnalysisArea(QSplitter):
         self._map_requested = False
 
     @staticmethod
-    def _plots(view: QWidget) -> ChannelPlotStack:
-        return view.plots  # type: ignore[attr-defined]
+    def _plots(view: AnalysisView) -> ChannelPlotStack:
+        return view.plots
 
-    def active_view(self) -> QWidget:
+    def active_view(self) -> AnalysisView:
         return self.views[self.tabs.currentIndex()]
 
     def create_map_soon(self) -> None:
@@ -76,7 +84,7 @@ class AnalysisArea(QSplitter):
         if self.map is not None:
             return
         folder = self.context.cache_folder / "map"
-        self.map_context = create_map_context(folder, QApplication.instance(), self.context.runner,
+        self.map_context = create_map_context(folder, _application(), self.context.runner,
                                               self.context.settings.online_tiles, page=page)
         self.map = MapView(self.map_context)
         self.map.setObjectName("map")
@@ -92,14 +100,12 @@ class AnalysisArea(QSplitter):
         if self.map_context is not None:
             self.map_context.tiles.online = online
 
-    def _on_payload(self, view: QWidget, payload: MapPayload) -> None:
+    def _on_payload(self, view: AnalysisView, payload: MapPayload) -> None:
         if view is self.active_view():
             self._send(payload)
 
     def _show_active(self) -> None:
-        payload = getattr(self.active_view(), "payload", None)
-        if payload is not None:
-            self._send(payload)
+        self._send(self.active_view().payload)
 
     def _send(self, payload: MapPayload) -> None:
         if self.map is None:
@@ -112,17 +118,17 @@ class AnalysisArea(QSplitter):
         if index is not None:
             self.map.set_cursor(index, plots.pinned)
 
-    def _on_plot_cursor(self, view: QWidget, distance_m: float) -> None:
+    def _on_plot_cursor(self, view: AnalysisView, distance_m: float) -> None:
         if self.map is None or view is not self.active_view():
             return
-        index = view.payload.index_at(distance_m)  # type: ignore[attr-defined]
+        index = view.payload.index_at(distance_m)
         if index is not None:
             self.map.set_cursor(index, self._plots(view).pinned)
 
-    def _on_plot_range(self, view: QWidget, start_m: float, end_m: float) -> None:
+    def _on_plot_range(self, view: AnalysisView, start_m: float, end_m: float) -> None:
         if self.map is None or view is not self.active_view():
             return
-        payload: MapPayload = view.payload  # type: ignore[attr-defined]
+        payload = view.payload
         if payload.covers_whole_lap(start_m, end_m):
             self.map.fit_all()
         else:
@@ -133,7 +139,7 @@ class AnalysisArea(QSplitter):
     def _on_map_click(self, index: int) -> None:
         """Pin the cursor at the clicked place; a click while pinned lets it follow the mouse again."""
         view = self.active_view()
-        distance = view.payload.distance_at(index)  # type: ignore[attr-defined]
+        distance = view.payload.distance_at(index)
         if distance is None or self.map is None:
             return
         plots = self._plots(view)
@@ -147,7 +153,7 @@ class AnalysisArea(QSplitter):
     def _on_map_hover(self, index: int) -> None:
         view = self.active_view()
         plots = self._plots(view)
-        distance = view.payload.distance_at(index)  # type: ignore[attr-defined]
+        distance = view.payload.distance_at(index)
         if plots.pinned or distance is None or self.map is None:
             return
         plots.set_cursor(distance)
@@ -157,3 +163,10 @@ class AnalysisArea(QSplitter):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self.map is not None:
             self.map.set_theme(is_dark())
+
+
+def _application() -> QApplication:
+    """The running application: it owns the map's web profile, which must outlive every page."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication), "the analysis area is only built inside a QApplication"
+    return app

@@ -88,7 +88,8 @@ class CompareDisplay:
         for i in range(count):
             times = [t for record in pool if i < len(record.sector_times_ms) and (t := record.sector_times_ms[i])]
             bests.append(min(times) if times else None)
-        total = sum(bests) if bests and all(b is not None for b in bests) else None  # type: ignore[arg-type]
+        known = [b for b in bests if b is not None]
+        total = sum(known) if bests and len(known) == len(bests) else None
         rows.append(("Theoretical best", bests, total))
         if self.realistic is not None:
             rows.append(("Realistic best", list(self.realistic.sector_times_ms), self.realistic.lap_time_ms))
@@ -108,7 +109,8 @@ class CompareDisplay:
         classes = merge_short_runs(delta_rate_classes(r.distance_m, delta, scale), max(2, round(25 / spacing)))
         line = coloured_line(f"delta-{focus}", r.lat, r.lon, classes, DELTA_COLOURS, weight=6)
         legend = delta_legend(scale)
-        legend.title = f"{self.lap(focus).label if self.lap(focus) else 'lap'} vs reference"
+        focused = self.lap(focus)
+        legend.title = f"{focused.label if focused else 'lap'} vs reference"
         return MapPayload([line], legend, r.lat, r.lon, r.distance_m)
 
 

@@ -137,7 +137,8 @@ class CompareView(QWidget):
             self.payload = MapPayload()
             self.map_changed.emit(self.payload)
             return
-        self.title.setText(f"{len(display.laps)} laps · reference {display.lap(display.reference).label}"
+        reference = display.lap(display.reference)
+        self.title.setText(f"{len(display.laps)} laps · reference {reference.label if reference else '?'}"
                            + "".join(f" · ⚠ {s}" for s in display.skipped))
         self.channel_button.set_available(available_channels(display.channel_info))
         self._fill_laps(display)
@@ -156,7 +157,7 @@ class CompareView(QWidget):
         self.focus = lap_uuid if lap_uuid in others else (others[0] if others else None)
         for i in range(self.laps.topLevelItemCount()):
             item = self.laps.topLevelItem(i)
-            if item.data(0, UUID_ROLE) == self.focus:
+            if item is not None and item.data(0, UUID_ROLE) == self.focus:
                 self.laps.blockSignals(True)
                 self.laps.setCurrentItem(item)
                 self.laps.blockSignals(False)
@@ -208,10 +209,13 @@ class CompareView(QWidget):
                 self.sectors.setItem(r, c, _sector_item(value, ref_times[c] if c < len(ref_times) else None))
         for r, (label, _, _) in enumerate(rows):
             tip = _best_tip(label, display)
-            if tip:
-                self.sectors.verticalHeaderItem(r).setToolTip(tip)
-                for c in range(len(headers)):
-                    self.sectors.item(r, c).setToolTip(tip)
+            if not tip:
+                continue
+            header = self.sectors.verticalHeaderItem(r)
+            cells = [self.sectors.item(r, c) for c in range(len(headers))]
+            for cell in (header, *cells):
+                if cell is not None:  # every cell was filled above
+                    cell.setToolTip(tip)
 
     def _draw(self) -> None:
         display = self.display

@@ -58,10 +58,11 @@ class CornerReport(QTableWidget):
                     item.setData(CORNER_ROLE, corner.number)
                     if tone:
                         item.setForeground(QBrush(QColor(_tone_colour(tone))))
-                    if col < len(cells) - 1:
+                    if col == 0:  # the corner's name
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+                    elif col < len(cells) - 1:  # figures
                         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     self.setItem(row, col, item)
-                self.item(row, 0).setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         finally:
             self.blockSignals(False)
 

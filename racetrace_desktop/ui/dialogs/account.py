@@ -69,8 +69,8 @@ class AccountDialog(QDialog):
         for widget in (self.state, self.keyring):
             box.addWidget(widget)
         box.addLayout(form)
-        for widget in (self.sign_in_box, self.register_box, self.signed_in_box, self.message):
-            box.addWidget(widget)
+        for section in (self.sign_in_box, self.register_box, self.signed_in_box, self.message):
+            box.addWidget(section)
         box.addStretch(1)
         box.addWidget(buttons)
         self.resize(460, 0)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from racetrace_desktop.services import library_service
+from racetrace_desktop.services.changes import Changes
 from racetrace_desktop.services.read_models import CarRecord
 from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.dialogs.common import (
@@ -100,8 +101,10 @@ class CarsDialog(QDialog):
         self.list.clearSelection()
         for edit in (self.make, self.model, self.category, self.drivetrain):
             edit.clear()
-        for box in (self.year, self.power, self.weight, self.engine):
-            box.setValue(box.minimum())
+        for whole in (self.year, self.engine):
+            whole.setValue(whole.minimum())
+        for decimal in (self.power, self.weight):
+            decimal.setValue(decimal.minimum())
         self.notes.clear()
         self.make.setFocus()
 
@@ -124,6 +127,10 @@ class CarsDialog(QDialog):
             self.changed.emit(changes)
         self.reload(car_uuid)
 
+    def _deleted(self, changes: Changes) -> None:
+        self.changed.emit(changes)
+        self.reload()
+
     def _delete(self) -> None:
         car = self.current
         if car is None:
@@ -131,4 +138,4 @@ class CarsDialog(QDialog):
         answer = QMessageBox.question(self, "Delete car", f"Delete {car.display_name}? Its sessions keep their laps.")
         if answer == QMessageBox.StandardButton.Yes:
             run_write(self.context, "delete car", lambda lib: library_service.delete_car(lib, car.uuid),
-                      lambda changes: (self.changed.emit(changes), self.reload()), self.status)
+                      self._deleted, self.status)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from racetrace_desktop.services import library_service
+from racetrace_desktop.services.changes import Changes
 from racetrace_desktop.services.read_models import EventRecord
 from racetrace_desktop.ui.context import AppContext
 from racetrace_desktop.ui.dialogs.common import action_row, master_detail, run_read, run_write, text
@@ -67,7 +68,8 @@ class EventsDialog(QDialog):
         run_read(self.context, "list events", library_service.list_events, shown)
 
     def fields(self) -> dict:
-        day: date | None = self.day.date().toPython() if self.has_date.isChecked() else None  # type: ignore[assignment]
+        chosen = self.day.date()  # QDate.toPython() is typed as returning object: build the date from its parts
+        day = date(chosen.year(), chosen.month(), chosen.day()) if self.has_date.isChecked() else None
         return {"name": text(self.name), "event_date": day, "notes": self.notes.toPlainText()}
 
     def _select(self, row: int) -> None:
@@ -108,6 +110,10 @@ class EventsDialog(QDialog):
             self.changed.emit(changes)
         self.reload(event_uuid)
 
+    def _deleted(self, changes: Changes) -> None:
+        self.changed.emit(changes)
+        self.reload()
+
     def _delete(self) -> None:
         event = self.current
         if event is None:
@@ -115,4 +121,4 @@ class EventsDialog(QDialog):
         answer = QMessageBox.question(self, "Delete event", f"Delete {event.name}? Its sessions stay in the library.")
         if answer == QMessageBox.StandardButton.Yes:
             run_write(self.context, "delete event", lambda lib: library_service.delete_event(lib, event.uuid),
-                      lambda changes: (self.changed.emit(changes), self.reload()), self.status)
+                      self._deleted, self.status)

@@ -25,19 +25,19 @@ class SessionEditDialog(QDialog):
         super().__init__(parent)
         summary = detail.summary
         self.setWindowTitle(f"Edit session – {summary.source_name}")
-        self.kind = QComboBox()
+        self.kind_box = QComboBox()
         for kind in SessionType:
-            self.kind.addItem(kind.value.replace("_", " "), kind.value)
-        self.kind.setCurrentIndex(max(0, self.kind.findData(str(summary.session_type))))
-        self.car = _choice([(None, "no car")] + [(c.uuid, c.display_name) for c in cars], summary.car_uuid)
-        self.event = _choice([(None, "no event")] + [(e.uuid, e.name) for e in events], summary.event_uuid)
+            self.kind_box.addItem(kind.value.replace("_", " "), kind.value)
+        self.kind_box.setCurrentIndex(max(0, self.kind_box.findData(str(summary.session_type))))
+        self.car_box = _choice([(None, "no car")] + [(c.uuid, c.display_name) for c in cars], summary.car_uuid)
+        self.event_box = _choice([(None, "no event")] + [(e.uuid, e.name) for e in events], summary.event_uuid)
         self.notes = QPlainTextEdit(detail.notes)
         self.public = QCheckBox("Share this session's laps when syncing (public)")
         self.public.setChecked(summary.is_public)
         form = QFormLayout()
-        form.addRow("Type", self.kind)
-        form.addRow("Car", self.car)
-        form.addRow("Event", self.event)
+        form.addRow("Type", self.kind_box)
+        form.addRow("Car", self.car_box)
+        form.addRow("Event", self.event_box)
         form.addRow("Notes", self.notes)
         form.addRow("", self.public)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -49,8 +49,8 @@ class SessionEditDialog(QDialog):
         box.addWidget(buttons)
 
     def values(self) -> dict:
-        return {"session_type": self.kind.currentData(), "car_uuid": self.car.currentData(),
-                "event_uuid": self.event.currentData(), "notes": self.notes.toPlainText(),
+        return {"session_type": self.kind_box.currentData(), "car_uuid": self.car_box.currentData(),
+                "event_uuid": self.event_box.currentData(), "notes": self.notes.toPlainText(),
                 "is_public": self.public.isChecked()}
 
 

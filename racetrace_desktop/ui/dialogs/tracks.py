@@ -90,10 +90,11 @@ class TracksDialog(QDialog):
     def select_configuration(self, configuration_id: int) -> bool:
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):
-                config = top.child(j).data(0, CONFIG_ROLE)
-                if config is not None and config.id == configuration_id:
-                    self.tree.setCurrentItem(top.child(j))
+            children = [top.child(j) for j in range(top.childCount())] if top is not None else []
+            for child in children:
+                config = child.data(0, CONFIG_ROLE) if child is not None else None
+                if child is not None and config is not None and config.id == configuration_id:
+                    self.tree.setCurrentItem(child)
                     return True
         return False
 

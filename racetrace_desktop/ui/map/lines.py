@@ -51,9 +51,9 @@ class MapLine:
 
 
 def coloured_line(key: str, lat: np.ndarray, lon: np.ndarray, classes: np.ndarray, palette: tuple[str, ...],
-                  **style: float) -> MapLine:
+                  weight: int = 4, opacity: float = 0.95) -> MapLine:
     """Split the track where the colour class changes. NaN positions break the line."""
-    line = MapLine(key=key, **style)  # type: ignore[arg-type]
+    line = MapLine(key=key, weight=weight, opacity=opacity)
     valid = np.isfinite(lat) & np.isfinite(lon)
     # A run ends where the class changes or a position is missing; the next run starts on the shared point.
     breaks = np.flatnonzero((np.diff(classes) != 0) | ~valid[1:] | ~valid[:-1]) + 1
@@ -68,8 +68,9 @@ def coloured_line(key: str, lat: np.ndarray, lon: np.ndarray, classes: np.ndarra
     return line
 
 
-def plain_line(key: str, lat: np.ndarray, lon: np.ndarray, color: str, **style: float) -> MapLine:
-    return coloured_line(key, lat, lon, np.zeros(len(lat), dtype=int), (color,), **style)
+def plain_line(key: str, lat: np.ndarray, lon: np.ndarray, color: str, weight: int = 4,
+               opacity: float = 0.95) -> MapLine:
+    return coloured_line(key, lat, lon, np.zeros(len(lat), dtype=int), (color,), weight=weight, opacity=opacity)
 
 
 def speed_classes(speed: np.ndarray, lo: float, hi: float, n: int = len(SPEED_COLOURS)) -> np.ndarray:

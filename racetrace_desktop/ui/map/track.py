@@ -3,6 +3,7 @@ the driving direction and numbered corners. Drawn under and over the lap lines, 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +25,7 @@ class TrackMarks:
 
 
 def track_marks(lat: np.ndarray, lon: np.ndarray, distance_m: np.ndarray, sector_boundaries_m: list[float],
-                corners: list[tuple[int, float]] = ()) -> TrackMarks | None:
+                corners: Sequence[tuple[int, float]] = ()) -> TrackMarks | None:
     """Marks along a path given per point; `sector_boundaries_m` ends with the lap length (its last line is S/F)."""
     lat, lon, distance = (np.asarray(a, float) for a in (lat, lon, distance_m))
     valid = np.isfinite(lat) & np.isfinite(lon) & np.isfinite(distance)

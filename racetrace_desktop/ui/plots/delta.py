@@ -114,10 +114,11 @@ class UncertaintyBand(QGraphicsPathItem):
         x, lower, upper = x[ok], lower[ok], upper[ok]
         step = max(1, len(x) // BAND_POINTS)
         keep = np.unique(np.r_[np.arange(0, len(x), step), len(x) - 1]) if len(x) else np.arange(0)
-        self.x, self.lower, self.upper = x[keep], lower[keep], upper[keep]
+        self.distance, self.lower, self.upper = x[keep], lower[keep], upper[keep]
         import pyqtgraph as pg
 
-        path = pg.arrayToQPath(np.r_[self.x, self.x[::-1]], np.r_[self.upper, self.lower[::-1]], connect="all")
+        outline_x, outline_y = np.r_[self.distance, self.distance[::-1]], np.r_[self.upper, self.lower[::-1]]
+        path = pg.arrayToQPath(outline_x, outline_y, connect="all")
         path.closeSubpath()
         self.setPath(path)
         self.setBrush(QBrush(colour))

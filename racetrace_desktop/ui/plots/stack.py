@@ -77,12 +77,12 @@ class ChannelPlotStack(QWidget):
             # stale index entry for a deleted item crashes the next paint. A few hundred items need no index.
             self.layout_widget.scene().setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
             # Many channels in a small window: keep every plot readable and scroll instead of squeezing.
-            self.scroll = QScrollArea(self)
-            self.scroll.setWidgetResizable(True)
-            self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-            self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # x pans, never scrolls
-            self.scroll.setWidget(self.layout_widget)
-            self._box.addWidget(self.scroll, 1)
+            self.scroll_area = QScrollArea(self)
+            self.scroll_area.setWidgetResizable(True)
+            self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+            self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # x pans only
+            self.scroll_area.setWidget(self.layout_widget)
+            self._box.addWidget(self.scroll_area, 1)
             self.layout_widget.scene().sigMouseClicked.connect(self._on_scene_click)
             self.layout_widget.scene().sigMouseMoved.connect(self._on_scene_hover)
         return self.layout_widget
@@ -114,7 +114,7 @@ class ChannelPlotStack(QWidget):
             # Nothing to show (a cleared compare): keep the plot rows hidden, so the next laps draw into them.
             request.channels = list(self._request.channels)
             layout_key = self._layout_key
-            self.scroll.hide()
+            self.scroll_area.hide()
         else:
             request.channels = shown
         self._request = request
@@ -122,7 +122,7 @@ class ChannelPlotStack(QWidget):
             self._rebuild(shown)
             self._layout_key = layout_key
         if request.traces:
-            self.scroll.show()
+            self.scroll_area.show()
         self._fill_curves()
         self._draw_sectors(request.sector_boundaries_m)
         self._decorate_main()

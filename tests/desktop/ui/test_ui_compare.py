@@ -85,13 +85,13 @@ def test_legend_names_lap_and_session_and_sits_outside_the_plots(qtbot, session_
     valid = [lap.uuid for lap in laps if lap.is_valid and lap.lap_time_ms]
     display = compare(qtbot, window, valid[:3])
     plots = window.compare_view.plots
-    qtbot.waitUntil(lambda: plots.legend.isVisible() and plots.scroll.height() > 100)
+    qtbot.waitUntil(lambda: plots.legend.isVisible() and plots.scroll_area.height() > 100)
     summary = window.session_view.detail.summary
     start = f"{summary.recorded_at_local or summary.recorded_at_utc:%H:%M}"
     assert len(plots.legend.entries) == 3
     assert all(re.match(rf"^(★ )?L\d+ · {start} ", entry) for entry in plots.legend.entries)
     legend_rect = plots.legend.geometry()
-    plot_rect = plots.scroll.geometry()
+    plot_rect = plots.scroll_area.geometry()
     assert not legend_rect.intersects(plot_rect)
     for plot in plots.plots.values():  # no legend item inside any plot
         assert plot.legend is None

@@ -37,7 +37,7 @@ def delta_plot_in_view(plots) -> bool:
     """The delta plot's data area is inside the visible part of the (scrollable) plot area."""
     view = plots.layout_widget
     area = view.mapFromScene(plots.plots[DELTA_KEY].vb.sceneBoundingRect()).boundingRect()
-    viewport = plots.scroll.viewport()
+    viewport = plots.scroll_area.viewport()
     top_left = view.viewport().mapTo(viewport, area.topLeft())
     bottom_right = view.viewport().mapTo(viewport, area.bottomRight())
     visible = viewport.rect().adjusted(-1, -1, 1, 1)
@@ -68,7 +68,7 @@ def check_and_save(qtbot, window, path, corners: int) -> tuple[dict, QColor]:
     for key, plot in plots.plots.items():  # a vertical axis label never runs into the next plot's
         label = plot.getAxis("left").label
         assert label.boundingRect().width() <= plot.sceneBoundingRect().height(), key
-    assert plots.legend.isVisible() and not plots.legend.geometry().intersects(plots.scroll.geometry())
+    assert plots.legend.isVisible() and not plots.legend.geometry().intersects(plots.scroll_area.geometry())
     assert plots.legend.height() < 80, "ten laps' legend fits in a few lines"
     report = window.compare_view.corner_report
     assert report.isVisible() and report.rowCount() == corners
@@ -134,8 +134,8 @@ def test_lap_screen(qtbot, tmp_path, library, screens_dir, size, theme):
         image = window.grab().toImage()
         assert image.save(str(screens_dir / f"lap_{size[0]}x{size[1]}_{theme}.png"))
         plots = window.lap_view.plots
-        assert plots.legend.isVisible() and not plots.legend.geometry().intersects(plots.scroll.geometry())
-        assert plots.scroll.verticalScrollBar().maximum() == 0 or size[1] < 900  # three channels fit at 1080
+        assert plots.legend.isVisible() and not plots.legend.geometry().intersects(plots.scroll_area.geometry())
+        assert plots.scroll_area.verticalScrollBar().maximum() == 0 or size[1] < 900  # three channels fit at 1080
         state = map_state(qtbot, window)
         assert state["gates"] == 3 and state["arrow"] == 1 and state["legend"]
         assert state["legendOverTrack"] == 0 and state["scaleOverTrack"] == 0

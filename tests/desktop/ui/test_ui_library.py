@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QInputDialog
 from ui_helpers import import_by_drop, open_first_session
 
 from racetrace_desktop.services import library_service
@@ -137,6 +137,58 @@ def test_a_track_is_renamed_from_the_library(qtbot, window, library, trackaddict
     assert track_items(window) == {"Spreewaldring (Schönwalde)": track_id}
     qtbot.waitUntil(lambda: "Spreewaldring (Schönwalde)" in window.session_panel.header.text(), timeout=10_000)
     assert [t.name for t in library_service.list_tracks(library)] == ["Spreewaldring (Schönwalde)"]
+
+
+def test_a_session_is_given_an_event_and_notes_in_its_edit_dialog(qtbot, window, library, trackaddict_samples):
+    from racetrace_desktop.ui.dialogs.session_edit import SessionEditDialog
+
+    import_by_drop(qtbot, window, [trackaddict_samples / "sample_01.csv"])
+    open_first_session(qtbot, window)
+    event = library_service.create_event(library, name="Club day")
+    shown: list[str] = []
+
+    def fill_in() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SessionEditDialog):
+            QTimer.singleShot(20, fill_in)
+            return
+        shown.append(dialog.windowTitle())
+        dialog.event_box.setCurrentIndex(dialog.event_box.findText("Club day"))
+        dialog.notes.setPlainText("new tyres")
+        save = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+        qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, fill_in)
+    with qtbot.waitSignal(window.library_refreshed, timeout=10_000):
+        window.records.edit_session(window.current_session)
+
+    assert shown == ["Edit session – sample_01.csv"]
+    detail = library_service.session_detail(library, window.current_session)
+    assert detail.summary.event_uuid == event.uuid and detail.notes == "new tyres"
+
+
+def test_escape_closes_the_session_edit_dialog_and_saves_nothing(qtbot, window, library, trackaddict_samples):
+    from racetrace_desktop.ui.dialogs.session_edit import SessionEditDialog
+
+    import_by_drop(qtbot, window, [trackaddict_samples / "sample_01.csv"])
+    open_first_session(qtbot, window)
+    dialogs: list[SessionEditDialog] = []
+
+    def type_and_escape() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SessionEditDialog):
+            QTimer.singleShot(20, type_and_escape)
+            return
+        dialogs.append(dialog)
+        dialog.notes.setPlainText("not meant")
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, type_and_escape)
+    window.records.edit_session(window.current_session)
+    qtbot.waitUntil(lambda: bool(dialogs) and not dialogs[0].isVisible(), timeout=10_000)
+
+    assert dialogs[0].result() == QDialog.DialogCode.Rejected
+    assert library_service.session_detail(library, window.current_session).notes == ""
 
 
 def test_library_columns_can_be_chosen_and_are_remembered(qtbot, window, trackaddict_samples):

@@ -82,7 +82,7 @@ def test_library_and_lap_table_screens(qtbot, window, trackaddict_samples, scree
             assert table.verticalScrollBar().maximum() == 0  # all six laps without scrolling
         plots = window.lap_view.plots
         assert plots.isVisible() and plots.height() > 240
-        assert len(plots.plots) == 4 and plots.scroll.verticalScrollBar().maximum() == 0, "four channels fit"
+        assert len(plots.plots) == 4 and plots.scroll_area.verticalScrollBar().maximum() == 0, "four channels fit"
         dark_base = plots.layout_widget.backgroundBrush().color().lightness() < 80
         assert dark_base == (theme == "dark")
     finally:

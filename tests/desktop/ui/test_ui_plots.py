@@ -138,9 +138,10 @@ def test_uncertainty_bands_bridged_gps_and_corner_numbers_on_the_delta_plot(stac
     assert set(decorations.bands) == {"lap1", "lap2"}  # none around the reference
     band = decorations.bands["lap1"]
     assert band.brush().color().alpha() < 80  # drawn lightly
-    on_edge = np.interp(band.x, traces[1].distance_m, traces[1].channels[DELTA_KEY])
+    on_edge = np.interp(band.distance, traces[1].distance_m, traces[1].channels[DELTA_KEY])
     assert band.upper == pytest.approx(on_edge + 0.05) and band.lower == pytest.approx(on_edge - 0.05)
-    assert band.x[0] == traces[1].distance_m[0] and band.x[-1] == traces[1].distance_m[-1]  # the whole lap
+    assert band.distance[0] == traces[1].distance_m[0]  # the whole lap
+    assert band.distance[-1] == traces[1].distance_m[-1]
     assert band.boundingRect().height() == pytest.approx(np.ptp(traces[1].channels[DELTA_KEY]) + 0.1, rel=0.02)
     assert [region.getRegion() for region in decorations.bridged] == [(1200.0, 1300.0)]
     stack.plots[DELTA_KEY].setDownsampling(ds=1, auto=True, mode="peak")  # regression: bands broke this (ten laps)
@@ -171,8 +172,8 @@ def test_legend_is_outside_the_plots_and_reads_time_and_delta(stack, qtbot):
         trace.time_s = trace.distance_m / 40.0
     stack.set_data(PlotRequest(traces, compare_specs(), distance_unit()))
     stack.set_cursor(2000.0)
-    qtbot.waitUntil(lambda: stack.legend.isVisible() and stack.scroll.height() > 100)
-    assert not stack.legend.geometry().intersects(stack.scroll.geometry())
+    qtbot.waitUntil(lambda: stack.legend.isVisible() and stack.scroll_area.height() > 100)
+    assert not stack.legend.geometry().intersects(stack.scroll_area.geometry())
     assert all(plot.legend is None for plot in stack.plots.values())
     assert stack.legend.entries[1] == f"Lap 2 {format_lap_time(traces[1].time_at(2000.0) * 1000)} " \
                                       f"{format_gap(traces[1].value_at(DELTA_KEY, 2000.0) * 1000)}"
@@ -193,4 +194,4 @@ def test_a_new_compare_after_one_with_bands_and_shading_paints(stack, qtbot):
         stack.set_data(PlotRequest([], [], distance_unit()))  # the compare was cleared
         stack.layout_widget.viewport().repaint()
     qtbot.wait(10)
-    assert stack.curves == {} and stack.legend.entries == [] and not stack.scroll.isVisible()
+    assert stack.curves == {} and stack.legend.entries == [] and not stack.scroll_area.isVisible()

@@ -86,7 +86,7 @@ def test_at_1920x1080_the_lap_table_and_four_plots_fit_without_scrolling(qtbot, 
     assert table.verticalScrollBar().maximum() == 0  # sample_01's 6 laps
     assert rows_fitting >= 15  # and a longer session of 15 laps would fit as well
     plots = window.lap_view.plots
-    assert len(plots.plots) == 4 and plots.scroll.verticalScrollBar().maximum() == 0
+    assert len(plots.plots) == 4 and plots.scroll_area.verticalScrollBar().maximum() == 0
     header = window.library_panel.view.header()
     assert header.length() <= window.library_panel.view.viewport().width()  # library columns fit
 
@@ -133,6 +133,15 @@ def test_the_last_session_is_remembered_per_library(tmp_path):
 
     assert settings.last_opened("/a/library.sqlite") == (session, lap)
     assert settings.last_opened("/b/library.sqlite") == (None, None)  # another library: nothing to reopen
+
+
+def test_a_settings_file_with_a_garbled_version_still_opens(tmp_path):
+    (tmp_path / "s.ini").write_text("[General]\nschema_version=two\ndisplay\\units=imperial\n")
+
+    settings = AppSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+
+    assert settings.units == "imperial"  # what was stored is kept
+    assert settings.store.value("schema_version") in (1, "1")
 
 
 def test_a_deleted_last_session_opens_the_newest_without_an_error(qtbot, tmp_path, library, trackaddict_samples):
