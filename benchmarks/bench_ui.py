@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -344,6 +345,7 @@ def _session_child(workdir: Path) -> None:
     import psutil
 
     from racetrace_desktop.services import library_service
+    from racetrace_desktop.services.importer import ImportReport
     from racetrace_desktop.ui.app import build_window, parse_args
 
     app, window = build_window(parse_args(["--offline", "--library", str(workdir / "bench.sqlite")]))
@@ -354,7 +356,9 @@ def _session_child(workdir: Path) -> None:
     _wait(app, lambda: window.analysis.map is not None and window.analysis.map.is_ready, 120)
     files = sorted((workdir / "files").glob("*.csv"))
 
-    probe, finished, shown = _StallProbe(), [], []
+    probe = _StallProbe()
+    finished: list[ImportReport] = []
+    shown: list[object] = []
     window.importer.finished.connect(finished.append)
     window.lap_loaded.connect(shown.append)
     start = time.perf_counter()
@@ -399,7 +403,8 @@ def _lap_open(app, window, library_service) -> None:
     window.open_session(session.uuid)
     _wait(app, lambda: window.session_view is not None and window.session_view.detail.summary.uuid == session.uuid)
     laps = [lap for lap in library_service.session_laps(library, session.uuid) if lap.lap_time_ms][5:10]
-    loaded, times = [], []
+    loaded: list[object] = []
+    times: list[float] = []
     window.lap_loaded.connect(loaded.append)
     for lap in laps:
         count = len(loaded)
@@ -414,7 +419,7 @@ def _lap_open(app, window, library_service) -> None:
 
 def _ten_laps(window, library_service) -> list:
     library = window.context.library
-    laps = []
+    laps: list[uuid.UUID] = []
     for session in library_service.list_sessions(library):
         laps.extend(lap.uuid for lap in library_service.session_laps(library, session.uuid)
                     if lap.is_valid and lap.lap_time_ms)

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -59,7 +60,8 @@ def _copy(engine: Engine, table: str, columns: tuple[str, ...], rows: Iterable[t
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     raw = engine.raw_connection()
     try:
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        cursor: Any = raw.cursor()  # psycopg's cursor: COPY is not in the DB-API the engine's types describe
+        with cursor, cursor.copy(statement) as copy:
             for chunk in _chunks(rows):
                 copy.write(chunk)
         raw.commit()
@@ -136,8 +138,8 @@ def _load_tracks(engine: Engine, data: Dataset, rev: _Rev) -> None:
 
 def _load_cars_and_events(engine: Engine, data: Dataset, rng: random.Random, rev: _Rev) -> list[uuid.UUID]:
     cars = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in data.driver_ids]
-    columns = ("id", "owner_id", "make", "model", "year", "category", "rev", "created_at", "updated_at")
-    _copy(engine, "cars", columns, (
+    car_columns = ("id", "owner_id", "make", "model", "year", "category", "rev", "created_at", "updated_at")
+    _copy(engine, "cars", car_columns, (
         (car, owner, "Make", f"Model {n % 40}", 2000 + n % 25, CATEGORIES[n % len(CATEGORIES)], rev.next(), NOW, NOW)
         for n, (car, owner) in enumerate(zip(cars, data.driver_ids, strict=True))
     ))
@@ -152,7 +154,7 @@ def _load_cars_and_events(engine: Engine, data: Dataset, rng: random.Random, rev
 
 def _load_sessions_and_laps(engine: Engine, data: Dataset, rng: random.Random, rev: _Rev,
                             cars: list[uuid.UUID]) -> None:
-    sessions: list[tuple[object, ...]] = []
+    sessions: list[tuple[Any, ...]] = []
     paces: list[float] = []
     for driver_index, owner in enumerate(data.driver_ids):
         skill = rng.gauss(0, 0.03)
